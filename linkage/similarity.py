@@ -1,0 +1,38 @@
+"""String similarity for comparisons, computed once per distinct pair of values.
+
+Jaro–Winkler comes from jellyfish (a recordlinkage dependency, Rust-backed). Candidate
+pairs repeat the same values many times (family names, given names, town names), so
+the Python call runs on the distinct (left, right) pairs only and polars joins the
+scores back.
+"""
+
+from __future__ import annotations
+
+import jellyfish
+import polars as pl
+
+
+def jaro_winkler(left: pl.Series, right: pl.Series) -> pl.Series:
+    """Jaro–Winkler similarity per row: 1.0 when equal, null when either side is null."""
+    frame = pl.DataFrame({"a": left.cast(pl.String), "b": right.cast(pl.String)})
+    needs = frame.filter(
+        pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b"))
+    ).unique()
+    if needs.height:
+        scores = [
+            jellyfish.jaro_winkler_similarity(a, b)
+            for a, b in zip(needs["a"].to_list(), needs["b"].to_list(), strict=True)
+        ]
+        needs = needs.with_columns(pl.Series("s", scores, dtype=pl.Float64))
+    else:
+        needs = needs.with_columns(pl.lit(None, pl.Float64).alias("s"))
+    joined = frame.join(needs, on=["a", "b"], how="left", maintain_order="left")
+    return joined.select(
+        pl.when(pl.col("a").is_null() | pl.col("b").is_null())
+        .then(None)
+        .when(pl.col("a") == pl.col("b"))
+        .then(1.0)
+        .otherwise(pl.col("s"))
+        .cast(pl.Float64)
+        .alias(left.name or "similarity")
+    ).to_series()

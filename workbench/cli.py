@@ -1,0 +1,292 @@
+"""The `workbench` command. Its commands and options are a stable contract for scripts.
+
+Every command authenticates (user from --user or WORKBENCH_USER, password from
+WORKBENCH_PASSWORD or a prompt) and is logged exactly like the same action in the GUI.
+Expected errors print one line to stderr and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import TextIO
+
+from keyring.backend import KeyringBackend
+
+from crypto.errors import CryptoError
+from linkage.progress import Cancelled
+from workbench.audit.log import EventFilter
+from workbench.clock import Clock, utc_now
+from workbench.errors import InvalidInput, WorkbenchError
+from workbench.keyaccess import KeyAccess, key_access_from_env
+from workbench.services import audit as audit_service
+from workbench.services import keys as key_service
+from workbench.services import users as user_service
+from workbench.services.session import login, logout
+from workbench.session import Session
+from workbench.workspace import Workspace
+
+EXIT_OK = 0
+EXIT_BROKEN_LOG = 1
+EXIT_ERROR = 2
+
+
+@dataclass
+class Context:
+    """What a command needs from the outside world; tests replace any of it."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    prompt: Callable[[str], str] = getpass.getpass
+    keyring_backend: KeyringBackend | None = None
+    clock: Clock = utc_now
+    scrypt_n: int = 2**15
+
+    def secret(self, env_name: str, question: str, *, confirm: bool = False) -> str:
+        value = self.environ.get(env_name)
+        if value:
+            return value
+        if not sys.stdin.isatty() and self.prompt is getpass.getpass:
+            raise InvalidInput(f"Set {env_name} or run the command in a terminal to be asked.")
+        first = self.prompt(question)
+        if confirm and self.prompt("Again: ") != first:
+            raise InvalidInput("The two entries differ; nothing was changed.")
+        return first
+
+    def access(self, workspace: Path) -> KeyAccess:
+        return key_access_from_env(
+            workspace, environ=self.environ, prompt=self.prompt, backend=self.keyring_backend
+        )
+
+    def print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+
+# -- session helpers -------------------------------------------------------------------------
+def _acting_user(args: argparse.Namespace, ctx: Context) -> str:
+    user = args.user or ctx.environ.get("WORKBENCH_USER")
+    if not user:
+        raise InvalidInput("Say who is acting: --user NAME or WORKBENCH_USER.")
+    return str(user)
+
+
+@contextmanager
+def _session(args: argparse.Namespace, ctx: Context) -> Iterator[Session]:
+    ws = Workspace.open(Path(args.workspace), access=ctx.access(Path(args.workspace)),
+                        clock=ctx.clock, scrypt_n=ctx.scrypt_n)
+    try:
+        user = _acting_user(args, ctx)
+        session = login(ws, user, ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: "))
+        try:
+            yield session
+        finally:
+            logout(session)
+    finally:
+        ws.close()
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.workspace)
+    password = ctx.secret("WORKBENCH_NEW_PASSWORD", f"New password for {args.admin}: ", confirm=True)
+    ws = Workspace.create(path, access=ctx.access(path), admin_name=args.admin,
+                          admin_password=password, clock=ctx.clock, scrypt_n=ctx.scrypt_n)
+    ctx.print(f"Created workspace {ws.id} at {path}")
+    ctx.print(f"Administrator: {args.admin}. Master key kept in: {ws.access.store.description}")
+    ws.close()
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        if args.users_command == "add":
+            password = ctx.secret("WORKBENCH_NEW_PASSWORD", f"First password for {args.name}: ", confirm=True)
+            user, warnings = user_service.add_user(session, args.name, password, args.role)
+            ctx.print(f"Added {user.name} ({', '.join(user.roles)}); they must change the password at first login.")
+            for warning in warnings:
+                ctx.print(f"Warning: {warning}")
+        elif args.users_command == "list":
+            for u in user_service.list_users(session):
+                state = "disabled" if u.disabled else ("locked" if u.is_locked(ctx.clock()) else "active")
+                ctx.print(f"{u.name}\t{','.join(u.roles)}\t{state}")
+        else:
+            name = _required_name(args)
+            if args.users_command == "disable":
+                user_service.disable_user(session, name)
+                ctx.print(f"Disabled {name}.")
+            elif args.users_command == "unlock":
+                user_service.unlock_user(session, name)
+                ctx.print(f"Unlocked {name}.")
+            elif args.users_command == "reset-password":
+                password = ctx.secret("WORKBENCH_NEW_PASSWORD", f"Temporary password for {name}: ", confirm=True)
+                user_service.reset_password(session, name, password)
+                ctx.print(f"Password of {name} reset; they must change it at next login.")
+    return EXIT_OK
+
+
+def _required_name(args: argparse.Namespace) -> str:
+    if not args.name:
+        raise InvalidInput(f"`users {args.users_command}` needs a user NAME.")
+    return str(args.name)
+
+
+def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
+    if args.keys_command == "restore":
+        passphrase = ctx.secret("WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ")
+        user = _acting_user(args, ctx)
+        password = ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: ")
+        path = Path(args.workspace)
+        ws = key_service.restore_keys(path, Path(args.file), passphrase, access=ctx.access(path),
+                                      user=user, password=password, clock=ctx.clock,
+                                      scrypt_n=ctx.scrypt_n)
+        ctx.print(f"Keys restored into {ws.access.store.description}; the workspace opens again.")
+        ws.close()
+        return EXIT_OK
+    with _session(args, ctx) as session:
+        if args.keys_command == "list":
+            for k in key_service.list_keys(session):
+                ctx.print(f"v{k.version}\t{k.state}\t{k.created_at:%Y-%m-%d %H:%M}\t{k.created_by}\t"
+                          f"{k.datasets} datasets")
+            ctx.print(key_service.CHAINING_NOTE)
+        elif args.keys_command == "rotate":
+            def progress(step: str, fraction: float) -> None:
+                print(f"  {fraction:5.0%}  {step}", file=ctx.err)
+
+            report = key_service.rotate_keys(session, args.reason, progress=progress)
+            verb = "Resumed" if report.resumed else "Rotated"
+            ctx.print(f"{verb}: key version {report.target_version} is primary; "
+                      f"{report.migrated} datasets migrated.")
+        elif args.keys_command == "backup":
+            passphrase = ctx.secret("WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True)
+            key_service.backup_keys(session, Path(args.out), passphrase)
+            ctx.print(f"Key backup written to {args.out}. Keep it and its passphrase apart, off this machine.")
+    return EXIT_OK
+
+
+def _date(text: str, *, end: bool) -> datetime:
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date; use YYYY-MM-DD.") from None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+
+
+def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
+    if args.audit_command == "check-export":
+        check = audit_service.check_exported(Path(args.file))
+        ctx.print(check.message)
+        return EXIT_OK if check.ok else EXIT_BROKEN_LOG
+    with _session(args, ctx) as session:
+        if args.audit_command == "verify":
+            result = audit_service.verify(session)
+            ctx.print(result.message)
+            return EXIT_OK if result.intact else EXIT_BROKEN_LOG
+        if args.audit_command == "export":
+            flt = EventFilter(
+                users=(args.filter_user,) if args.filter_user else (),
+                since=_date(args.date_from, end=False) if args.date_from else None,
+                until=_date(args.date_to, end=True) if args.date_to else None,
+            )
+            export = audit_service.export_events(session, flt, Path(args.out))
+            ctx.print(f"Exported {export.rows} events to {export.path} (signature: {export.path}.sig)")
+        elif args.audit_command == "history":
+            number = args.number or ctx.secret("WORKBENCH_QUERY_NUMBER", "個人番号: ")
+            events = audit_service.person_history(session, number)
+            ctx.print(f"{len(events)} events concern this person.")
+            for e in events:
+                ctx.print(f"{e.seq}\t{e.time}\t{e.event_type}\t{e.outcome}\t{e.actor_user}\t{e.purpose or ''}")
+    return EXIT_OK
+
+
+# -- parser ----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description="Records Linkage Workbench")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_user(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--user", help="acting user (default: WORKBENCH_USER)")
+        return p
+
+    p = sub.add_parser("init", help="create a workspace with its first administrator")
+    p.add_argument("workspace")
+    p.add_argument("--admin", required=True)
+    p.set_defaults(func=cmd_init)
+
+    users = sub.add_parser("users", help="manage users (administrator)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    p = with_user(users_sub.add_parser("add"))
+    p.add_argument("workspace")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True, choices=["clerk", "auditor", "admin"])
+    for name in ("list", "disable", "unlock", "reset-password"):
+        p = with_user(users_sub.add_parser(name))
+        p.add_argument("workspace")
+        p.add_argument("name", nargs="?")
+    users.set_defaults(func=cmd_users)
+
+    keys = sub.add_parser("keys", help="token keys (administrator)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    p = with_user(keys_sub.add_parser("list"))
+    p.add_argument("workspace")
+    p = with_user(keys_sub.add_parser("rotate"))
+    p.add_argument("workspace")
+    p.add_argument("--reason", required=True)
+    p = with_user(keys_sub.add_parser("backup"))
+    p.add_argument("workspace")
+    p.add_argument("--out", required=True)
+    p = with_user(keys_sub.add_parser("restore"))
+    p.add_argument("workspace")
+    p.add_argument("file")
+    keys.set_defaults(func=cmd_keys)
+
+    audit = sub.add_parser("audit", help="the access log (auditor)")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    p = with_user(audit_sub.add_parser("verify"))
+    p.add_argument("workspace")
+    # Here --user filters the events (the contract); the acting user comes from --as.
+    p = audit_sub.add_parser("export")
+    p.add_argument("workspace")
+    p.add_argument("--out", required=True)
+    p.add_argument("--from", dest="date_from")
+    p.add_argument("--to", dest="date_to")
+    p.add_argument("--user", dest="filter_user", help="only events of this user")
+    p.add_argument("--as", dest="user", help="acting user (default: WORKBENCH_USER)")
+    p = with_user(audit_sub.add_parser("history"))
+    p.add_argument("workspace")
+    p.add_argument("--number", help="個人番号 (omit to be asked, which keeps it out of shell history)")
+    p = audit_sub.add_parser("check-export")
+    p.add_argument("file")
+    audit.set_defaults(func=cmd_audit)
+
+    from workbench.demo import add_demo_parser
+
+    add_demo_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
+    ctx = ctx or Context()
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args, ctx))
+    except (WorkbenchError, CryptoError) as exc:
+        print(f"workbench: {exc}", file=ctx.err)
+        return EXIT_ERROR
+    except Cancelled as exc:
+        print(f"workbench: {exc}", file=ctx.err)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=ctx.err)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

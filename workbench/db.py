@@ -1,0 +1,119 @@
+"""The workspace database: one SQLite file, WAL, synchronous=FULL, versioned migrations.
+
+Migrations are append-only: a released migration is never edited, a new one is added.
+``PRAGMA user_version`` records how far a file has been migrated.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
+from workbench.errors import WorkspaceError
+
+_CORE_SCHEMA_V1 = """
+CREATE TABLE workspace_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE users (
+    name                TEXT PRIMARY KEY,
+    password_hash       TEXT NOT NULL,
+    roles               TEXT NOT NULL,          -- comma-separated, sorted
+    disabled            INTEGER NOT NULL DEFAULT 0,
+    failed_logins       INTEGER NOT NULL DEFAULT 0,
+    locked_until        TEXT,                   -- UTC ISO-8601 or NULL
+    must_change_password INTEGER NOT NULL DEFAULT 0,
+    created_at          TEXT NOT NULL,
+    created_by          TEXT NOT NULL
+);
+CREATE TABLE datasets (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN ('tax', 'si')),
+    file_name       TEXT NOT NULL,
+    imported_at     TEXT NOT NULL,
+    imported_by     TEXT NOT NULL,
+    rows            INTEGER NOT NULL,
+    token_version   INTEGER NOT NULL,
+    storage_name    TEXT NOT NULL,              -- file under datasets/, encrypted
+    report          TEXT NOT NULL               -- JSON import report (counts only)
+);
+CREATE TABLE key_rotations (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_version  INTEGER NOT NULL UNIQUE,
+    reason          TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    started_by      TEXT NOT NULL,
+    finished_at     TEXT
+);
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+#: (version, script). Each script runs in one transaction.
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, _CORE_SCHEMA_V1 + AUDIT_SCHEMA_SQL),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open the workspace database with the durability settings of the design."""
+    if not create and not path.exists():
+        raise WorkspaceError(f"No workspace database at {path}. Is this a workspace directory?")
+    if create:
+        # Owner-only from the first byte: create the file before SQLite does.
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=30.0, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.DatabaseError as exc:
+        raise WorkspaceError(f"The workspace database {path} cannot be opened: {exc}") from exc
+    return conn
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION; return the version it had before."""
+    (current,) = conn.execute("PRAGMA user_version").fetchone()
+    if current > SCHEMA_VERSION:
+        raise WorkspaceError(
+            f"This workspace was written by a newer version of the app (schema {current}, "
+            f"this app knows {SCHEMA_VERSION}). Update the app to open it."
+        )
+    for version, script in MIGRATIONS:
+        if version <= current:
+            continue
+        # executescript commits first; wrap the script so it applies wholly or not at all.
+        conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+    install_authorizer(conn)
+    return int(current)
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+def get_setting(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return default if row is None else str(row[0])
+
+def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

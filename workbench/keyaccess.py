@@ -1,0 +1,72 @@
+"""How this process reaches a workspace's secrets: the master-key store and the place
+outside the database where the latest signed log checkpoint is kept.
+
+The OS keyring is the default. Where none is usable (a headless Linux box), the app says
+so and the user opts in to the passphrase store with WORKBENCH_KEYSTORE=passphrase; it
+never falls back silently to plaintext.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import platformdirs
+from keyring.backend import KeyringBackend
+
+from crypto.keystore import (
+    KeyringMasterKeyStore,
+    MasterKeyStore,
+    PassphraseMasterKeyStore,
+    master_key_store_from_env,
+)
+from workbench.audit.checkpoints import (
+    CheckpointSink,
+    FileCheckpointSink,
+    KeyringCheckpointSink,
+)
+
+APP_NAME = "records-linkage-workbench"
+
+
+@dataclass(frozen=True)
+class KeyAccess:
+    store: MasterKeyStore
+    #: The keyring backend when the master key lives in the OS keyring, else None.
+    keyring_backend: KeyringBackend | None
+    #: Where checkpoints go when there is no keyring and no administrator-chosen file.
+    state_dir: Path
+
+    def checkpoint_sink(self, workspace_id: str, configured_file: str | None) -> CheckpointSink:
+        if configured_file:
+            return FileCheckpointSink(Path(configured_file))
+        if self.keyring_backend is not None:
+            return KeyringCheckpointSink(workspace_id, self.keyring_backend)
+        return FileCheckpointSink(self.state_dir / f"{workspace_id}.checkpoints.jsonl")
+
+
+def default_state_dir(environ: Mapping[str, str]) -> Path:
+    configured = environ.get("WORKBENCH_STATE_DIR")
+    return Path(configured) if configured else Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def key_access_from_env(
+    workspace_dir: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    prompt: Callable[[str], str] = getpass.getpass,
+    backend: KeyringBackend | None = None,
+) -> KeyAccess:
+    """Choose the stores from WORKBENCH_KEYSTORE (keyring by default, or passphrase)."""
+    env = os.environ if environ is None else environ
+    store = master_key_store_from_env(workspace_dir, environ=env, prompt=prompt, backend=backend)
+    ring: KeyringBackend | None = None
+    if isinstance(store, KeyringMasterKeyStore):
+        ring = backend if backend is not None else keyring.get_keyring()
+    elif not isinstance(store, PassphraseMasterKeyStore):  # pragma: no cover - defensive
+        raise TypeError("unexpected master key store")
+    return KeyAccess(store=store, keyring_backend=ring, state_dir=default_state_dir(env))

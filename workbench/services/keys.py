@@ -1,0 +1,175 @@
+"""Token keys (administrator): list versions, rotate, back up, restore."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from crypto.backup import KeyBackup, read_backup, write_backup
+from crypto.errors import BackupError
+from crypto.keyset import KeyState, open_keyset
+from linkage.progress import CancelToken, ProgressCallback, no_progress
+from workbench import rotation
+from workbench.access import authorize, record
+from workbench.audit.events import EventType, Outcome
+from workbench.clock import Clock, utc_now
+from workbench.datasets import DatasetInfo, list_datasets
+from workbench.errors import InvalidInput, WorkspaceError
+from workbench.keyaccess import KeyAccess
+from workbench.permissions import Action
+from workbench.services.session import login, logout
+from workbench.session import Session
+from workbench.workspace import KEYSET_FILE, Workspace, read_workspace_id
+
+CHAINING_NOTE = (
+    "Every earlier key version stays in the keyset: tokens are chained (T_v = HMAC(K_v, T_v-1)), "
+    "so new data is tokenised through every version. Deleting an old key would break imports."
+)
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    version: int
+    state: KeyState
+    created_at: datetime
+    created_by: str
+    datasets: int
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    target_version: int
+    resumed: bool
+    migrated: int
+
+
+def list_keys(session: Session) -> list[KeyInfo]:
+    authorize(session, Action.KEYS_LIST)
+    counts = Counter(d.token_version for d in list_datasets(session.workspace.conn))
+    return [
+        KeyInfo(v.version, v.state, v.created_at, v.created_by, counts.get(v.version, 0))
+        for v in session.workspace.keyset.versions
+    ]
+
+
+def rotate_keys(
+    session: Session,
+    reason: str,
+    *,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> RotationReport:
+    """Create a new primary key version and migrate every dataset to it (or resume)."""
+    authorize(session, Action.KEYS_ROTATE)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Give a reason for the rotation; it goes into the access log.")
+    ws = session.workspace
+    plan = rotation.begin_rotation(ws, reason=reason, actor=session.user)
+    record(
+        session,
+        EventType.KEYS_ROTATION_STARTED,
+        details={
+            "target_version": plan.target_version,
+            "reason": plan.reason,
+            "resumed": plan.resumed,
+            "datasets": len(plan.datasets),
+        },
+    )
+    migrated = 0
+
+    def on_migrated(info: DatasetInfo) -> None:
+        nonlocal migrated
+        migrated += 1
+        record(
+            session,
+            EventType.KEYS_DATASET_MIGRATED,
+            dataset_id=info.id,
+            details={"to_version": plan.target_version, "rows": info.rows},
+        )
+
+    try:
+        rotation.run_migrations(ws, plan, on_migrated=on_migrated, progress=progress, cancel=cancel)
+    except BaseException as exc:
+        record(
+            session,
+            EventType.KEYS_ROTATION_FINISHED,
+            outcome=Outcome.FAILED,
+            details={"target_version": plan.target_version, "migrated": migrated,
+                     "error": type(exc).__name__, "resumable": True},
+        )
+        raise
+    rotation.finish_rotation(ws, plan.target_version)
+    record(
+        session,
+        EventType.KEYS_ROTATION_FINISHED,
+        details={"target_version": plan.target_version, "migrated": migrated},
+    )
+    return RotationReport(plan.target_version, plan.resumed, migrated)
+
+
+def backup_keys(session: Session, out: Path, passphrase: str, *, scrypt_n: int = 2**17) -> None:
+    authorize(session, Action.KEYS_BACKUP)
+    if len(passphrase) < 12:
+        raise InvalidInput("A backup passphrase needs at least 12 characters.")
+    ws = session.workspace
+    if out.exists():
+        raise InvalidInput(f"{out} already exists; choose a new file name.")
+    blob = (ws.path / KEYSET_FILE).read_bytes()
+    write_backup(out, KeyBackup(ws.id, ws.master_key(), blob), passphrase, scrypt_n=scrypt_n)
+    record(session, EventType.KEYS_BACKUP, details={"file": out.name, "versions": ws.keyset.latest_version})
+
+
+def restore_keys(
+    workspace_path: Path,
+    backup_file: Path,
+    passphrase: str,
+    *,
+    access: KeyAccess,
+    user: str,
+    password: str,
+    clock: Clock = utc_now,
+    scrypt_n: int = 2**15,
+) -> Workspace:
+    """Put a key backup into this machine's key store. An administrator of the workspace
+    authenticates against the database the backup opens; nothing is stored before that."""
+    try:
+        backup = read_backup(backup_file, passphrase)
+    except BackupError as exc:
+        raise InvalidInput(str(exc)) from None
+    except OSError as exc:
+        raise InvalidInput(f"The backup file {backup_file} cannot be read: {exc.strerror}.") from None
+    workspace_id = read_workspace_id(workspace_path)
+    if backup.workspace_id != workspace_id:
+        raise InvalidInput(
+            f"{backup_file.name} is the key backup of another workspace ({backup.workspace_id}), "
+            f"not of {workspace_id}."
+        )
+    try:
+        open_keyset(backup.keyset_blob, backup.master_key, workspace_id)
+    except Exception:
+        raise InvalidInput(f"{backup_file.name} is damaged: its keyset does not open.") from None
+    ws = Workspace.open_with_master_key(
+        workspace_path, backup.master_key, access=access, clock=clock, scrypt_n=scrypt_n,
+        keyset_blob=backup.keyset_blob,
+    )
+    try:
+        session = login(ws, user, password)
+        authorize(session, Action.KEYS_RESTORE)
+    except BaseException:
+        ws.conn.close()
+        raise
+    if ws.keyset.latest_version < max((d.token_version for d in list_datasets(ws.conn)), default=0):
+        ws.conn.close()
+        raise WorkspaceError(
+            "This backup is older than the last key rotation: datasets use a key version it "
+            "does not hold. Use a backup made after the last rotation."
+        )
+    access.store.save(workspace_id, backup.master_key)
+    ws.save_keyset(ws.keyset)
+    record(session, EventType.KEYS_RESTORE, details={"file": backup_file.name,
+                                                     "versions": ws.keyset.latest_version})
+    logout(session)
+    return ws

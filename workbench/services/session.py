@@ -1,0 +1,104 @@
+"""Login, logout, idle lock and unlock, purpose of use, own password change."""
+
+from __future__ import annotations
+
+from workbench.access import record
+from workbench.audit.events import Actor, EventDraft, EventType, Outcome
+from workbench.errors import AuthenticationError, InvalidInput
+from workbench.session import Session
+from workbench.users import login_failure_message
+from workbench.workspace import Workspace
+
+
+def login(ws: Workspace, name: str, password: str) -> Session:
+    """Authenticate and start a session; every attempt is logged."""
+    now = ws.clock()
+    user, reason = ws.users.authenticate(name, password, now=now, policy=ws.lockout_policy())
+    if reason != "ok" or user is None:
+        event = EventType.LOGIN_LOCKED_OUT if reason == "locked_out" else EventType.LOGIN_FAILED
+        actor = Actor(user.name, tuple(r.value for r in user.roles)) if user else None
+        ws.audit.append(
+            EventDraft(event, Outcome.DENIED, actor, subject_user=name, details={"reason": reason})
+        )
+        raise AuthenticationError(login_failure_message(reason, user))
+    session = Session(
+        workspace=ws,
+        user=user.name,
+        roles=user.roles,
+        started_at=now,
+        last_activity=now,
+        must_change_password=user.must_change_password,
+    )
+    record(session, EventType.LOGIN_OK, subject_user=user.name)
+    return session
+
+
+def logout(session: Session) -> None:
+    if session.closed:
+        return
+    record(session, EventType.LOGOUT, subject_user=session.user)
+    session.closed = True
+    session.workspace.audit.checkpoint()
+
+
+def lock(session: Session) -> None:
+    """Idle lock: the window hides its data until the password is given again."""
+    if session.locked or session.closed:
+        return
+    record(session, EventType.SESSION_IDLE_LOCK, subject_user=session.user)
+    session.locked = True
+
+
+def unlock(session: Session, password: str) -> None:
+    ws = session.workspace
+    user, reason = ws.users.authenticate(
+        session.user, password, now=ws.clock(), policy=ws.lockout_policy()
+    )
+    if reason != "ok":
+        record(
+            session,
+            EventType.LOGIN_LOCKED_OUT if reason == "locked_out" else EventType.LOGIN_FAILED,
+            outcome=Outcome.DENIED,
+            subject_user=session.user,
+            details={"reason": reason, "during": "unlock"},
+        )
+        if reason in ("locked_out", "locked", "disabled"):
+            session.closed = True
+        raise AuthenticationError(login_failure_message(reason, user))
+    session.locked = False
+    session.last_activity = ws.clock()
+    record(session, EventType.SESSION_UNLOCK, subject_user=session.user)
+
+
+def is_idle(session: Session, idle_minutes: int) -> bool:
+    elapsed = session.workspace.clock() - session.last_activity
+    return elapsed.total_seconds() >= idle_minutes * 60
+
+
+def set_purpose(session: Session, purpose: str) -> None:
+    """Declare (or change) the purpose of use; it is written into every later event."""
+    purpose = purpose.strip()
+    if not purpose:
+        raise InvalidInput("Choose or type a purpose of use.")
+    if len(purpose) > 200:
+        raise InvalidInput("A purpose of use is at most 200 characters.")
+    session.purpose = purpose
+
+
+def change_own_password(session: Session, old_password: str, new_password: str) -> None:
+    ws = session.workspace
+    _, reason = ws.users.authenticate(
+        session.user, old_password, now=ws.clock(), policy=ws.lockout_policy()
+    )
+    if reason != "ok":
+        record(
+            session,
+            EventType.USER_PASSWORD_CHANGED,
+            outcome=Outcome.DENIED,
+            subject_user=session.user,
+            details={"reason": reason},
+        )
+        raise AuthenticationError("The current password is wrong.")
+    ws.users.set_password(session.user, new_password, must_change=False)
+    session.must_change_password = False
+    record(session, EventType.USER_PASSWORD_CHANGED, subject_user=session.user)

@@ -1,0 +1,253 @@
+"""A workspace: one directory holding the database, the sealed keyset and encrypted frames.
+
+Layout::
+
+    WORKSPACE/
+      workspace.json        id and format (no secrets)
+      workbench.sqlite3     metadata, users, decisions, the access log
+      keyset.bin            token keys, data key, log-signing key; sealed under the master key
+      datasets/             encrypted Parquet frames
+      runs/                 encrypted run results
+
+The master key never lives here: it is in the OS keyring, or in the passphrase store the
+user chose explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crypto.errors import CryptoError, DecryptionFailed
+from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
+from crypto.keystore import MasterKeyStore
+from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
+from workbench.audit.log import AuditLog
+from workbench.clock import Clock, to_iso, utc_now
+from workbench.db import connect, get_setting, migrate
+from workbench.errors import WorkspaceError
+from workbench.keyaccess import KeyAccess
+from workbench.permissions import Role
+from workbench.store import FrameStore
+from workbench.users import LockoutPolicy, UserStore, check_password_strength, check_user_name
+from workbench.version import APP_VERSION
+
+WORKSPACE_FILE = "workspace.json"
+DB_FILE = "workbench.sqlite3"
+KEYSET_FILE = "keyset.bin"
+FORMAT = 1
+
+SETTING_CHECKPOINT_FILE = "checkpoint_file"
+SETTING_LOCK_MINUTES = "lockout_minutes"
+SETTING_MAX_FAILURES = "lockout_failures"
+SETTING_IDLE_MINUTES = "idle_lock_minutes"
+
+
+@dataclass
+class Workspace:
+    path: Path
+    id: str
+    conn: sqlite3.Connection
+    keyset: Keyset
+    access: KeyAccess
+    audit: AuditLog
+    users: UserStore
+    clock: Clock = field(default=utc_now)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        *,
+        access: KeyAccess,
+        admin_name: str,
+        admin_password: str,
+        clock: Clock = utc_now,
+        scrypt_n: int = 2**15,
+    ) -> Workspace:
+        """Create a workspace with its first administrator. Fails leaving nothing behind."""
+        check_user_name(admin_name)
+        check_password_strength(admin_password)
+        if path.exists() and any(path.iterdir()):
+            raise WorkspaceError(f"{path} already exists and is not empty; choose a new directory.")
+        workspace_id = str(uuid.uuid4())
+        master_key = os.urandom(32)
+        now = clock()
+        created_dir = not path.exists()
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(path, 0o700)
+        try:
+            access.store.save(workspace_id, master_key)
+            keyset = Keyset.new(workspace_id, admin_name, now)
+            write_keyset_file(path / KEYSET_FILE, keyset, master_key)
+            _write_private_json(
+                path / WORKSPACE_FILE,
+                {"workspace_id": workspace_id, "format": FORMAT, "created_at": to_iso(now)},
+            )
+            conn = connect(path / DB_FILE, create=True)
+            migrate(conn)
+            ws = cls._assemble(path, workspace_id, conn, keyset, access, clock, scrypt_n)
+            ws.users.add(admin_name, admin_password, (Role.ADMIN,), created_by=admin_name, now=now)
+            actor = Actor(admin_name, (Role.ADMIN.value,))
+            ws.audit.append_many(
+                [
+                    EventDraft(EventType.WORKSPACE_CREATED, Outcome.OK, actor, details={"format": FORMAT}),
+                    EventDraft(
+                        EventType.USER_CREATED, Outcome.OK, actor, subject_user=admin_name,
+                        details={"roles": [Role.ADMIN.value]},
+                    ),
+                ]
+            )
+            ws.audit.checkpoint()
+            return ws
+        except BaseException:
+            _remove_partial(path, created_dir)
+            try:
+                access.store.delete(workspace_id)
+            except CryptoError:
+                pass
+            raise
+
+    @classmethod
+    def open(cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = 2**15) -> Workspace:
+        workspace_id = read_workspace_id(path)
+        master_key = access.store.load(workspace_id)
+        if master_key is None:
+            raise WorkspaceError(
+                f"No key for workspace {workspace_id} in {access.store.description}. "
+                "If it was created on another machine, restore a key backup with "
+                "`workbench keys restore WORKSPACE FILE`."
+            )
+        return cls.open_with_master_key(path, master_key, access=access, clock=clock, scrypt_n=scrypt_n)
+
+    @classmethod
+    def open_with_master_key(
+        cls,
+        path: Path,
+        master_key: bytes,
+        *,
+        access: KeyAccess,
+        clock: Clock = utc_now,
+        scrypt_n: int = 2**15,
+        keyset_blob: bytes | None = None,
+    ) -> Workspace:
+        workspace_id = read_workspace_id(path)
+        keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
+        conn = connect(path / DB_FILE)
+        migrate(conn)
+        return cls._assemble(path, workspace_id, conn, keyset, access, clock, scrypt_n)
+
+    @classmethod
+    def _assemble(
+        cls,
+        path: Path,
+        workspace_id: str,
+        conn: sqlite3.Connection,
+        keyset: Keyset,
+        access: KeyAccess,
+        clock: Clock,
+        scrypt_n: int,
+    ) -> Workspace:
+        external = access.checkpoint_sink(workspace_id, get_setting(conn, SETTING_CHECKPOINT_FILE))
+        audit = AuditLog(
+            conn,
+            workspace_id=workspace_id,
+            signer=keyset.signing_private_key(),
+            workstation=Workstation.current(APP_VERSION),
+            clock=clock,
+            external=external,
+        )
+        return cls(
+            path=path,
+            id=workspace_id,
+            conn=conn,
+            keyset=keyset,
+            access=access,
+            audit=audit,
+            users=UserStore(conn, scrypt_n=scrypt_n),
+            clock=clock,
+        )
+
+    def close(self) -> None:
+        """Sign a checkpoint of the log and close the database."""
+        try:
+            if self.audit.last() is not None:
+                self.audit.checkpoint()
+        finally:
+            self.conn.close()
+
+    # -- keys and storage ---------------------------------------------------------------
+    def master_key(self) -> bytes:
+        key = self.access.store.load(self.id)
+        if key is None:
+            raise WorkspaceError(f"The key of workspace {self.id} is no longer in {self.access.store.description}.")
+        return key
+
+    def save_keyset(self, keyset: Keyset) -> None:
+        write_keyset_file(self.path / KEYSET_FILE, keyset, self.master_key())
+        self.keyset = keyset
+
+    def frames(self, area: str = "datasets") -> FrameStore:
+        return FrameStore(self.path / area, workspace_id=self.id, data_key=self.keyset.data_key)
+
+    def lockout_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(
+            max_failures=int(get_setting(self.conn, SETTING_MAX_FAILURES, "5") or 5),
+            lock_minutes=int(get_setting(self.conn, SETTING_LOCK_MINUTES, "15") or 15),
+        )
+
+
+def read_workspace_id(path: Path) -> str:
+    meta_path = path / WORKSPACE_FILE
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        workspace_id = str(meta["workspace_id"])
+    except FileNotFoundError:
+        raise WorkspaceError(f"{path} is not a workspace (no {WORKSPACE_FILE}).") from None
+    except (ValueError, KeyError, TypeError):
+        raise WorkspaceError(f"{meta_path} is damaged; restore the workspace from a backup.") from None
+    if int(meta.get("format", 0)) > FORMAT:
+        raise WorkspaceError(f"{path} was written by a newer version of the app; update the app.")
+    return workspace_id
+
+
+def load_keyset(path: Path, workspace_id: str, master_key: bytes, blob: bytes | None = None) -> Keyset:
+    try:
+        if blob is not None:
+            return open_keyset(blob, master_key, workspace_id)
+        return read_keyset_file(path / KEYSET_FILE, master_key, workspace_id)
+    except FileNotFoundError:
+        raise WorkspaceError(
+            f"The keyset file of {path} is missing. Restore it with `workbench keys restore`."
+        ) from None
+    except DecryptionFailed:
+        raise WorkspaceError(
+            f"The keys available here do not open workspace {workspace_id}: the master key is "
+            "wrong or the keyset file is damaged. Restore a key backup with "
+            "`workbench keys restore WORKSPACE FILE`."
+        ) from None
+
+
+def _write_private_json(path: Path, data: dict[str, object]) -> None:
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=2)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _remove_partial(path: Path, created_dir: bool) -> None:
+    if created_dir:
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        for child in path.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
