@@ -21,7 +21,9 @@ class IdentifierProblem(StrEnum):
     CHECK_DIGIT = "check_digit"
 
 
-def _canonical_digits(value: str | None, length: int) -> tuple[str | None, IdentifierProblem | None]:
+def _canonical_digits(
+    value: str | None, length: int
+) -> tuple[str | None, IdentifierProblem | None]:
     if value is None:
         return None, IdentifierProblem.MISSING
     text = unicodedata.normalize("NFKC", value).translate(_STRIP)

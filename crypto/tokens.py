@@ -127,7 +127,7 @@ class Tokenizer:
         """
         target = self._resolve(version)
         values = canonical if isinstance(canonical, list) else list(canonical)
-        _check_canonical(list(filter(_is_present, values)))
+        _check_canonical(values)
         base = self._prepared[1]
         assert base is not None
         copy = base.copy
@@ -138,7 +138,7 @@ class Tokenizer:
                 append(None)
                 continue
             mac = copy()
-            mac.update(value.encode("ascii"))
+            mac.update(value.encode())  # ASCII was checked; no-argument encode is fastest
             append(mac.finalize())
         if target > 1:
             return self._chain(out, 1, target)
@@ -153,7 +153,7 @@ class Tokenizer:
         if to_version < from_version:
             raise ValueError("tokens only move forward to a newer key version")
         values = list(digests)
-        present = list(filter(_is_present, values))
+        present: list[bytes] = list(filter(_is_present, values))  # type: ignore[arg-type]
         if not set(map(type, present)) <= {bytes}:
             raise TypeError("migrate_many takes token digests (bytes) or None")
         if present and set(map(len, present)) != {DIGEST_SIZE}:
@@ -204,19 +204,26 @@ class Tokenizer:
         return version
 
 
-def _check_canonical(values: Sequence[str]) -> None:
-    """Every value is a str of exactly 12 ASCII digits. Runs at C speed over the batch;
-    the message never quotes a value."""
-    if not values:
+def _check_canonical(values: Sequence[str | None]) -> None:
+    """Every value that is not None is a str of exactly 12 ASCII digits.
+
+    Runs at C speed over the whole batch (a few percent of the tokenising time) and the
+    message never quotes a value. Why it is complete: the truthy values are joined; if
+    the joined text has 12 characters per non-None value and no truthy value is longer
+    than 12, then every non-None value is truthy and exactly 12 characters long.
+    """
+    present = len(values) - values.count(None)
+    if not present:
         return
     try:
-        joined = "".join(values)
+        joined = "".join(filter(None, values))
     except TypeError:
         raise TypeError("tokenize takes canonical 個人番号 strings (or None)") from None
     if (
-        set(map(len, values)) != {CANONICAL_LENGTH}
+        len(joined) != CANONICAL_LENGTH * present
+        or max(map(len, filter(None, values))) != CANONICAL_LENGTH
         or not joined.isascii()
-        or not joined.isdigit()
+        or not joined.encode("ascii").isdigit()
     ):
         raise ValueError(
             "tokenize takes canonical 個人番号 only (12 ASCII digits): "

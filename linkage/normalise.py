@@ -94,28 +94,46 @@ def _compose(*tables: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in merged.items() if k != v}
 
 
-#: Table for names and readings: kana folds, dashes -> long vowel, variant kanji.
+_ASCII_UPPER: Final = {chr(c): chr(c - 32) for c in range(ord("a"), ord("z") + 1)}
+# After NFKC every space variant is U+0020; control whitespace is folded to it too.
+_WHITESPACE: Final = dict.fromkeys("\t\n\r\x0b\x0c", " ")
+
+#: Table for names and readings: kana folds, dashes -> long vowel, variant kanji,
+#: ASCII upper case (romaji names), whitespace -> space.
 NAME_FOLD: Final = MappingProxyType(
     _compose(
         _HIRA_TO_KATA,
         _SMALL_TO_LARGE,
         dict.fromkeys(_DASHES, _LONG_VOWEL),
         VARIANT_KANJI,
+        _ASCII_UPPER,
+        _WHITESPACE,
     )
 )
+
+# Dropped from whole-name keys (after the family/given split has used the spaces).
+_NAME_NOISE: Final = MappingProxyType(dict.fromkeys([" ", "・", "=", ".", ",", "、", "。"], ""))
+
+# Block markers become hyphens: 二丁目1番地2号 -> 二-1-2-. Ordered longest first because
+# replace_many(leftmost=True) prefers the earlier pattern at one position.
+_BLOCK_MARKERS: Final = {"丁目": "-", "番地": "-", "番": "-", "号": "-"}
+# Separators become hyphens too; hyphens not between two digits are removed later.
+_ADDRESS_SEPARATORS: Final = dict.fromkeys(" \t\n\r、。,.・/()[]「」『』【】", "-")
 
 #: Table for addresses: dashes stay hyphens (ー is a long vowel in building names).
 ADDRESS_FOLD: Final = MappingProxyType(
-    _compose(
-        _HIRA_TO_KATA,
-        _SMALL_TO_LARGE,
-        dict.fromkeys(_DASHES, "-"),
-        VARIANT_KANJI,
-    )
+    {
+        **_BLOCK_MARKERS,
+        **_compose(
+            _HIRA_TO_KATA,
+            _SMALL_TO_LARGE,
+            dict.fromkeys(_DASHES, "-"),
+            VARIANT_KANJI,
+            _ASCII_UPPER,
+            _ADDRESS_SEPARATORS,
+        ),
+    }
 )
-
-# Separators dropped from a whole name (the family/given split uses spaces first).
-_NAME_NOISE: Final = r"[\s・=＝.,、。·()（）]"
 
 # --- names and readings -------------------------------------------------------------
 
@@ -125,21 +143,19 @@ def _null_if_empty(expr: pl.Expr) -> pl.Expr:
 
 
 def _name_base(col: pl.Expr) -> pl.Expr:
-    """NFKC, folds, iteration mark expanded, whitespace collapsed to single spaces."""
+    """NFKC, folds, iteration mark expanded, outer spaces stripped (inner ones kept)."""
     return (
         col.cast(pl.String)
         .str.normalize("NFKC")
-        .str.to_uppercase()
         .str.replace_many(dict(NAME_FOLD))
         # 佐々木 == 佐佐木
         .str.replace_all(r"(.)々", "${1}${1}")
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
+        .str.strip_chars(" ")
     )
 
 
 def _strip_noise(expr: pl.Expr) -> pl.Expr:
-    return _null_if_empty(expr.str.replace_all(_NAME_NOISE, ""))
+    return _null_if_empty(expr.str.replace_many(dict(_NAME_NOISE)))
 
 
 def kana_expr(col: pl.Expr) -> pl.Expr:
@@ -156,7 +172,10 @@ def kanji_name_expr(col: pl.Expr) -> pl.Expr:
 
 def split_name_exprs(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(family, given) where the file split the name by a space; both null otherwise."""
-    base = _name_base(col)
+    return _split_base(_name_base(col))
+
+
+def _split_base(base: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     parts = base.str.splitn(" ", 2)
     has_split = base.str.contains(" ", literal=True).fill_null(False)
     family = pl.when(has_split).then(_strip_noise(parts.struct.field("field_0")))
@@ -167,14 +186,13 @@ def split_name_exprs(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 # --- addresses ----------------------------------------------------------------------
 
 _NUMERAL_CHARS: Final = "〇一二三四五六七八九十百千"
-# A kanji numeral run in a house-number position: followed by a block marker, a
-# hyphen, a digit, a space or the end. 千葉, 八王子, 四日市, 一ノ瀬 stay as they are.
-_NUMERAL_RUN: Final = re.compile(
-    rf"[{_NUMERAL_CHARS}]+(?=丁目|番地|番|号|ノ[0-9{_NUMERAL_CHARS}]|-|ー|[0-9]|\s|$)"
-)
+# A kanji numeral run in a house-number position (block markers are already hyphens):
+# followed by a hyphen, ノ + numeral, a digit or the end. 千葉, 八王子, 四日市, 一ノ瀬
+# stay as they are.
+_NUMERAL_RUN: Final = re.compile(rf"[{_NUMERAL_CHARS}]+(?=-|ノ[0-9{_NUMERAL_CHARS}]|ー|[0-9]|$)")
 # Superset of _NUMERAL_RUN without look-ahead (polars' regex has none): selects the rows
 # that need the Python pass.
-_NUMERAL_RUN_FILTER: Final = rf"[{_NUMERAL_CHARS}](?:丁目|番|号|ノ|-|ー|[0-9]|\s|$)"
+_NUMERAL_RUN_FILTER: Final = rf"[{_NUMERAL_CHARS}](?:-|ノ|ー|[0-9]|$)"
 _UNITS: Final = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -211,25 +229,18 @@ def _address_base(col: pl.Expr) -> pl.Expr:
     return (
         col.cast(pl.String)
         .str.normalize("NFKC")
-        .str.to_uppercase()
-        .str.replace_many(dict(ADDRESS_FOLD))
+        .str.replace_many(dict(ADDRESS_FOLD), leftmost=True)
         # 霞が関 == 霞ヶ関 == 霞ケ関 (ヶ already folded to ケ, が to ガ)
         .str.replace_all(r"(\p{Han})[ケガ](\p{Han})", "${1}ガ${2}")
-        # A leading postal code is not part of the address.
-        .str.replace_all(r"〒\s*[0-9]{3}-?[0-9]{4}", "")
+        # A postal code written into the address is not part of it.
+        .str.replace_all(r"〒-*[0-9]{3}-?[0-9]{4}", "")
         .map_batches(_convert_kanji_numerals, return_dtype=pl.String, is_elementwise=True)
-        .str.replace_all(r"([0-9])\s*(?:丁目|番地|番|号)", "${1}-")
-        # 1の2, 1番地の2 (の is already ノ)
-        .str.replace_all(r"([0-9])[-\s]*[ノ之][-\s]*([0-9])", "${1}-${2}")
-        .str.replace_all(r"([0-9])[-\s]*[ノ之][-\s]*([0-9])", "${1}-${2}")
-        # 2ー1ー2: a long-vowel mark after a digit is a hyphen
-        .str.replace_all(r"([0-9])ー", "${1}-")
-        # Every separator becomes a hyphen, then hyphens not between two digits go.
-        .str.replace_all(r"[\s、。,.・/()\[\]「」『』【】〒]+", "-")
-        .str.replace_all(r"-{2,}", "-")
-        .str.replace_all(r"([^0-9-])-", "${1}")
-        .str.replace_all(r"-([^0-9-])", "${1}")
-        .str.replace_all(r"^-+|-+$", "")
+        # 1の2, 1番地の2 (の is already ノ, 番地 already '-'); 2ー1ー2 (ー after a digit)
+        .str.replace_all(r"([0-9])(?:-?[ノ之]|ー)", "${1}-")
+        # Keep hyphens only between two digits, one each.
+        .str.replace_all(r"([^0-9-])-+", "${1}")
+        .str.replace_all(r"-+([^0-9-])", "${1}")
+        .str.replace_all(r"^-+|-+$|(-)-+", "${1}")
     )
 
 
@@ -254,32 +265,35 @@ def postal_expr(col: pl.Expr) -> pl.Expr:
 def _column_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:
     if name in frame.columns:
         return pl.col(name).cast(pl.String)
-    return pl.lit(None, pl.String)
+    return pl.repeat(None, n=frame.height, dtype=pl.String)
 
 
 def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the ``key_*`` columns (see :data:`KEY_COLUMNS`) from name, name_kana,
     address and postal_code. Missing input columns give all-null keys."""
-    name = _column_or_null(frame, "name")
-    kana = _column_or_null(frame, "name_kana")
-    address = _column_or_null(frame, "address")
-    postal = _column_or_null(frame, "postal_code")
-    family_kana, given_kana = split_name_exprs(kana)
-    family_kanji, given_kanji = split_name_exprs(name)
-    # The address pipeline (with its Python pass) runs once; digits derive from it.
-    with_address = frame.with_columns(address_expr(address).alias("key_address"))
-    return with_address.with_columns(
-        kana_expr(kana).alias("key_name_kana"),
+    # Each source column goes through its pipeline once; the keys derive from that.
+    bases = frame.select(
+        _name_base(_column_or_null(frame, "name")).alias("name"),
+        _name_base(_column_or_null(frame, "name_kana")).alias("kana"),
+        _address_base(_column_or_null(frame, "address")).alias("address"),
+        postal_expr(_column_or_null(frame, "postal_code")).alias("key_postal"),
+    )
+    family_kana, given_kana = _split_base(pl.col("kana"))
+    family_kanji, given_kanji = _split_base(pl.col("name"))
+    keys = bases.select(
+        _strip_noise(pl.col("kana")).alias("key_name_kana"),
         family_kana.alias("key_family_kana"),
         given_kana.alias("key_given_kana"),
-        kanji_name_expr(name).alias("key_name_kanji"),
+        _strip_noise(pl.col("name")).alias("key_name_kanji"),
         family_kanji.alias("key_family_kanji"),
         given_kanji.alias("key_given_kanji"),
-        _null_if_empty(pl.col("key_address").str.extract_all(r"[0-9]+").list.join("-")).alias(
+        _null_if_empty(pl.col("address")).alias("key_address"),
+        _null_if_empty(pl.col("address").str.extract_all(r"[0-9]+").list.join("-")).alias(
             "key_address_digits"
         ),
-        postal_expr(postal).alias("key_postal"),
+        pl.col("key_postal"),
     )
+    return frame.drop([c for c in KEY_COLUMNS if c in frame.columns]).hstack(keys)
 
 
 # --- single-value helpers (UI, tests) -----------------------------------------------

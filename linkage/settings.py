@@ -51,7 +51,8 @@ class NameComparison:
 
     Levels (worst first): 0 different · 1 partial (whole name similar, or family close
     and given only roughly) · 2 given name only (the married-name level: given agrees,
-    family does not) · 3 close (every part similar) · 4 exact.
+    family does not) · 3 close (every part similar, or family and given swapped) ·
+    4 exact.
     A sibling (same family, different given name) stays at level 0.
     """
 
@@ -61,8 +62,8 @@ class NameComparison:
     given: str
     close: float = 0.92
     partial: float = 0.80
-    m: tuple[float, ...] = (0.02, 0.03, 0.03, 0.10, 0.82)
-    u: tuple[float, ...] = (0.90, 0.04, 0.005, 0.015, 0.04)
+    m: tuple[float, ...] = (0.03, 0.02, 0.02, 0.08, 0.85)
+    u: tuple[float, ...] = (0.967, 0.02, 0.01, 0.002, 0.001)
     levels: int = field(default=5, init=False)
 
     def __post_init__(self) -> None:
@@ -77,8 +78,8 @@ class DateComparison:
 
     name: str
     column: str
-    m: tuple[float, ...] = (0.02, 0.04, 0.01, 0.93)
-    u: tuple[float, ...] = (0.55, 0.10, 0.002, 0.35)
+    m: tuple[float, ...] = (0.015, 0.03, 0.005, 0.95)
+    u: tuple[float, ...] = (0.99542, 0.0045, 0.00004, 0.00004)
     levels: int = field(default=4, init=False)
 
     def __post_init__(self) -> None:
@@ -108,8 +109,8 @@ class PostalComparison:
     name: str
     column: str
     prefix_digits: int = 3
-    m: tuple[float, ...] = (0.08, 0.07, 0.85)
-    u: tuple[float, ...] = (0.80, 0.15, 0.05)
+    m: tuple[float, ...] = (0.10, 0.05, 0.85)
+    u: tuple[float, ...] = (0.97, 0.025, 0.005)
     levels: int = field(default=3, init=False)
 
     def __post_init__(self) -> None:
@@ -128,8 +129,8 @@ class AddressComparison:
     digits_column: str
     similar: float = 0.90
     rough: float = 0.75
-    m: tuple[float, ...] = (0.10, 0.05, 0.10, 0.75)
-    u: tuple[float, ...] = (0.85, 0.13, 0.01, 0.01)
+    m: tuple[float, ...] = (0.15, 0.05, 0.10, 0.70)
+    u: tuple[float, ...] = (0.949, 0.05, 0.0008, 0.0002)
     levels: int = field(default=4, init=False)
 
     def __post_init__(self) -> None:
@@ -137,14 +138,20 @@ class AddressComparison:
         _check_probabilities(self.name, self.u, self.levels)
 
 
-Comparison = NameComparison | DateComparison | ExactComparison | PostalComparison | AddressComparison
+Comparison = (
+    NameComparison | DateComparison | ExactComparison | PostalComparison | AddressComparison
+)
 
 DEFAULT_BLOCKING: tuple[BlockingPass, ...] = (
     BlockingPass("birth_date", ("birth_date",)),
     BlockingPass("reading", ("key_name_kana",)),
-    # A plain postal block is a whole town in a one-city extract: pair it with the birth
-    # year so blocks stay small while still catching a wrong day/month or a name typo.
-    BlockingPass("postal_code", ("key_postal", "birth_year")),
+    BlockingPass("kanji_name", ("key_name_kanji",)),
+    # A postal code is a few streets in a nationwide extract but a crowd in a one-city
+    # extract, where the block-size cap skips it; the narrower postal passes below still
+    # catch a wrong birth date together with a name typo or a married name.
+    BlockingPass("postal_code", ("key_postal",)),
+    BlockingPass("postal_code_birth_year", ("key_postal", "birth_year")),
+    BlockingPass("postal_code_house_number", ("key_postal", "key_address_digits")),
 )
 
 DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
@@ -164,9 +171,11 @@ class LinkSettings:
     - ``upper_threshold`` / ``lower_threshold``: match probability at or above upper is a
       probabilistic link; between lower (inclusive) and upper is ``review``; below is no link.
     - ``blocking``: passes whose candidate pairs are united.
-    - ``comparisons``: field comparisons; their ``m``/``u`` are EM starting values and the
-      parameters used when there are too few candidate pairs to estimate them
-      (``em_min_pairs``).
+    - ``comparisons``: field comparisons. Their ``m``/``u`` (probabilities of each level
+      among matches / among random pairs) are the EM starting values and stand in when
+      there is too little data: fewer than ``em_min_pairs`` candidate pairs for m, fewer
+      than ``u_min_records`` records on either side for u.
+    - ``u_sample_pairs``: random pairs drawn (with ``random_seed``) to count u.
     - ``max_block_pairs``: a block that would make more pairs than this is skipped and
       counted (a common birth date or a whole-town postal code must not swamp the run).
     - ``max_candidate_pairs``: above this the run stops with a clear error instead of
@@ -186,6 +195,9 @@ class LinkSettings:
     em_max_iterations: int = 60
     em_tolerance: float = 1e-5
     em_min_pairs: int = 500
+    u_sample_pairs: int = 200_000
+    u_min_records: int = 1_000
+    random_seed: int = 20_251_001
     max_block_pairs: int = 10_000
     max_candidate_pairs: int = 30_000_000
     identity_name_similarity: float = 0.90
@@ -209,7 +221,7 @@ class LinkSettings:
         names = [c.name for c in self.comparisons]
         if len(set(names)) != len(names):
             raise InvalidLinkSettings("Comparison names must be unique.")
-        if self.em_max_iterations < 0 or self.em_min_pairs < 0:
+        if min(self.em_max_iterations, self.em_min_pairs, self.u_sample_pairs) < 0:
             raise InvalidLinkSettings("EM iteration and pair counts cannot be negative.")
         if self.max_block_pairs < 1 or self.max_candidate_pairs < 1:
             raise InvalidLinkSettings("Pair limits must be at least 1.")

@@ -46,6 +46,7 @@ class KeyAccess:
             return FileCheckpointSink(Path(configured_file))
         if self.keyring_backend is not None:
             return KeyringCheckpointSink(workspace_id, self.keyring_backend)
+        self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return FileCheckpointSink(self.state_dir / f"{workspace_id}.checkpoints.jsonl")
 
 

@@ -159,10 +159,10 @@ def run_migrations(
 ) -> None:
     remove_orphans(ws)
     todo = pending_datasets(ws, plan.target_version)
-    for index, info in enumerate(todo):
+    progress("migrating datasets", 0.0)
+    for index, info in enumerate(todo, start=1):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        progress(f"dataset {info.id}", index / max(len(todo), 1))
         on_migrated(migrate_dataset(ws, info, plan.target_version))
-    progress("done", 1.0)
+        progress(f"dataset {info.id} migrated", index / len(todo))
 

@@ -128,7 +128,7 @@ def test_audit_export_history_and_verify(cli: Cli, tmp_path: Path) -> None:
     code, out, _ = cli("audit", "verify", str(cli.ws), **auditor)
     assert code == 0 and out.startswith("Intact up to sequence")
     assert number.encode() not in workspace_bytes(cli.ws)
-    assert all(number not in v for v in cli.ring.values())
+    assert all(number not in v for v in cli.ring.entries.values())
 
 
 def test_verify_exits_1_on_a_tampered_log(cli: Cli) -> None:

@@ -1,0 +1,110 @@
+"""Key backup: the sealed keyset and the master key of a workspace in one file, protected
+by a passphrase (scrypt + AES-256-GCM, see crypto/_passphrase_box.py).
+
+Restoring it on another machine, into a fresh key store, makes the workspace usable again.
+``read_backup`` either returns a backup whose keyset opens with its master key, or raises
+BackupWrongPassphrase (file intact, passphrase wrong) or BackupDamaged (anything else
+wrong with the content), so nothing is ever half-restored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crypto import _passphrase_box as box
+from crypto._files import write_private_atomic
+from crypto.errors import BackupDamaged, BackupError, BackupWrongPassphrase, CryptoError
+from crypto.keyset import open_keyset
+
+_MAGIC = b"RLWKBAK1"
+_FORMAT = "records-linkage-workbench/key-backup"
+_FORMAT_VERSION = 1
+MASTER_KEY_SIZE = 32
+
+
+@dataclass(frozen=True)
+class KeyBackup:
+    workspace_id: str
+    master_key: bytes = field(repr=False)
+    keyset_blob: bytes = field(repr=False)  # the sealed keyset file, as stored
+
+
+def write_backup(path: Path, backup: KeyBackup, passphrase: str, scrypt_n: int = 2**17) -> None:
+    """Write the backup atomically (temp, fsync, rename, fsync dir), mode 0o600.
+
+    Refuses (BackupError, nothing written) a backup whose keyset does not open with its
+    master key: such a file could never restore anything.
+    """
+    if len(backup.master_key) != MASTER_KEY_SIZE:
+        raise ValueError(f"a master key is exactly {MASTER_KEY_SIZE} bytes")
+    try:
+        open_keyset(backup.keyset_blob, backup.master_key, backup.workspace_id)
+    except CryptoError:
+        raise BackupError(
+            "The keyset does not open with this master key, so a backup of them could not "
+            "restore the workspace; nothing was written."
+        ) from None
+    payload = json.dumps(
+        {
+            "format": _FORMAT,
+            "format_version": _FORMAT_VERSION,
+            "workspace_id": backup.workspace_id,
+            "master_key": base64.b64encode(backup.master_key).decode("ascii"),
+            "keyset_blob": base64.b64encode(backup.keyset_blob).decode("ascii"),
+        },
+        sort_keys=True,
+    ).encode("utf-8")
+    blob = box.seal(_MAGIC, backup.workspace_id, payload, passphrase, n=scrypt_n)
+    write_private_atomic(path, blob)
+
+
+def read_backup(path: Path, passphrase: str) -> KeyBackup:
+    """Read and check a backup. OSError if the file cannot be read at all (missing,
+    permissions); otherwise only BackupWrongPassphrase or BackupDamaged escape (or
+    PassphraseRequired for an empty passphrase)."""
+    return backup_from_bytes(path.read_bytes(), passphrase)
+
+
+def backup_from_bytes(blob: bytes, passphrase: str) -> KeyBackup:
+    """read_backup on bytes already read: BackupWrongPassphrase or BackupDamaged."""
+    try:
+        context, payload = box.open_sealed(_MAGIC, blob, passphrase)
+    except box.BoxDamaged:
+        raise BackupDamaged() from None
+    except box.BoxWrongPassphrase:
+        raise BackupWrongPassphrase() from None
+    backup = _parse_payload(payload)
+    if backup.workspace_id != context:
+        raise BackupDamaged()
+    try:
+        open_keyset(backup.keyset_blob, backup.master_key, backup.workspace_id)
+    except CryptoError:
+        raise BackupDamaged() from None
+    return backup
+
+
+def _parse_payload(payload: bytes) -> KeyBackup:
+    try:
+        document = json.loads(payload.decode("utf-8"))
+        if (
+            not isinstance(document, dict)
+            or document.get("format") != _FORMAT
+            or document.get("format_version") != _FORMAT_VERSION
+        ):
+            raise BackupDamaged()
+        workspace_id = document["workspace_id"]
+        if not isinstance(workspace_id, str):
+            raise BackupDamaged()
+        master_key = base64.b64decode(str(document["master_key"]), validate=True)
+        keyset_blob = base64.b64decode(str(document["keyset_blob"]), validate=True)
+    except BackupDamaged:
+        raise
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise BackupDamaged() from None
+    if len(master_key) != MASTER_KEY_SIZE:
+        raise BackupDamaged()
+    return KeyBackup(workspace_id, master_key, keyset_blob)

@@ -1,0 +1,278 @@
+"""The keyset of a workspace: token keys 1..n, the data key and the log-signing key.
+
+Stored as one file in the workspace, sealed with AES-256-GCM under the 32-byte master key
+(which lives in the OS keyring or the passphrase store, never beside this file). The
+associated data binds the sealed file to a format tag and to the workspace id, so a
+keyset file copied into another workspace does not open there.
+
+Key versions are never deleted. Tokens are chained (T_v = HMAC(K_v, T_{v-1})), so
+tokenising a new number under version n needs K_1..K_n: deleting an old key would make
+every later import impossible. Rotation adds a version; it never removes one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from crypto._files import write_private_atomic
+from crypto.errors import DecryptionFailed, KeysetInvalid
+from crypto.tokens import Tokenizer
+
+KEY_SIZE = 32
+MASTER_KEY_SIZE = 32
+FORMAT_NAME = "records-linkage-workbench/keyset"
+FORMAT_VERSION = 1
+SEAL_MAGIC = b"RLWKSET1"
+_NONCE_SIZE = 12
+_TAG_SIZE = 16
+
+RandomBytes = Callable[[int], bytes]
+
+
+class KeyState(StrEnum):
+    PRIMARY = "primary"  # tokenises new data; exactly one, always the latest version
+    ACTIVE = "active"  # an earlier version: still needed, because tokens are chained
+
+
+@dataclass(frozen=True)
+class KeyVersion:
+    version: int
+    key: bytes = field(repr=False)
+    created_at: datetime
+    created_by: str
+    state: KeyState
+
+    def __post_init__(self) -> None:
+        if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
+            raise ValueError("a key version is an integer >= 1")
+        if not isinstance(self.key, bytes) or len(self.key) != KEY_SIZE:
+            raise ValueError(f"a token key is exactly {KEY_SIZE} bytes")
+        _require_utc(self.created_at)
+        if not isinstance(self.state, KeyState):
+            raise ValueError("a key state is a KeyState")
+
+
+@dataclass(frozen=True)
+class Keyset:
+    workspace_id: str
+    versions: tuple[KeyVersion, ...]
+    data_key: bytes = field(repr=False)
+    signing_key: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.workspace_id, str) or not self.workspace_id:
+            raise ValueError("a keyset needs a workspace id")
+        numbers = [v.version for v in self.versions]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError("keyset versions must be 1..n in order")
+        primaries = [v.version for v in self.versions if v.state is KeyState.PRIMARY]
+        if primaries != [len(numbers)]:
+            raise ValueError("exactly one key version is primary: the latest")
+        for name, value in (("data key", self.data_key), ("signing key", self.signing_key)):
+            if not isinstance(value, bytes) or len(value) != KEY_SIZE:
+                raise ValueError(f"the {name} is exactly {KEY_SIZE} bytes")
+
+    @classmethod
+    def new(
+        cls,
+        workspace_id: str,
+        created_by: str,
+        now: datetime,
+        random_bytes: RandomBytes = secrets.token_bytes,
+    ) -> Keyset:
+        """A fresh keyset: token key version 1 (primary), a data key and a signing key."""
+        first = KeyVersion(1, _random_key(random_bytes), _as_utc(now), created_by, KeyState.PRIMARY)
+        return cls(
+            workspace_id=workspace_id,
+            versions=(first,),
+            data_key=_random_key(random_bytes),
+            signing_key=_random_key(random_bytes),  # any 32 bytes are an Ed25519 seed
+        )
+
+    @property
+    def primary(self) -> KeyVersion:
+        return self.versions[-1]
+
+    @property
+    def latest_version(self) -> int:
+        return len(self.versions)
+
+    def with_new_version(
+        self, created_by: str, now: datetime, random_bytes: RandomBytes = secrets.token_bytes
+    ) -> Keyset:
+        """Add version n+1 as the primary; every earlier version stays, now active.
+
+        Nothing is ever deleted: with chained tokens each earlier key is still needed to
+        tokenise new data, so removing one would break every later import.
+        """
+        kept = tuple(replace(v, state=KeyState.ACTIVE) for v in self.versions)
+        added = KeyVersion(
+            self.latest_version + 1,
+            _random_key(random_bytes),
+            _as_utc(now),
+            created_by,
+            KeyState.PRIMARY,
+        )
+        return replace(self, versions=(*kept, added))
+
+    def tokenizer(self) -> Tokenizer:
+        return Tokenizer({v.version: v.key for v in self.versions})
+
+    def signing_private_key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.signing_key)
+
+    def verify_key(self) -> Ed25519PublicKey:
+        return self.signing_private_key().public_key()
+
+    def to_bytes(self) -> bytes:
+        """JSON with base64 keys. Only ever stored sealed (see seal_keyset)."""
+        document = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "workspace_id": self.workspace_id,
+            "versions": [
+                {
+                    "version": v.version,
+                    "key": _b64(v.key),
+                    "created_at": v.created_at.isoformat(),
+                    "created_by": v.created_by,
+                    "state": v.state.value,
+                }
+                for v in self.versions
+            ],
+            "data_key": _b64(self.data_key),
+            "signing_key": _b64(self.signing_key),
+        }
+        return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Keyset:
+        try:
+            document = json.loads(data.decode("utf-8"))
+            if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+                raise KeysetInvalid("This is not a keyset of this app.")
+            if document.get("format_version") != FORMAT_VERSION:
+                raise KeysetInvalid(
+                    "The keyset was written by another version of the app; update the app."
+                )
+            return cls(
+                workspace_id=_text(document["workspace_id"]),
+                versions=tuple(_version_from_json(v) for v in document["versions"]),
+                data_key=_unb64(document["data_key"]),
+                signing_key=_unb64(document["signing_key"]),
+            )
+        except KeysetInvalid:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+            raise KeysetInvalid(
+                "The keyset is damaged or not in a format this app understands; restore a "
+                "key backup."
+            ) from None
+
+
+def seal_keyset(keyset: Keyset, master_key: bytes) -> bytes:
+    """``SEAL_MAGIC || nonce (12) || AES-256-GCM(keyset JSON)``, AAD = tag + workspace id."""
+    _check_master_key(master_key)
+    nonce = secrets.token_bytes(_NONCE_SIZE)
+    sealed = AESGCM(master_key).encrypt(
+        nonce, keyset.to_bytes(), _aad(keyset.workspace_id)
+    )
+    return SEAL_MAGIC + nonce + sealed
+
+
+def open_keyset(blob: bytes, master_key: bytes, workspace_id: str) -> Keyset:
+    """Open a sealed keyset. Wrong master key, another workspace, or damage:
+    DecryptionFailed, with one opaque message."""
+    _check_master_key(master_key)
+    head = len(SEAL_MAGIC)
+    if len(blob) < head + _NONCE_SIZE + _TAG_SIZE or not blob.startswith(SEAL_MAGIC):
+        raise DecryptionFailed()
+    nonce = blob[head : head + _NONCE_SIZE]
+    try:
+        plain = AESGCM(master_key).decrypt(nonce, blob[head + _NONCE_SIZE :], _aad(workspace_id))
+    except InvalidTag:
+        raise DecryptionFailed() from None
+    keyset = Keyset.from_bytes(plain)
+    if keyset.workspace_id != workspace_id:  # bound by the AAD already; belt and braces
+        raise DecryptionFailed()
+    return keyset
+
+
+def write_keyset_file(path: Path, keyset: Keyset, master_key: bytes) -> None:
+    """Seal and write atomically (temp file, fsync, rename, fsync dir), mode 0o600."""
+    write_private_atomic(path, seal_keyset(keyset, master_key))
+
+
+def read_keyset_file(path: Path, master_key: bytes, workspace_id: str) -> Keyset:
+    """Read and open a keyset file. A missing file raises FileNotFoundError."""
+    return open_keyset(path.read_bytes(), master_key, workspace_id)
+
+
+def _aad(workspace_id: str) -> bytes:
+    return SEAL_MAGIC + b"\x00" + workspace_id.encode("utf-8")
+
+
+def _check_master_key(master_key: bytes) -> None:
+    if not isinstance(master_key, bytes) or len(master_key) != MASTER_KEY_SIZE:
+        raise ValueError(f"a master key is exactly {MASTER_KEY_SIZE} bytes")
+
+
+def _random_key(random_bytes: RandomBytes) -> bytes:
+    key = random_bytes(KEY_SIZE)
+    if len(key) != KEY_SIZE:
+        raise ValueError(f"random_bytes must return {KEY_SIZE} bytes")
+    return key
+
+
+def _require_utc(moment: datetime) -> None:
+    if not isinstance(moment, datetime) or moment.utcoffset() != timedelta(0):
+        raise ValueError("key creation times are timezone-aware UTC datetimes")
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("pass a timezone-aware datetime (naive times are ambiguous)")
+    return moment.astimezone(UTC)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: Any) -> bytes:
+    return base64.b64decode(_text(text).encode("ascii"), validate=True)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected a string")
+    return value
+
+
+def _version_from_json(item: Any) -> KeyVersion:
+    version = item["version"]
+    if not isinstance(version, int):
+        raise TypeError("version must be an int")
+    return KeyVersion(
+        version=version,
+        key=_unb64(item["key"]),
+        created_at=datetime.fromisoformat(_text(item["created_at"])),
+        created_by=_text(item["created_by"]),
+        state=KeyState(item["state"]),
+    )

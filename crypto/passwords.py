@@ -1,0 +1,71 @@
+"""User password hashes: scrypt with a per-password salt, in a self-describing string.
+
+    scrypt$ln=15,r=8,p=1$<salt, base64 without padding>$<32-byte hash, same>
+
+The cost parameters travel with the hash, so they can be raised later without breaking
+stored hashes. Passwords are NFKC-normalised first (NIST SP 800-63B), so full-width and
+half-width input from different IME settings verify alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import re
+import secrets
+import unicodedata
+
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from crypto._passphrase_box import check_scrypt_params
+
+SCHEME = "scrypt"
+_SALT_SIZE = 16
+_HASH_SIZE = 32
+_ENCODED = re.compile(
+    r"scrypt\$ln=(?P<ln>\d{1,2}),r=(?P<r>\d{1,2}),p=(?P<p>\d)"
+    r"\$(?P<salt>[A-Za-z0-9+/]{1,64})\$(?P<hash>[A-Za-z0-9+/]{1,64})"
+)
+
+
+def hash_password(password: str, *, n: int = 2**15, r: int = 8, p: int = 1) -> str:
+    """Hash ``password`` with a fresh random salt."""
+    if not isinstance(password, str) or not password:
+        raise ValueError("an empty password cannot be hashed")
+    log2_n = check_scrypt_params(n, r, p)
+    salt = secrets.token_bytes(_SALT_SIZE)
+    digest = _scrypt(password, salt, n, r, p)
+    return f"{SCHEME}$ln={log2_n},r={r},p={p}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """True if ``password`` matches ``encoded``; False for a mismatch or a malformed hash."""
+    if not isinstance(password, str) or not isinstance(encoded, str):
+        return False
+    match = _ENCODED.fullmatch(encoded)
+    if match is None:
+        return False
+    try:
+        n, r, p = 1 << int(match["ln"]), int(match["r"]), int(match["p"])
+        check_scrypt_params(n, r, p)
+        salt = _unb64(match["salt"])
+        expected = _unb64(match["hash"])
+    except (ValueError, binascii.Error):
+        return False
+    if len(expected) != _HASH_SIZE or not salt:
+        return False
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    secret = unicodedata.normalize("NFKC", password).encode("utf-8")
+    return Scrypt(salt=salt, length=_HASH_SIZE, n=n, r=r, p=p).derive(secret)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)

@@ -1,0 +1,149 @@
+"""Blocking: which record pairs are worth comparing at all.
+
+Each pass pairs records that agree exactly on its key columns; the passes are united,
+so a pair missed by one (a typo in the reading) is found by another (the birth date).
+Block sizes are counted on both sides before any pair is built: a block that would make
+more than ``max_block_pairs`` pairs is skipped and counted, and a run whose pairs would
+exceed ``max_candidate_pairs`` stops with an error before it takes the memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from linkage.link_errors import MissingColumns, TooManyCandidatePairs
+from linkage.progress import CancelToken
+from linkage.records import INDEX
+from linkage.settings import BlockingPass, LinkSettings
+
+PAIR_SCHEMA = {"tax_i": pl.UInt32, "si_i": pl.UInt32}
+
+
+@dataclass(frozen=True)
+class BlockingStats:
+    """What blocking did: pairs per pass (before the union), skipped blocks and pairs."""
+
+    candidate_pairs: int = 0
+    pairs_per_pass: dict[str, int] = field(default_factory=dict)
+    blocks_skipped: int = 0
+    pairs_skipped: int = 0
+
+
+def _usable(frame: pl.DataFrame, keys: tuple[str, ...]) -> pl.Expr:
+    conditions = []
+    for key in keys:
+        condition = pl.col(key).is_not_null()
+        if frame.schema[key] == pl.String:
+            condition = condition & (pl.col(key).str.len_chars() > 0)
+        conditions.append(condition)
+    return pl.all_horizontal(conditions)
+
+
+def _pass_pairs(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    blocking_pass: BlockingPass,
+    max_block_pairs: int,
+    budget: int,
+) -> tuple[pl.DataFrame, int, int, int]:
+    """(pairs, pair count, blocks skipped, pairs skipped) of one pass.
+
+    Raises :class:`TooManyCandidatePairs` before building the pairs when they would
+    exceed ``budget``.
+    """
+    keys = list(blocking_pass.keys)
+    for frame, side in ((tax, "tax"), (si, "social-insurance")):
+        missing = [k for k in keys if k not in frame.columns]
+        if missing:
+            raise MissingColumns(
+                f"Blocking pass {blocking_pass.name!r} needs columns {missing} that the "
+                f"{side} records do not have; fix the blocking settings."
+            )
+    left = tax.filter(_usable(tax, blocking_pass.keys)).select(
+        pl.col(INDEX).alias("tax_i"), *keys
+    )
+    right = si.filter(_usable(si, blocking_pass.keys)).select(pl.col(INDEX).alias("si_i"), *keys)
+    sizes = (
+        left.group_by(keys)
+        .len("n_tax")
+        .join(right.group_by(keys).len("n_si"), on=keys, how="inner")
+        .with_columns((pl.col("n_tax").cast(pl.Int64) * pl.col("n_si")).alias("pairs"))
+    )
+    oversized = sizes.filter(pl.col("pairs") > max_block_pairs)
+    kept = sizes.filter(pl.col("pairs") <= max_block_pairs)
+    expected = int(kept["pairs"].sum())
+    if expected > budget:
+        raise TooManyCandidatePairs(
+            f"Blocking pass {blocking_pass.name!r} would take the number of record pairs "
+            "to compare past the limit set in the link settings (max_candidate_pairs). "
+            "Use narrower blocking passes or a smaller max_block_pairs, then run again."
+        )
+    pairs = (
+        left.join(kept.select(keys), on=keys, how="semi")
+        .join(right, on=keys, how="inner")
+        .select("tax_i", "si_i")
+    )
+    return pairs, expected, oversized.height, int(oversized["pairs"].sum())
+
+
+def candidate_pairs(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    settings: LinkSettings,
+    *,
+    exclude: pl.DataFrame | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[pl.DataFrame, BlockingStats]:
+    """Distinct (tax_i, si_i) pairs from every blocking pass, minus ``exclude``.
+
+    ``tax`` and ``si`` are prepared records (any subset: usually the records that the
+    token join left unconfirmed).
+    """
+    found: list[pl.DataFrame] = []
+    per_pass: dict[str, int] = {}
+    blocks_skipped = 0
+    pairs_skipped = 0
+    running = 0
+    for blocking_pass in settings.blocking:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        pairs, expected, skipped_blocks, skipped_pairs = _pass_pairs(
+            tax, si, blocking_pass, settings.max_block_pairs, settings.max_candidate_pairs - running
+        )
+        running += expected
+        per_pass[blocking_pass.name] = expected
+        blocks_skipped += skipped_blocks
+        pairs_skipped += skipped_pairs
+        found.append(pairs)
+    union = pl.concat(found).unique() if found else pl.DataFrame(schema=PAIR_SCHEMA)
+    if exclude is not None and exclude.height:
+        union = union.join(exclude.select("tax_i", "si_i"), on=["tax_i", "si_i"], how="anti")
+    union = union.cast(PAIR_SCHEMA).sort("tax_i", "si_i")
+    stats = BlockingStats(
+        candidate_pairs=union.height,
+        pairs_per_pass=per_pass,
+        blocks_skipped=blocks_skipped,
+        pairs_skipped=pairs_skipped,
+    )
+    return union, stats
+
+
+def random_pairs(
+    tax: pl.DataFrame, si: pl.DataFrame, count: int, *, seed: int
+) -> pl.DataFrame:
+    """``count`` uniformly random (tax_i, si_i) pairs (with replacement) of the given
+    prepared records, for counting how often fields agree by chance."""
+    if not tax.height or not si.height or count <= 0:
+        return pl.DataFrame(schema=PAIR_SCHEMA)
+    generator = np.random.default_rng(seed)
+    tax_rows = generator.integers(0, tax.height, size=count)
+    si_rows = generator.integers(0, si.height, size=count)
+    return pl.DataFrame(
+        {
+            "tax_i": tax[INDEX].gather(pl.Series(tax_rows)),
+            "si_i": si[INDEX].gather(pl.Series(si_rows)),
+        }
+    ).cast(PAIR_SCHEMA)

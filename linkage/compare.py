@@ -1,0 +1,195 @@
+"""Comparison vectors: one agreement level per field and candidate pair.
+
+Each comparison in the settings turns a candidate pair into a small integer level
+(0 = worst, see the level lists in ``linkage.settings``), or null when either record
+lacks the field: an unknown field is neither agreement nor disagreement and adds no
+weight. Everything is column-wise; string similarities run once per distinct pair of
+values (``linkage.similarity``).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from linkage.progress import CancelToken
+from linkage.settings import (
+    AddressComparison,
+    Comparison,
+    DateComparison,
+    ExactComparison,
+    NameComparison,
+    PostalComparison,
+)
+from linkage.similarity import jaro_winkler
+
+
+def _both(tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, column: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "l": tax[column].gather(pairs["tax_i"]),
+            "r": si[column].gather(pairs["si_i"]),
+        }
+    )
+
+
+def _level(*branches: tuple[pl.Expr, int]) -> pl.Expr:
+    """First matching (condition, level) wins; no condition → level 0."""
+    condition, level = branches[0]
+    chained = pl.when(condition).then(pl.lit(level, pl.Int8))
+    for condition, level in branches[1:]:
+        chained = chained.when(condition).then(pl.lit(level, pl.Int8))
+    return chained.otherwise(pl.lit(0, pl.Int8))
+
+
+def _name_levels(
+    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: NameComparison
+) -> pl.Series:
+    full = _both(tax, si, pairs, c.full)
+    family = _both(tax, si, pairs, c.family)
+    given = _both(tax, si, pairs, c.given)
+    frame = pl.DataFrame(
+        {
+            "full_l": full["l"],
+            "full_r": full["r"],
+            "fam_l": family["l"],
+            "fam_r": family["r"],
+            "giv_l": given["l"],
+            "giv_r": given["r"],
+            "full_sim": jaro_winkler(full["l"], full["r"]),
+            "fam_sim": jaro_winkler(family["l"], family["r"]),
+            "giv_sim": jaro_winkler(given["l"], given["r"]),
+        }
+    )
+    split = pl.all_horizontal(pl.col(n).is_not_null() for n in ("fam_l", "fam_r", "giv_l", "giv_r"))
+    fam_close = pl.col("fam_sim") >= c.close
+    giv_close = pl.col("giv_sim") >= c.close
+    # Only one side split: the other side's whole name may still end with the same
+    # given name under another family name (a married name).
+    given_suffix = (
+        pl.col("fam_l").is_not_null()
+        & pl.col("full_r").str.ends_with(pl.col("giv_l").fill_null("\x00"))
+        & ~pl.col("full_r").str.starts_with(pl.col("fam_l").fill_null("\x00"))
+    ) | (
+        pl.col("fam_r").is_not_null()
+        & pl.col("full_l").str.ends_with(pl.col("giv_r").fill_null("\x00"))
+        & ~pl.col("full_l").str.starts_with(pl.col("fam_r").fill_null("\x00"))
+    )
+    swapped = (pl.col("fam_l") == pl.col("giv_r")) & (pl.col("giv_l") == pl.col("fam_r"))
+    split_levels = _level(
+        (fam_close & giv_close, 3),
+        (swapped, 3),
+        (giv_close, 2),
+        (fam_close & (pl.col("giv_sim") >= c.partial), 1),
+    )
+    whole_levels = _level(
+        (pl.col("full_sim") >= c.close, 3),
+        (given_suffix.fill_null(False), 2),
+        (pl.col("full_sim") >= c.partial, 1),
+    )
+    return frame.select(
+        pl.when(pl.col("full_l").is_null() | pl.col("full_r").is_null())
+        .then(pl.lit(None, pl.Int8))
+        .when(pl.col("full_l") == pl.col("full_r"))
+        .then(pl.lit(4, pl.Int8))
+        .when(split)
+        .then(split_levels)
+        .otherwise(whole_levels)
+        .alias(c.name)
+    ).to_series()
+
+
+def _date_levels(
+    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: DateComparison
+) -> pl.Series:
+    frame = _both(tax, si, pairs, c.column)
+    left, right = pl.col("l"), pl.col("r")
+    same_year = left.dt.year() == right.dt.year()
+    same_month = left.dt.month() == right.dt.month()
+    same_day = left.dt.day() == right.dt.day()
+    swapped = (
+        same_year
+        & (left.dt.month() == right.dt.day())
+        & (left.dt.day() == right.dt.month())
+        & (left.dt.month() != left.dt.day())
+    )
+    one_part = (same_year.cast(pl.Int8) + same_month.cast(pl.Int8) + same_day.cast(pl.Int8)) == 2
+    return frame.select(
+        pl.when(left.is_null() | right.is_null())
+        .then(pl.lit(None, pl.Int8))
+        .otherwise(_level((left == right, 3), (swapped, 2), (one_part, 1)))
+        .alias(c.name)
+    ).to_series()
+
+
+def _exact_levels(
+    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: ExactComparison
+) -> pl.Series:
+    frame = _both(tax, si, pairs, c.column)
+    return frame.select((pl.col("l") == pl.col("r")).cast(pl.Int8).alias(c.name)).to_series()
+
+
+def _postal_levels(
+    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: PostalComparison
+) -> pl.Series:
+    frame = _both(tax, si, pairs, c.column)
+    left, right = pl.col("l"), pl.col("r")
+    same_area = left.str.slice(0, c.prefix_digits) == right.str.slice(0, c.prefix_digits)
+    return frame.select(
+        pl.when(left.is_null() | right.is_null())
+        .then(pl.lit(None, pl.Int8))
+        .otherwise(_level((left == right, 2), (same_area, 1)))
+        .alias(c.name)
+    ).to_series()
+
+
+def _address_levels(
+    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: AddressComparison
+) -> pl.Series:
+    text = _both(tax, si, pairs, c.column)
+    digits = _both(tax, si, pairs, c.digits_column)
+    frame = pl.DataFrame(
+        {
+            "l": text["l"],
+            "r": text["r"],
+            "same_numbers": (digits["l"] == digits["r"]).fill_null(False),
+            "sim": jaro_winkler(text["l"], text["r"]),
+        }
+    )
+    return frame.select(
+        pl.when(pl.col("l").is_null() | pl.col("r").is_null())
+        .then(pl.lit(None, pl.Int8))
+        .otherwise(
+            _level(
+                (pl.col("l") == pl.col("r"), 3),
+                (pl.col("same_numbers") & (pl.col("sim") >= c.rough), 2),
+                (pl.col("sim") >= c.similar, 1),
+            )
+        )
+        .alias(c.name)
+    ).to_series()
+
+
+def comparison_levels(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    pairs: pl.DataFrame,
+    comparisons: tuple[Comparison, ...],
+    *,
+    cancel: CancelToken | None = None,
+) -> pl.DataFrame:
+    """``pairs`` (tax_i, si_i) with one Int8 level column per comparison."""
+    columns: list[pl.Series] = []
+    for comparison in comparisons:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if isinstance(comparison, NameComparison):
+            columns.append(_name_levels(tax, si, pairs, comparison))
+        elif isinstance(comparison, DateComparison):
+            columns.append(_date_levels(tax, si, pairs, comparison))
+        elif isinstance(comparison, ExactComparison):
+            columns.append(_exact_levels(tax, si, pairs, comparison))
+        elif isinstance(comparison, PostalComparison):
+            columns.append(_postal_levels(tax, si, pairs, comparison))
+        else:
+            columns.append(_address_levels(tax, si, pairs, comparison))
+    return pairs.select("tax_i", "si_i").with_columns(columns)

@@ -1,0 +1,50 @@
+"""Errors raised while reading extracts and import profiles.
+
+Messages name the file, the row and the column where that applies, and say what to do
+next. They never carry a cell value: a cell may hold a 個人番号, so only positions,
+column names and reasons appear here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LinkageError(Exception):
+    """Base class of the errors of the linkage engine."""
+
+
+class ExtractError(LinkageError):
+    """An extract file cannot be imported; nothing of it may be stored.
+
+    ``row`` is the 1-based row in the file (the header is row 1) and ``column`` the
+    header as the file wrote it, when the problem has a position.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        problem: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        advice: str = "",
+    ) -> None:
+        self.path = path
+        self.problem = problem
+        self.row = row
+        self.column = column
+        where = []
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column}")
+        location = f" ({', '.join(where)})" if where else ""
+        message = f"Cannot import {path.name}{location}: {problem}"
+        if advice:
+            message = f"{message} {advice}"
+        super().__init__(message)
+
+
+class ProfileError(LinkageError):
+    """An import profile cannot be saved, loaded or applied."""

@@ -1,0 +1,250 @@
+"""Load a CSV or XLSX extract as a table of text cells with file row numbers.
+
+Every cell is read as text (Utf8): no type inference, so polars never puts a cell value
+into an exception message and no identifier loses its leading zeros. Errors from polars,
+fastexcel or the codecs are caught and replaced by :class:`ExtractError` messages that
+name positions only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import fastexcel
+import polars as pl
+
+from linkage.encoding import (
+    SUPPORTED,
+    Undecodable,
+    UnknownEncoding,
+    decode_to_utf8,
+    looks_binary,
+)
+from linkage.errors import ExtractError
+
+XLSX_ENCODING: Final = "xlsx"
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"  # legacy .xls
+_XLSX_SUFFIXES: Final = (".xlsx", ".xlsm")
+_SAVE_AGAIN: Final = "Save it again as CSV (UTF-8 or CP932) or XLSX and import it again."
+
+
+@dataclass
+class RawTable:
+    """The header cells and the data rows of the first sheet / the CSV, all text."""
+
+    headers: list[str | None]  # as the file wrote them, one per column
+    body: pl.DataFrame  # columns "c0".."cN" (Utf8), data rows only
+    row_numbers: pl.Series  # Int64, 1-based row of each body row in the file
+    header_row: int  # 1-based
+    encoding: str  # utf-8 | utf-8-sig | cp932 | xlsx
+
+
+def _cell_columns(n: int) -> list[str]:
+    return [f"c{i}" for i in range(n)]
+
+
+def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ExtractError(path, "the file does not exist.", advice="Check the path.") from None
+    except OSError as exc:
+        raise ExtractError(
+            path,
+            f"the file cannot be read ({exc.strerror or 'read error'}).",
+            advice="Check that it is not open elsewhere and that you may read it.",
+        ) from None
+    if len(data) < 65536 and not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
+    if data.startswith(_OLE_MAGIC):
+        raise ExtractError(
+            path,
+            "this is an old-style Excel .xls workbook, which is not supported.",
+            advice="Save it as .xlsx or as CSV and import it again.",
+        )
+    if data.startswith(_ZIP_MAGIC) or path.suffix.lower() in _XLSX_SUFFIXES:
+        return _load_xlsx(path, data)
+    return _load_csv(path, data, encoding)
+
+
+# --- CSV ----------------------------------------------------------------------------
+
+
+def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
+    if looks_binary(data):
+        raise ExtractError(
+            path,
+            "the file is not CSV text (it contains binary data; UTF-16 is not supported).",
+            advice=_SAVE_AGAIN,
+        )
+    try:
+        utf8, used = decode_to_utf8(data, encoding)
+    except UnknownEncoding:
+        raise ExtractError(
+            path,
+            f"the encoding {encoding!r} of the import profile is not supported.",
+            advice=f"Use one of {', '.join(SUPPORTED)} (Shift_JIS is read as cp932).",
+        ) from None
+    except Undecodable as exc:
+        raise ExtractError(
+            path,
+            "the file contains bytes that are not valid "
+            + ("UTF-8 or CP932 (Shift_JIS)." if encoding is None else f"{exc.encoding}."),
+            row=exc.line,
+            column=_header_at(utf8_header(data), exc.column),
+            advice=_SAVE_AGAIN,
+        ) from None
+    del data
+    try:
+        table = pl.read_csv(
+            utf8,
+            has_header=False,
+            infer_schema=False,
+            quote_char='"',
+            separator=",",
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        raise _csv_structure_error(path, utf8) from None
+    if table.width == 0 or table.height == 0:
+        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
+    table.columns = _cell_columns(table.width)
+    return _split_header(path, table, _csv_row_numbers(table, utf8), used)
+
+
+def utf8_header(data: bytes) -> list[str]:
+    """The first line as CSV fields, decoded leniently (for error messages only)."""
+    first = data.split(b"\n", 1)[0]
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            text = first.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = first.decode("utf-8", errors="replace")
+    rows = list(csv.reader([text.rstrip("\r")]))
+    return rows[0] if rows else []
+
+
+def _header_at(headers: list[str], index: int | None) -> str | None:
+    if index is None:
+        return None
+    if 0 <= index < len(headers) and headers[index].strip():
+        return headers[index].strip()
+    return f"#{index + 1}"
+
+
+def _csv_row_numbers(table: pl.DataFrame, utf8: bytes) -> pl.Series:
+    """1-based file line where each record starts.
+
+    Records are lines unless a quoted cell holds line breaks; then the breaks of the
+    records before shift the count, which a cumulative sum adds back.
+    """
+    index = pl.int_range(1, table.height + 1, dtype=pl.Int64, eager=True)
+    if b'"' not in utf8:
+        return index.alias("row_number")
+    breaks = table.select(
+        pl.sum_horizontal(
+            pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in table.columns
+        ).cast(pl.Int64)
+    ).to_series()
+    return (index + breaks.cum_sum() - breaks).alias("row_number")
+
+
+def _csv_structure_error(path: Path, utf8: bytes) -> ExtractError:
+    """polars refused the CSV: find the first record with more cells than the header."""
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8-sig", newline=""))
+    width: int | None = None
+    try:
+        for record in reader:
+            if width is None:
+                if any(cell.strip() for cell in record):
+                    width = len(record)
+                continue
+            if len(record) > width:
+                return ExtractError(
+                    path,
+                    f"this row has {len(record)} cells but the header row has {width}.",
+                    row=reader.line_num,
+                    advice="Quote cells that contain commas, or remove the extra cells.",
+                )
+    except csv.Error:
+        return ExtractError(
+            path,
+            "the CSV quoting is broken (a quote is never closed).",
+            row=reader.line_num,
+            advice=_SAVE_AGAIN,
+        )
+    return ExtractError(path, "the file cannot be read as CSV.", advice=_SAVE_AGAIN)
+
+
+# --- XLSX ---------------------------------------------------------------------------
+
+
+def _load_xlsx(path: Path, data: bytes) -> RawTable:
+    damaged = ExtractError(
+        path,
+        "the file is not a readable XLSX workbook (it may be damaged or truncated).",
+        advice=_SAVE_AGAIN,
+    )
+    if not data.startswith(_ZIP_MAGIC):
+        raise damaged
+    try:
+        # A truncated file loses the zip directory at its end; catch that cheaply.
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise damaged from None
+    try:
+        reader = fastexcel.read_excel(data)
+        if not reader.sheet_names:
+            raise ExtractError(path, "the workbook has no sheet.", advice=_SAVE_AGAIN)
+        # header_row=None + skip_rows=0: row i of the result is sheet row i + 1.
+        sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+        table = sheet.to_polars()
+    except ExtractError:
+        raise
+    except Exception:  # fastexcel/calamine raise several unrelated types
+        raise damaged from None
+    if table.width == 0 or table.height == 0:
+        raise ExtractError(
+            path,
+            "the first sheet of the workbook is empty.",
+            advice="Put the extract on the first sheet and import it again.",
+        )
+    table = table.cast(pl.String)
+    table.columns = _cell_columns(table.width)
+    rows = pl.int_range(1, table.height + 1, dtype=pl.Int64, eager=True).alias("row_number")
+    return _split_header(path, table, rows, XLSX_ENCODING)
+
+
+# --- shared -------------------------------------------------------------------------
+
+
+def _split_header(path: Path, table: pl.DataFrame, rows: pl.Series, encoding: str) -> RawTable:
+    """The first row with any cell is the header; the rows after it are data."""
+    filled = table.select(
+        pl.any_horizontal(
+            pl.col(c).str.strip_chars().str.len_chars() > 0 for c in table.columns
+        ).fill_null(False)
+    ).to_series()
+    first = filled.arg_true()
+    if first.len() == 0:
+        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
+    at = int(first[0])
+    headers: list[str | None] = list(table.row(at))
+    body = table.slice(at + 1)
+    return RawTable(
+        headers=headers,
+        body=body,
+        row_numbers=rows.slice(at + 1),
+        header_row=int(rows[at]),
+        encoding=encoding,
+    )

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from crypto.errors import DecryptionFailed, KeysetInvalid
+from crypto.keyset import (
+    Keyset,
+    KeyState,
+    KeyVersion,
+    open_keyset,
+    read_keyset_file,
+    seal_keyset,
+    write_keyset_file,
+)
+from crypto.tokens import Tokenizer
+from tests.crypto._helpers import LATER, NOW, counting_bytes
+
+MASTER = b"M" * 32
+OTHER_MASTER = b"N" * 32
+
+
+@pytest.fixture
+def keyset() -> Keyset:
+    return Keyset.new("ws-1", "admin", NOW, random_bytes=counting_bytes())
+
+
+def test_new_keyset_has_one_primary_version_and_separate_keys(keyset: Keyset) -> None:
+    assert keyset.workspace_id == "ws-1"
+    assert keyset.latest_version == 1
+    assert keyset.primary == KeyVersion(1, b"\x01" * 32, NOW, "admin", KeyState.PRIMARY)
+    assert keyset.data_key == b"\x02" * 32
+    assert keyset.signing_key == b"\x03" * 32
+
+
+def test_default_randomness_gives_distinct_keys() -> None:
+    keyset = Keyset.new("ws", "admin", NOW)
+    keys = {keyset.primary.key, keyset.data_key, keyset.signing_key}
+    assert len(keys) == 3 and all(len(k) == 32 for k in keys)
+
+
+def test_rotation_adds_a_primary_and_keeps_every_earlier_key(keyset: Keyset) -> None:
+    rotated = keyset.with_new_version("admin2", LATER, random_bytes=counting_bytes(50))
+    rotated_again = rotated.with_new_version("admin3", LATER, random_bytes=counting_bytes(60))
+    assert [v.state for v in rotated_again.versions] == [
+        KeyState.ACTIVE,
+        KeyState.ACTIVE,
+        KeyState.PRIMARY,
+    ]
+    assert rotated_again.primary.version == rotated_again.latest_version == 3
+    assert rotated_again.primary.created_by == "admin3"
+    assert rotated_again.versions[0].key == keyset.primary.key  # nothing deleted
+    assert rotated_again.data_key == keyset.data_key
+    assert rotated_again.signing_key == keyset.signing_key
+    assert keyset.latest_version == 1  # immutable
+    assert "chained" in (Keyset.with_new_version.__doc__ or "")
+
+
+def test_tokenizer_of_the_keyset(keyset: Keyset) -> None:
+    rotated = keyset.with_new_version("admin", LATER, random_bytes=counting_bytes(50))
+    tokenizer = rotated.tokenizer()
+    assert isinstance(tokenizer, Tokenizer)
+    assert tokenizer.latest_version == 2
+    assert tokenizer.tokenize("123456789018", 1) == keyset.tokenizer().tokenize("123456789018")
+
+
+def test_signing_key_signs_and_verify_key_checks(keyset: Keyset) -> None:
+    signature = keyset.signing_private_key().sign(b"checkpoint")
+    keyset.verify_key().verify(signature, b"checkpoint")  # raises if wrong
+
+
+def test_repr_never_shows_keys(keyset: Keyset) -> None:
+    text = repr(keyset)
+    for secret in (keyset.primary.key, keyset.data_key, keyset.signing_key):
+        assert repr(secret) not in text
+        assert secret.hex() not in text
+    assert "ws-1" in text
+
+
+def test_times_must_be_aware_and_are_stored_in_utc() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Keyset.new("ws", "admin", datetime(2025, 1, 1))
+    jst = timezone(timedelta(hours=9))
+    keyset = Keyset.new("ws", "admin", datetime(2025, 1, 1, 9, tzinfo=jst))
+    assert keyset.primary.created_at == datetime(2025, 1, 1, 0, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        KeyVersion(1, bytes(32), datetime(2025, 1, 1, tzinfo=jst), "a", KeyState.PRIMARY)
+
+
+def test_invalid_keysets_are_refused(keyset: Keyset) -> None:
+    two_primaries = (keyset.primary, replace(keyset.primary, version=2))
+    with pytest.raises(ValueError, match="primary"):
+        replace(keyset, versions=two_primaries)
+    with pytest.raises(ValueError, match=r"1\.\.n"):
+        replace(keyset, versions=(replace(keyset.primary, version=2),))
+    with pytest.raises(ValueError, match="data key"):
+        replace(keyset, data_key=b"short")
+    with pytest.raises(ValueError):
+        Keyset.new("", "admin", NOW)
+
+
+def test_json_round_trip(keyset: Keyset) -> None:
+    rotated = keyset.with_new_version("管理者", LATER, random_bytes=counting_bytes(50))
+    data = rotated.to_bytes()
+    assert Keyset.from_bytes(data) == rotated
+    document = json.loads(data)
+    assert document["versions"][1]["state"] == "primary"
+    assert document["versions"][0]["created_at"] == NOW.isoformat()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'{"format": "something else"}',
+        b'{"format": "records-linkage-workbench/keyset", "format_version": 1}',
+        b"\xff\xfe",
+    ],
+)
+def test_from_bytes_rejects_garbage(data: bytes) -> None:
+    with pytest.raises(KeysetInvalid):
+        Keyset.from_bytes(data)
+
+
+def test_from_bytes_names_a_newer_format(keyset: Keyset) -> None:
+    document = json.loads(keyset.to_bytes())
+    document["format_version"] = 2
+    with pytest.raises(KeysetInvalid, match="update the app"):
+        Keyset.from_bytes(json.dumps(document).encode())
+
+
+def test_seal_and_open(keyset: Keyset) -> None:
+    blob = seal_keyset(keyset, MASTER)
+    assert open_keyset(blob, MASTER, "ws-1") == keyset
+    assert seal_keyset(keyset, MASTER) != blob  # random nonce
+    assert keyset.data_key not in blob and keyset.primary.key not in blob
+
+
+def test_wrong_master_key_or_other_workspace_fails_opaquely(keyset: Keyset) -> None:
+    blob = seal_keyset(keyset, MASTER)
+    with pytest.raises(DecryptionFailed) as wrong_key:
+        open_keyset(blob, OTHER_MASTER, "ws-1")
+    with pytest.raises(DecryptionFailed) as wrong_workspace:
+        open_keyset(blob, MASTER, "ws-2")
+    assert str(wrong_key.value) == str(wrong_workspace.value)
+    assert "wrong" in str(wrong_key.value) and "damaged" in str(wrong_key.value)
+
+
+def test_any_damage_to_a_sealed_keyset_fails(keyset: Keyset) -> None:
+    blob = seal_keyset(keyset, MASTER)
+    for index in range(0, len(blob), 7):
+        damaged = bytearray(blob)
+        damaged[index] ^= 0x01
+        with pytest.raises(DecryptionFailed):
+            open_keyset(bytes(damaged), MASTER, "ws-1")
+    for cut in (0, 5, 20, len(blob) - 1):
+        with pytest.raises(DecryptionFailed):
+            open_keyset(blob[:cut], MASTER, "ws-1")
+
+
+def test_master_key_must_be_32_bytes(keyset: Keyset) -> None:
+    with pytest.raises(ValueError):
+        seal_keyset(keyset, b"short")
+    with pytest.raises(ValueError):
+        open_keyset(seal_keyset(keyset, MASTER), b"short", "ws-1")
+
+
+def test_keyset_file_round_trip_is_private_and_atomic(keyset: Keyset, tmp_path: Path) -> None:
+    path = tmp_path / "keyset.bin"
+    write_keyset_file(path, keyset, MASTER)
+    assert read_keyset_file(path, MASTER, "ws-1") == keyset
+    if os.name == "posix":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    rotated = keyset.with_new_version("admin", LATER)
+    write_keyset_file(path, rotated, MASTER)  # replaces the old file
+    assert read_keyset_file(path, MASTER, "ws-1") == rotated
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keyset.bin"]  # no temp files left
+
+
+def test_failed_write_leaves_the_old_file_and_no_temp(keyset: Keyset, tmp_path: Path) -> None:
+    path = tmp_path / "keyset.bin"
+    write_keyset_file(path, keyset, MASTER)
+    with pytest.raises(ValueError):
+        write_keyset_file(path, keyset, b"short")
+    assert read_keyset_file(path, MASTER, "ws-1") == keyset
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keyset.bin"]
+
+
+def test_missing_keyset_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        read_keyset_file(tmp_path / "keyset.bin", MASTER, "ws-1")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from crypto.passwords import hash_password, verify_password
+
+N = 2**10  # low scrypt cost: tests only
+
+
+def test_hash_and_verify() -> None:
+    encoded = hash_password("correct horse battery", n=N)
+    assert verify_password("correct horse battery", encoded)
+    assert not verify_password("correct horse batterY", encoded)
+    assert not verify_password("", encoded)
+
+
+def test_encoding_describes_itself_and_salts_differ() -> None:
+    first = hash_password("same password", n=N, r=4, p=2)
+    second = hash_password("same password", n=N, r=4, p=2)
+    assert first.startswith("scrypt$ln=10,r=4,p=2$")
+    assert first != second
+    assert verify_password("same password", first) and verify_password("same password", second)
+    assert "same password" not in first
+
+
+def test_passwords_are_nfkc_normalised() -> None:
+    encoded = hash_password("Pass1234", n=N)
+    assert verify_password("Ｐａｓｓ１２３４", encoded)  # full-width input from an IME
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        "",
+        "scrypt",
+        "bcrypt$2b$12$abc",
+        "scrypt$ln=10,r=8,p=1$c2FsdA$",
+        "scrypt$ln=10,r=8,p=1$$aGFzaA",
+        "scrypt$ln=99,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 43,  # absurd cost
+        "scrypt$ln=10,r=8,p=0$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 43,
+        "scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 40,  # short hash
+        "scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 42 + "!",
+        "scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 43 + "\n",
+        "scrypt$ln=10,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + "A" * 41,  # invalid base64 length
+    ],
+)
+def test_malformed_encodings_verify_false(encoded: str) -> None:
+    assert verify_password("anything", encoded) is False
+
+
+def test_non_strings_verify_false() -> None:
+    encoded = hash_password("pw", n=N)
+    assert verify_password(None, encoded) is False  # type: ignore[arg-type]
+    assert verify_password("pw", None) is False  # type: ignore[arg-type]
+
+
+def test_bad_parameters_are_refused() -> None:
+    with pytest.raises(ValueError):
+        hash_password("", n=N)
+    with pytest.raises(ValueError):
+        hash_password("pw", n=1000)
+    with pytest.raises(ValueError):
+        hash_password("pw", n=N, r=0)

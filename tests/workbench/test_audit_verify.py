@@ -1,0 +1,333 @@
+"""Verification finds each kind of tampering and names the first broken sequence.
+
+Every attack is done the way an attacker would: a raw connection to the file, triggers
+dropped, no authorizer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from linkage.progress import CancelToken, Cancelled
+from tests.memory_keyring import MemoryKeyring
+from tests.workbench.test_audit_support import (
+    WORKSPACE_ID,
+    fill,
+    make_log,
+    open_db,
+    person,
+    raw_connection,
+)
+from workbench.audit.checkpoints import (
+    CheckpointSink,
+    FileCheckpointSink,
+    KeyringCheckpointSink,
+    sign_checkpoint,
+)
+from workbench.audit.events import canonical_json
+from workbench.audit.log import AuditLog
+from workbench.audit.verify import BreakReason, VerificationResult, verify_log
+
+N = 50
+
+
+@dataclass
+class Setup:
+    path: Path
+    conn: sqlite3.Connection
+    log: AuditLog
+    key: Ed25519PrivateKey
+    sink: FileCheckpointSink
+
+    def verify(self, external: CheckpointSink | None = None, **kw: object) -> VerificationResult:
+        return verify_log(
+            self.conn,
+            workspace_id=WORKSPACE_ID,
+            public_key=self.key.public_key(),
+            external=external if external is not None else self.sink,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    def attacker(self) -> sqlite3.Connection:
+        return raw_connection(self.path)
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    path = tmp_path / "log.db"
+    conn = open_db(path)
+    key = Ed25519PrivateKey.generate()
+    sink = FileCheckpointSink(tmp_path / "checkpoints.jsonl")
+    log = make_log(conn, key=key, external=sink, checkpoint_every=10)
+    for i in range(1, N + 1):
+        log.append(_draft(i))
+    return Setup(path, conn, log, key, sink)
+
+
+def _draft(i: int):  # type: ignore[no-untyped-def]
+    from tests.workbench.test_audit_support import sample_draft
+
+    return sample_draft(i)
+
+
+def rechain(attacker: sqlite3.Connection, start: int) -> None:
+    """Recompute every hash from ``start`` on, as an attacker hiding an edit would."""
+    prev = bytes(attacker.execute("SELECT hash FROM audit_events WHERE seq = ?", (start - 1,)).fetchone()[0])
+    rows = attacker.execute("SELECT seq, body FROM audit_events WHERE seq >= ? ORDER BY seq", (start,)).fetchall()
+    for seq, body in rows:
+        content = json.loads(body)
+        content["prev_hash"] = prev.hex()
+        new_body = canonical_json(content)
+        prev = hashlib.sha256(prev + new_body).digest()
+        attacker.execute(
+            "UPDATE audit_events SET body = ?, hash = ? WHERE seq = ?", (new_body.decode(), prev, seq)
+        )
+
+
+def broken(result: VerificationResult, seq: int, reason: BreakReason) -> None:
+    assert not result.intact
+    assert (result.broken_seq, result.reason) == (seq, reason), result.message
+    assert result.message.startswith(f"Broken at sequence {seq}: ")
+
+
+def test_an_untouched_log_is_intact(setup: Setup) -> None:
+    result = setup.verify()
+    assert result.intact and result.checked_up_to == N
+    assert result.message == f"Intact up to sequence {N}."
+    assert result.broken_seq is None and result.reason is None
+    assert result.checkpoints_checked == N // 10 and result.external_checked
+    assert result.warnings == ()
+
+
+def test_an_empty_log_is_intact(tmp_path: Path) -> None:
+    conn = open_db(tmp_path / "e.db")
+    key = Ed25519PrivateKey.generate()
+    make_log(conn, key=key).checkpoint()
+    result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key())
+    assert result.intact and result.checked_up_to == 0
+    assert result.message == "Intact: the log holds no events yet."
+
+
+def test_an_edited_field(setup: Setup) -> None:
+    setup.attacker().execute(
+        "UPDATE audit_events SET body = replace(body, '\"actor_user\":\"sato\"', '\"actor_user\":\"kato\"') "
+        "WHERE seq = 17"
+    )
+    assert setup.log.get(17).actor_user == "kato"  # type: ignore[union-attr]
+    result = setup.verify()
+    broken(result, 17, BreakReason.CONTENT_CHANGED)
+    assert result.checked_up_to == 16
+    assert result.message == "Broken at sequence 17: content changed."
+
+
+def test_an_edited_field_with_its_hash_recomputed(setup: Setup) -> None:
+    attacker = setup.attacker()
+    body, prev = attacker.execute(
+        "SELECT e.body, p.hash FROM audit_events e JOIN audit_events p ON p.seq = e.seq - 1 WHERE e.seq = 17"
+    ).fetchone()
+    edited = body.replace('"purpose":"扶養認定確認"', '"purpose":"適用調査"').encode()
+    assert edited != body.encode()
+    attacker.execute(
+        "UPDATE audit_events SET body = ?, hash = ? WHERE seq = 17",
+        (edited.decode(), hashlib.sha256(prev + edited).digest()),
+    )
+    broken(setup.verify(), 17, BreakReason.CONTENT_CHANGED)
+
+
+def test_an_edit_hidden_by_rechaining_the_tail_is_caught_by_the_checkpoints(setup: Setup) -> None:
+    attacker = setup.attacker()
+    attacker.execute(
+        "UPDATE audit_events SET body = replace(body, '\"outcome\":\"denied\"', '\"outcome\":\"ok\"') WHERE seq = 17"
+    )
+    rechain(attacker, 17)
+    result = setup.verify()
+    broken(result, 11, BreakReason.CONTENT_CHANGED)  # events after the checkpoint at 10 are suspect
+    assert result.checked_up_to == 10
+    assert "checkpoint" in (result.detail or "")
+
+
+def test_a_deleted_middle_row(setup: Setup) -> None:
+    setup.attacker().execute("DELETE FROM audit_events WHERE seq = 23")
+    result = setup.verify()
+    broken(result, 23, BreakReason.EVENT_MISSING)
+    assert result.message == "Broken at sequence 23: event missing."
+
+
+def test_a_deleted_middle_row_with_the_rest_renumbered(setup: Setup) -> None:
+    attacker = setup.attacker()
+    attacker.execute("DELETE FROM audit_event_persons")
+    attacker.execute("DELETE FROM audit_events WHERE seq = 23")
+    attacker.execute("UPDATE audit_events SET seq = seq - 1 WHERE seq > 23")
+    broken(setup.verify(), 23, BreakReason.EVENT_MISSING)
+
+
+def test_swapped_rows(setup: Setup) -> None:
+    attacker = setup.attacker()
+    a = attacker.execute("SELECT body, hash FROM audit_events WHERE seq = 12").fetchone()
+    b = attacker.execute("SELECT body, hash FROM audit_events WHERE seq = 15").fetchone()
+    attacker.execute("UPDATE audit_events SET body = ?, hash = ? WHERE seq = 12", b)
+    attacker.execute("UPDATE audit_events SET body = ?, hash = ? WHERE seq = 15", a)
+    result = setup.verify()
+    broken(result, 12, BreakReason.ORDER_CHANGED)
+    assert result.message == "Broken at sequence 12: order changed."
+
+
+def test_swapped_bodies_only(setup: Setup) -> None:
+    attacker = setup.attacker()
+    a = attacker.execute("SELECT body FROM audit_events WHERE seq = 30").fetchone()[0]
+    b = attacker.execute("SELECT body FROM audit_events WHERE seq = 31").fetchone()[0]
+    attacker.execute("UPDATE audit_events SET body = ? WHERE seq = 30", (b,))
+    attacker.execute("UPDATE audit_events SET body = ? WHERE seq = 31", (a,))
+    broken(setup.verify(), 30, BreakReason.ORDER_CHANGED)
+
+
+def test_a_deleted_tail_is_caught_by_the_database_checkpoint(setup: Setup) -> None:
+    setup.attacker().execute("DELETE FROM audit_events WHERE seq > 45")
+    result = setup.verify(external=_NoSink())
+    broken(result, 46, BreakReason.LOG_SHORTER_THAN_CHECKPOINT)
+    assert result.checked_up_to == 45
+    assert result.message.startswith("Broken at sequence 46: log shorter than the last checkpoint")
+
+
+def test_a_deleted_tail_and_checkpoints_are_caught_by_the_external_file(setup: Setup) -> None:
+    attacker = setup.attacker()
+    attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_checkpoints WHERE seq > 45")
+    result = setup.verify()
+    broken(result, 46, BreakReason.LOG_SHORTER_THAN_CHECKPOINT)
+    assert "outside the database" in result.message
+
+
+def test_a_deleted_tail_and_checkpoints_are_caught_by_the_keyring(tmp_path: Path) -> None:
+    conn = open_db(tmp_path / "k.db")
+    key = Ed25519PrivateKey.generate()
+    ring = KeyringCheckpointSink(WORKSPACE_ID, MemoryKeyring())
+    log = make_log(conn, key=key, external=ring)
+    fill(log, 20)
+    log.checkpoint()  # logout
+    attacker = raw_connection(tmp_path / "k.db")
+    attacker.execute("DELETE FROM audit_events WHERE seq > 12")
+    attacker.execute("DELETE FROM audit_checkpoints")
+    result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), external=ring)
+    broken(result, 13, BreakReason.LOG_SHORTER_THAN_CHECKPOINT)
+
+
+def test_a_cut_tail_regrown_past_the_external_checkpoint_is_content_changed(setup: Setup) -> None:
+    attacker = setup.attacker()
+    attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_checkpoints")
+    for i in range(10):  # the app goes on writing on the shortened chain
+        setup.log.append(_draft(i))
+    result = setup.verify()
+    broken(result, 1, BreakReason.CONTENT_CHANGED)  # no good checkpoint before the mismatch at 50
+
+
+def test_without_any_checkpoint_left_a_cut_tail_cannot_be_seen(setup: Setup) -> None:
+    """The limit the spec names: hence the checkpoint kept outside the database."""
+    attacker = setup.attacker()
+    attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_checkpoints")
+    assert setup.verify(external=_NoSink()).intact
+
+
+def test_a_forged_checkpoint_row(setup: Setup) -> None:
+    mallory = Ed25519PrivateKey.generate()
+    last = setup.log.get(25)
+    assert last is not None
+    forged = sign_checkpoint(mallory, workspace_id=WORKSPACE_ID, seq=25, hash_hex=last.hash, time=last.time)
+    setup.attacker().execute(
+        "INSERT INTO audit_checkpoints VALUES (?, ?, ?, ?, ?)",
+        (forged.seq, forged.workspace_id, forged.hash, forged.signature_hex, forged.time),
+    )
+    result = setup.verify()
+    broken(result, 25, BreakReason.SIGNATURE_INVALID)
+    assert result.message == "Broken at sequence 25: signature invalid (a checkpoint in the database)."
+
+
+def test_an_edited_checkpoint_signature(setup: Setup) -> None:
+    setup.attacker().execute(
+        "UPDATE audit_checkpoints SET signature = substr(signature, 1, 10) || "
+        "CASE substr(signature, 11, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(signature, 12) WHERE seq = 30"
+    )
+    broken(setup.verify(), 30, BreakReason.SIGNATURE_INVALID)
+
+
+def test_a_forged_external_checkpoint(setup: Setup) -> None:
+    mallory = Ed25519PrivateKey.generate()
+    setup.sink.write(sign_checkpoint(mallory, workspace_id=WORKSPACE_ID, seq=60, hash_hex="ab" * 32, time="t"))
+    result = setup.verify()
+    broken(result, 60, BreakReason.SIGNATURE_INVALID)
+    assert "outside the database" in result.message
+
+
+def test_the_wrong_public_key_fails_at_the_first_checkpoint(setup: Setup) -> None:
+    result = verify_log(
+        setup.conn, workspace_id=WORKSPACE_ID, public_key=Ed25519PrivateKey.generate().public_key()
+    )
+    broken(result, 10, BreakReason.SIGNATURE_INVALID)
+
+
+def test_another_workspaces_log_is_not_intact(setup: Setup) -> None:
+    result = verify_log(setup.conn, workspace_id="another", public_key=setup.key.public_key())
+    broken(result, 1, BreakReason.CONTENT_CHANGED)
+
+
+@pytest.mark.parametrize(
+    ("attack", "seq"),
+    [
+        ("UPDATE audit_event_persons SET token_hex = ? WHERE seq = 9", 9),
+        ("UPDATE audit_event_persons SET key_version = 2 WHERE seq = 9 AND ? IS NOT NULL", 9),
+        ("DELETE FROM audit_event_persons WHERE seq = 9 AND ? IS NOT NULL", 9),
+        ("INSERT INTO audit_event_persons VALUES (?, 1, 10)", 10),
+        ("INSERT INTO audit_event_persons VALUES (?, 1, 0)", 0),
+        ("INSERT INTO audit_event_persons VALUES (?, 1, 'junk')", 0),
+        ("UPDATE audit_event_persons SET seq = 6 WHERE seq = 9 AND ? IS NOT NULL", 6),
+    ],
+)
+def test_a_tampered_person_index(setup: Setup, attack: str, seq: int) -> None:
+    setup.attacker().execute(attack, (person(99).token_hex,))
+    result = setup.verify()
+    broken(result, seq, BreakReason.CONTENT_CHANGED)
+    assert result.detail == "in the person index"
+    assert "person index" in result.message
+
+
+def test_index_rows_beyond_the_log_are_reported(setup: Setup) -> None:
+    setup.attacker().execute("INSERT INTO audit_event_persons VALUES (?, 1, 77)", (person(5).token_hex,))
+    result = setup.verify()
+    broken(result, 77, BreakReason.CONTENT_CHANGED)
+    assert result.checked_up_to == N
+
+
+def test_dropped_triggers_are_warned_about_but_do_not_break_the_chain(setup: Setup) -> None:
+    setup.attacker()  # drops every trigger of the log tables
+    result = setup.verify()
+    assert result.intact
+    assert any("audit_events_no_delete" in w and "missing" in w for w in result.warnings)
+
+
+def test_progress_is_reported_and_cancel_stops(setup: Setup) -> None:
+    seen: list[tuple[str, float]] = []
+    setup.verify(progress=lambda step, f: seen.append((step, f)))
+    assert seen[0][1] == 0.0 and seen[-1] == ("Verification finished", 1.0)
+    token = CancelToken()
+    token.cancel()
+    fill(setup.log, 70_000)
+    with pytest.raises(Cancelled):
+        setup.verify(cancel=token)
+    assert not setup.conn.in_transaction
+
+
+class _NoSink:
+    def write(self, cp: object) -> None:
+        raise AssertionError("verification never writes")
+
+    def latest(self) -> None:
+        return None

@@ -1,0 +1,217 @@
+"""Signed checkpoints of the log, and the places outside the database where they are kept.
+
+A checkpoint says "in workspace W, the event with sequence S has hash H", signed with the
+workspace's Ed25519 log-signing key. Anyone who can write the database can cut its tail
+and re-chain what is left, but cannot sign: a checkpoint kept outside the database (the
+OS keyring, or an append-only file chosen by the administrator) shows what was there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import keyring
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError
+
+from workbench.audit.errors import CheckpointError
+from workbench.audit.events import canonical_json
+
+KEYRING_SERVICE = "records-linkage-workbench-checkpoint"
+_KIND = "records-linkage-workbench/audit-checkpoint/v1"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    workspace_id: str
+    seq: int
+    hash: str
+    signature_hex: str
+    time: str
+
+    def to_json(self) -> str:
+        return canonical_json(
+            {
+                "hash": self.hash,
+                "seq": self.seq,
+                "signature": self.signature_hex,
+                "time": self.time,
+                "workspace_id": self.workspace_id,
+            }
+        ).decode("utf-8")
+
+    @classmethod
+    def from_json(cls, text: str) -> Checkpoint:
+        """Parse :meth:`to_json` output; raise ValueError if it is not a checkpoint."""
+        try:
+            d = json.loads(text)
+            cp = cls(
+                workspace_id=d["workspace_id"],
+                seq=d["seq"],
+                hash=d["hash"],
+                signature_hex=d["signature"],
+                time=d["time"],
+            )
+        except (KeyError, TypeError, json.JSONDecodeError):
+            raise ValueError("not a checkpoint record") from None
+        if not all(
+            isinstance(v, str) for v in (cp.workspace_id, cp.hash, cp.signature_hex, cp.time)
+        ):
+            raise ValueError("not a checkpoint record")
+        if type(cp.seq) is not int or cp.seq < 0:
+            raise ValueError("not a checkpoint record")
+        return cp
+
+
+def checkpoint_message(workspace_id: str, seq: int, hash_hex: str) -> bytes:
+    """The signed bytes: canonical JSON of (workspace id, seq, hash) and a fixed kind tag.
+
+    The tag keeps a checkpoint signature from being mistaken for any other signature made
+    with the same key (for instance an export's).
+    """
+    return canonical_json(
+        {"hash": hash_hex, "kind": _KIND, "seq": seq, "workspace_id": workspace_id}
+    )
+
+
+def sign_checkpoint(
+    signer: Ed25519PrivateKey, *, workspace_id: str, seq: int, hash_hex: str, time: str
+) -> Checkpoint:
+    signature = signer.sign(checkpoint_message(workspace_id, seq, hash_hex))
+    return Checkpoint(workspace_id, seq, hash_hex, signature.hex(), time)
+
+
+def checkpoint_signature_ok(
+    cp: Checkpoint, public_key: Ed25519PublicKey, workspace_id: str
+) -> bool:
+    """True when ``cp`` belongs to ``workspace_id`` and carries a good signature by the key."""
+    if cp.workspace_id != workspace_id:
+        return False
+    try:
+        public_key.verify(
+            bytes.fromhex(cp.signature_hex), checkpoint_message(workspace_id, cp.seq, cp.hash)
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+class CheckpointSink(Protocol):
+    """Somewhere outside the database that keeps at least the latest checkpoint."""
+
+    def write(self, cp: Checkpoint) -> None: ...
+
+    def latest(self) -> Checkpoint | None: ...
+
+
+class FileCheckpointSink:
+    """Append-only JSON lines, one checkpoint per line, each write flushed to disk.
+
+    Meant for a file the administrator has made append-only (``chattr +a``, or a share that
+    only allows appends). :meth:`latest` returns the readable line with the highest sequence,
+    so a line appended later that names an older sequence cannot roll the record back.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __repr__(self) -> str:
+        return f"FileCheckpointSink({str(self.path)!r})"
+
+    def write(self, cp: Checkpoint) -> None:
+        line = (cp.to_json() + "\n").encode("utf-8")
+        try:
+            created = not self.path.exists()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _fsync_directory(self.path.parent)
+        except OSError as exc:
+            raise CheckpointError(
+                f"The log checkpoint could not be written to {self.path} ({exc.strerror}). "
+                "Check that the file is writable, or ask the administrator to choose another."
+            ) from exc
+
+    def latest(self) -> Checkpoint | None:
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CheckpointError(
+                f"The log checkpoint file {self.path} cannot be read ({exc.strerror}). "
+                "Check its permissions."
+            ) from exc
+        best: Checkpoint | None = None
+        for line in text.splitlines():
+            try:
+                cp = Checkpoint.from_json(line)
+            except ValueError:
+                continue  # a line torn by a crash, or junk: the signed lines still count
+            if best is None or cp.seq >= best.seq:
+                best = cp
+        return best
+
+
+def _fsync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class KeyringCheckpointSink:
+    """The latest checkpoint in the OS keyring (user name = workspace id). Never goes back."""
+
+    def __init__(self, workspace_id: str, backend: KeyringBackend | None = None) -> None:
+        self.workspace_id = workspace_id
+        self._backend = backend
+
+    def __repr__(self) -> str:
+        return f"KeyringCheckpointSink({self.workspace_id!r})"
+
+    def _ring(self) -> KeyringBackend:
+        return self._backend if self._backend is not None else keyring.get_keyring()
+
+    def write(self, cp: Checkpoint) -> None:
+        current = self.latest()
+        if current is not None and current.seq > cp.seq:
+            return  # another process already kept a later one
+        try:
+            self._ring().set_password(KEYRING_SERVICE, self.workspace_id, cp.to_json())
+        except KeyringError as exc:
+            raise CheckpointError(
+                "The log checkpoint could not be saved in the OS keyring. Unlock the keyring "
+                "and log out again, or ask the administrator to set a checkpoint file."
+            ) from exc
+
+    def latest(self) -> Checkpoint | None:
+        try:
+            text = self._ring().get_password(KEYRING_SERVICE, self.workspace_id)
+        except KeyringError as exc:
+            raise CheckpointError(
+                "The log checkpoint cannot be read from the OS keyring. Unlock the keyring and "
+                "try again."
+            ) from exc
+        if text is None:
+            return None
+        try:
+            return Checkpoint.from_json(text)
+        except ValueError:
+            raise CheckpointError(
+                "The log checkpoint kept in the OS keyring is damaged. Someone may have "
+                "tampered with it: keep the workspace as it is and tell the administrator."
+            ) from None

@@ -1,0 +1,338 @@
+"""Verify the access log in one pass: hash chain, signed checkpoints, person index.
+
+The result is exactly one of "intact up to sequence S" or "broken at sequence S, because
+...". The events are streamed from one cursor inside one read transaction (a consistent
+snapshot even while another process appends); per event the work is one SHA-256 and a few
+byte comparisons, so a million events take seconds.
+
+Why a break is classified as it is (only worked out once, for the first break):
+
+- a gap in the sequence numbers, or an event that says it is a later one and whose own
+  number appears nowhere after it: *event missing*;
+- an event that is whole but sits at the wrong place: *order changed*;
+- an event whose bytes no longer give its hash, or a whole event whose predecessor was
+  rewritten and re-hashed, or a chain that differs from a signed checkpoint, or a person
+  index that differs from the persons inside the events: *content changed*;
+- a checkpoint whose signature does not verify: *signature invalid*;
+- a checkpoint (in the database or outside it) beyond the end of the log:
+  *log shorter than checkpoint*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from linkage.progress import CancelToken, no_progress
+from workbench.audit.checkpoints import Checkpoint, CheckpointSink, checkpoint_signature_ok
+from workbench.audit.events import canonical_json
+from workbench.audit.schema import (
+    CHECKPOINTS_TABLE,
+    EVENTS_TABLE,
+    PERSONS_TABLE,
+    schema_warnings,
+)
+from workbench.errors import AuditError
+
+_ZERO = bytes(32)
+_PERSONS_KEY = b',"persons":'
+_PREV_KEY = b',"prev_hash":'
+_REPORT_EVERY = 1 << 16
+
+
+class BreakReason(StrEnum):
+    CONTENT_CHANGED = "content_changed"
+    EVENT_MISSING = "event_missing"
+    ORDER_CHANGED = "order_changed"
+    SIGNATURE_INVALID = "signature_invalid"
+    LOG_SHORTER_THAN_CHECKPOINT = "log_shorter_than_checkpoint"
+
+
+_REASON_TEXT = {
+    BreakReason.CONTENT_CHANGED: "content changed",
+    BreakReason.EVENT_MISSING: "event missing",
+    BreakReason.ORDER_CHANGED: "order changed",
+    BreakReason.SIGNATURE_INVALID: "signature invalid",
+    BreakReason.LOG_SHORTER_THAN_CHECKPOINT: "log shorter than the last checkpoint",
+}
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    intact: bool
+    #: The last sequence number known good (all of the log when intact).
+    checked_up_to: int
+    broken_seq: int | None = None
+    reason: BreakReason | None = None
+    #: Where the break was seen, when that helps (e.g. "in the person index").
+    detail: str | None = None
+    checkpoints_checked: int = 0
+    external_checked: bool = False
+    #: Missing or changed triggers and indexes: signs of tampering that do not break the chain.
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        if self.intact:
+            if self.checked_up_to == 0:
+                return "Intact: the log holds no events yet."
+            return f"Intact up to sequence {self.checked_up_to}."
+        reason = _REASON_TEXT[self.reason] if self.reason else "broken"
+        where = f" ({self.detail})" if self.detail else ""
+        return f"Broken at sequence {self.broken_seq}: {reason}{where}."
+
+
+class _Problem(NamedTuple):
+    seq: int
+    rank: int  # among problems at the same sequence, the lower rank is reported
+    reason: BreakReason
+    detail: str | None
+    #: Last good sequence when it is not simply seq - 1 (a checkpoint mismatch).
+    good_up_to: int | None = None
+
+
+def verify_log(
+    conn: sqlite3.Connection,
+    *,
+    workspace_id: str,
+    public_key: Ed25519PublicKey,
+    external: CheckpointSink | None = None,
+    progress: Callable[[str, float], None] | None = None,
+    cancel: CancelToken | None = None,
+) -> VerificationResult:
+    """Check the whole log of ``workspace_id`` on ``conn``; never changes anything.
+
+    Raises AuditError (or CheckpointError) when the log or the external checkpoint cannot be
+    read at all, and linkage.progress.Cancelled when ``cancel`` is set.
+    """
+    report = progress or no_progress
+    report("Reading the checkpoints", 0.0)
+    # Read the external checkpoint before the database snapshot: a checkpoint is written
+    # outside only after its events are committed, so the snapshot will contain them.
+    external_cp = external.latest() if external is not None else None
+    owned = not conn.in_transaction
+    try:
+        if owned:
+            conn.execute("BEGIN")  # one read snapshot for every query below
+        try:
+            result = _Verifier(conn, workspace_id, public_key, report, cancel).run(external_cp)
+        finally:
+            if owned:
+                conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise AuditError(
+            f"The access log cannot be read for verification ({exc}). Check that the workspace "
+            "is reachable and not damaged, then try again."
+        ) from exc
+    report("Verification finished", 1.0)
+    return result
+
+
+class _Verifier:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        workspace_id: str,
+        public_key: Ed25519PublicKey,
+        report: Callable[[str, float], None],
+        cancel: CancelToken | None,
+    ) -> None:
+        self.conn = conn
+        self.workspace_id = workspace_id
+        self.public_key = public_key
+        self.report = report
+        self.cancel = cancel
+        self.problems: list[_Problem] = []
+        #: seq -> [(hash hex, where the checkpoint is kept)]
+        self.anchors: dict[int, list[tuple[str, str]]] = {}
+
+    def run(self, external_cp: Checkpoint | None) -> VerificationResult:
+        warnings = tuple(schema_warnings(self.conn))
+        checked = self._load_checkpoints()
+        if external_cp is not None:
+            self._add_anchor(external_cp, "the checkpoint kept outside the database")
+        end = self._walk_chain()
+        beyond = [
+            (seq, where) for seq, kept in self.anchors.items() if seq > end for _, where in kept
+        ]
+        if beyond:
+            seq, where = max(beyond)
+            self._problem(
+                end + 1, 1, BreakReason.LOG_SHORTER_THAN_CHECKPOINT, f"{where} names sequence {seq}"
+            )
+        if not self.problems:
+            return VerificationResult(
+                True,
+                end,
+                checkpoints_checked=checked,
+                external_checked=external_cp is not None,
+                warnings=warnings,
+            )
+        first = min(self.problems, key=lambda p: (p.seq, p.rank))
+        good = first.good_up_to if first.good_up_to is not None else first.seq - 1
+        return VerificationResult(
+            False,
+            max(0, min(good, end)),
+            broken_seq=first.seq,
+            reason=first.reason,
+            detail=first.detail,
+            checkpoints_checked=checked,
+            external_checked=external_cp is not None,
+            warnings=warnings,
+        )
+
+    def _problem(
+        self, seq: int, rank: int, reason: BreakReason, detail: str | None, good: int | None = None
+    ) -> None:
+        self.problems.append(_Problem(seq, rank, reason, detail, good))
+
+    # -- checkpoints ------------------------------------------------------------------------
+    def _load_checkpoints(self) -> int:
+        rows = self.conn.execute(
+            f"SELECT workspace_id, seq, hash, signature, time FROM {CHECKPOINTS_TABLE} ORDER BY seq"
+        ).fetchall()
+        for workspace_id, seq, hash_hex, signature, time in rows:
+            cp = Checkpoint(
+                str(workspace_id), _as_int(seq), str(hash_hex), str(signature), str(time)
+            )
+            self._add_anchor(cp, "a checkpoint in the database")
+        return len(rows)
+
+    def _add_anchor(self, cp: Checkpoint, where: str) -> None:
+        if not checkpoint_signature_ok(cp, self.public_key, self.workspace_id):
+            self._problem(max(cp.seq, 0), 2, BreakReason.SIGNATURE_INVALID, where)
+            return
+        self.anchors.setdefault(cp.seq, []).append((cp.hash, where))
+
+    # -- the chain ----------------------------------------------------------------------------
+    def _walk_chain(self) -> int:
+        """Stream every event; return the last sequence whose chain is good."""
+        conn = self.conn
+        total = int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()[0])
+        anchors = self.anchors
+        if 0 in anchors:
+            self._check_anchor(0, _ZERO, 0)
+        suffix = b',"workspace_id":' + canonical_json(self.workspace_id) + b"}"
+        index = conn.execute(
+            "SELECT CAST(seq AS INTEGER) AS s, token_hex, key_version "
+            f"FROM {PERSONS_TABLE} ORDER BY s, token_hex, key_version"
+        )
+        nxt = index.fetchone()
+        index_problem: _Problem | None = None
+        last_anchor = 0
+        sha256 = hashlib.sha256
+        prev = _ZERO
+        expected = 1
+        self.report("Checking the hash chain", 0.0)
+        events = conn.execute(
+            f"SELECT seq, CAST(body AS BLOB), hash FROM {EVENTS_TABLE} ORDER BY seq"
+        )
+        for seq, body, stored in events:
+            if seq != expected:
+                self._problem(expected, 0, BreakReason.EVENT_MISSING, None)
+                break
+            digest = sha256(prev + body).digest()
+            if digest != stored:
+                self._diagnose(seq, body, stored)
+                break
+            if not body.endswith(suffix):
+                self._problem(seq, 0, BreakReason.CONTENT_CHANGED, "an event of another workspace")
+                break
+            at = body.rfind(_PERSONS_KEY)
+            has_persons = not body.startswith(b"[]", at + len(_PERSONS_KEY))
+            if index_problem is None and (has_persons or (nxt is not None and nxt[0] <= seq)):
+                if nxt is not None and nxt[0] < seq:
+                    index_problem = _Problem(
+                        nxt[0], 3, BreakReason.CONTENT_CHANGED, "in the person index"
+                    )
+                else:
+                    got = []
+                    while nxt is not None and nxt[0] == seq:
+                        got.append((nxt[1], nxt[2]))
+                        nxt = index.fetchone()
+                    if sorted(got) != (_persons_in(body, at) if has_persons else []):
+                        index_problem = _Problem(
+                            seq, 3, BreakReason.CONTENT_CHANGED, "in the person index"
+                        )
+            if seq in anchors:
+                if not self._check_anchor(seq, digest, last_anchor):
+                    break
+                last_anchor = seq
+            prev = digest
+            expected += 1
+            if not seq % _REPORT_EVERY:
+                self.report("Checking the hash chain", seq / total if total else 1.0)
+                if self.cancel is not None:
+                    self.cancel.raise_if_cancelled()
+        else:
+            if index_problem is None and nxt is not None:
+                index_problem = _Problem(
+                    nxt[0], 3, BreakReason.CONTENT_CHANGED, "in the person index"
+                )
+        if index_problem is not None:
+            self.problems.append(index_problem)
+        return expected - 1
+
+    def _check_anchor(self, seq: int, digest: bytes, last_anchor: int) -> bool:
+        for hash_hex, where in self.anchors[seq]:
+            if hash_hex != digest.hex():
+                self._problem(
+                    last_anchor + 1,
+                    0,
+                    BreakReason.CONTENT_CHANGED,
+                    f"the events up to {seq} differ from {where}",
+                    good=last_anchor,
+                )
+                return False
+        return True
+
+    def _diagnose(self, seq: int, body: bytes, stored: bytes) -> None:
+        """Say why the event at ``seq`` does not chain: changed, missing or moved."""
+        try:
+            content = json.loads(body)
+            body_seq = content["seq"]
+            body_prev = bytes.fromhex(content["prev_hash"])
+        except (ValueError, KeyError, TypeError):
+            self._problem(seq, 0, BreakReason.CONTENT_CHANGED, None)
+            return
+        if type(body_seq) is not int:
+            self._problem(seq, 0, BreakReason.CONTENT_CHANGED, None)
+            return
+        if body_seq != seq:
+            if body_seq < seq or self._found_later(seq):
+                self._problem(seq, 0, BreakReason.ORDER_CHANGED, None)
+            else:
+                self._problem(seq, 0, BreakReason.EVENT_MISSING, None)
+            return
+        if hashlib.sha256(body_prev + body).digest() != stored:
+            self._problem(seq, 0, BreakReason.CONTENT_CHANGED, None)
+            return
+        # This event is whole but names another predecessor: the one before it was
+        # rewritten and re-hashed.
+        self._problem(max(seq - 1, 1), 0, BreakReason.CONTENT_CHANGED, None)
+
+    def _found_later(self, seq: int) -> bool:
+        row = self.conn.execute(
+            f"SELECT 1 FROM {EVENTS_TABLE} WHERE seq > ? AND "
+            "CASE WHEN json_valid(body) THEN json_extract(body, '$.seq') END = ? LIMIT 1",
+            (seq, seq),
+        ).fetchone()
+        return row is not None
+
+
+def _persons_in(body: bytes, at: int) -> list[tuple[object, object]]:
+    """The (token, key version) pairs inside a verified event, in canonical order."""
+    end = body.find(_PREV_KEY, at)
+    persons = json.loads(body[at + len(_PERSONS_KEY) : end])
+    return [(p["token_hex"], p["key_version"]) for p in persons]
+
+
+def _as_int(value: object) -> int:
+    return value if type(value) is int else -1
