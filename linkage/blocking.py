@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from linkage.link_errors import MissingColumns, TooManyCandidatePairs
+from linkage.errors import MissingColumns, TooManyCandidatePairs
 from linkage.progress import CancelToken
 from linkage.records import INDEX
 from linkage.settings import BlockingPass, LinkSettings

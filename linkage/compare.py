@@ -17,6 +17,7 @@ from linkage.settings import (
     Comparison,
     DateComparison,
     ExactComparison,
+    NameColumns,
     NameComparison,
     PostalComparison,
 )
@@ -41,12 +42,16 @@ def _level(*branches: tuple[pl.Expr, int]) -> pl.Expr:
     return chained.otherwise(pl.lit(0, pl.Int8))
 
 
-def _name_levels(
-    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: NameComparison
+def _script_levels(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    pairs: pl.DataFrame,
+    columns: NameColumns,
+    c: NameComparison,
 ) -> pl.Series:
-    full = _both(tax, si, pairs, c.full)
-    family = _both(tax, si, pairs, c.family)
-    given = _both(tax, si, pairs, c.given)
+    full = _both(tax, si, pairs, columns.full)
+    family = _both(tax, si, pairs, columns.family)
+    given = _both(tax, si, pairs, columns.given)
     frame = pl.DataFrame(
         {
             "full_l": full["l"],
@@ -60,9 +65,12 @@ def _name_levels(
             "giv_sim": jaro_winkler(given["l"], given["r"]),
         }
     )
-    split = pl.all_horizontal(pl.col(n).is_not_null() for n in ("fam_l", "fam_r", "giv_l", "giv_r"))
+    split = pl.all_horizontal(
+        pl.col(n).is_not_null() for n in ("fam_l", "fam_r", "giv_l", "giv_r")
+    )
     fam_close = pl.col("fam_sim") >= c.close
     giv_close = pl.col("giv_sim") >= c.close
+    swapped = (pl.col("fam_l") == pl.col("giv_r")) & (pl.col("giv_l") == pl.col("fam_r"))
     # Only one side split: the other side's whole name may still end with the same
     # given name under another family name (a married name).
     given_suffix = (
@@ -74,12 +82,11 @@ def _name_levels(
         & pl.col("full_l").str.ends_with(pl.col("giv_r").fill_null("\x00"))
         & ~pl.col("full_l").str.starts_with(pl.col("fam_r").fill_null("\x00"))
     )
-    swapped = (pl.col("fam_l") == pl.col("giv_r")) & (pl.col("giv_l") == pl.col("fam_r"))
     split_levels = _level(
         (fam_close & giv_close, 3),
         (swapped, 3),
         (giv_close, 2),
-        (fam_close & (pl.col("giv_sim") >= c.partial), 1),
+        ((pl.col("fam_sim") >= c.partial) & (pl.col("giv_sim") >= c.partial), 1),
     )
     whole_levels = _level(
         (pl.col("full_sim") >= c.close, 3),
@@ -94,8 +101,21 @@ def _name_levels(
         .when(split)
         .then(split_levels)
         .otherwise(whole_levels)
-        .alias(c.name)
+        .alias("level")
     ).to_series()
+
+
+def _name_levels(
+    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: NameComparison
+) -> pl.Series:
+    """The better level of the scripts both records have (null when none)."""
+    per_script = pl.DataFrame(
+        {
+            f"s{k}": _script_levels(tax, si, pairs, columns, c)
+            for k, columns in enumerate(c.scripts)
+        }
+    )
+    return per_script.select(pl.max_horizontal(pl.all()).alias(c.name)).to_series()
 
 
 def _date_levels(
@@ -160,9 +180,10 @@ def _address_levels(
         .then(pl.lit(None, pl.Int8))
         .otherwise(
             _level(
-                (pl.col("l") == pl.col("r"), 3),
-                (pl.col("same_numbers") & (pl.col("sim") >= c.rough), 2),
-                (pl.col("sim") >= c.similar, 1),
+                (pl.col("l") == pl.col("r"), 4),
+                (pl.col("same_numbers") & (pl.col("sim") >= c.rough), 3),
+                (pl.col("sim") >= c.similar, 2),
+                (pl.col("sim") >= c.rough, 1),
             )
         )
         .alias(c.name)

@@ -19,7 +19,7 @@ from typing import Final
 
 import polars as pl
 
-from linkage.link_errors import InvalidDecisions
+from linkage.errors import InvalidDecisions
 from linkage.records import INDEX
 
 DECISION_VALUES: Final = ("match", "non_match", "unsure")

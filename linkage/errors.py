@@ -48,3 +48,36 @@ class ExtractError(LinkageError):
 
 class ProfileError(LinkageError):
     """An import profile cannot be saved, loaded or applied."""
+
+
+# --- linking, reconciliation and rules ------------------------------------------------
+# Messages never carry an identifier, a token, a name or an address.
+
+
+class LinkingError(LinkageError):
+    """Linking or reconciliation cannot run as asked."""
+
+
+class InvalidLinkSettings(LinkingError):
+    """A LinkSettings value is inconsistent."""
+
+
+class MissingColumns(LinkingError):
+    """An input frame lacks a column (or values) that linking or a rule needs."""
+
+
+class TokenVersionMismatch(LinkingError):
+    """The two datasets carry tokens of different key versions (or one dataset mixes
+    versions); comparing them would silently find nothing."""
+
+
+class TooManyCandidatePairs(LinkingError):
+    """Blocking would produce more candidate pairs than the settings allow."""
+
+
+class InvalidDecisions(LinkingError):
+    """The clerk-decisions frame is malformed."""
+
+
+class RulesFileError(LinkageError):
+    """A rules file cannot be read or does not describe a valid rule set."""

@@ -12,7 +12,7 @@ from typing import Final
 
 import polars as pl
 
-from linkage.link_errors import MissingColumns
+from linkage.errors import MissingColumns
 from linkage.normalise import KEY_COLUMNS, add_match_keys
 
 INDEX: Final = "_i"

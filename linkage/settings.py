@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from linkage.link_errors import InvalidLinkSettings
+from linkage.errors import InvalidLinkSettings
 
 
 def _check_probabilities(name: str, values: tuple[float, ...], levels: int) -> None:
@@ -46,20 +46,32 @@ class BlockingPass:
 
 
 @dataclass(frozen=True)
-class NameComparison:
-    """Names by Jaro–Winkler, with family and given parts where the file split them.
+class NameColumns:
+    """The whole-name, family and given key columns of one script (kana or kanji)."""
 
-    Levels (worst first): 0 different · 1 partial (whole name similar, or family close
-    and given only roughly) · 2 given name only (the married-name level: given agrees,
-    family does not) · 3 close (every part similar, or family and given swapped) ·
-    4 exact.
-    A sibling (same family, different given name) stays at level 0.
-    """
-
-    name: str
     full: str
     family: str
     given: str
+
+
+READING = NameColumns("key_name_kana", "key_family_kana", "key_given_kana")
+KANJI = NameColumns("key_name_kanji", "key_family_kanji", "key_given_kanji")
+
+
+@dataclass(frozen=True)
+class NameComparison:
+    """Names by Jaro–Winkler on the reading and on the kanji, with family and given
+    parts where the file split them; the better script decides (a missing reading leaves
+    the kanji, a kanji variant leaves the reading). One comparison for both scripts,
+    because they say the same thing twice: two comparisons would count a name twice.
+
+    Levels (worst first): 0 different · 1 partial (both parts, or the whole name, roughly
+    similar) · 2 given name only (the married-name level: given agrees, family does
+    not) · 3 close (every part similar, or family and given swapped) · 4 exact.
+    """
+
+    name: str
+    scripts: tuple[NameColumns, ...] = (READING, KANJI)
     close: float = 0.92
     partial: float = 0.80
     m: tuple[float, ...] = (0.03, 0.02, 0.02, 0.08, 0.85)
@@ -69,6 +81,8 @@ class NameComparison:
     def __post_init__(self) -> None:
         _check_probabilities(self.name, self.m, self.levels)
         _check_probabilities(self.name, self.u, self.levels)
+        if not self.scripts:
+            raise InvalidLinkSettings(f"Name comparison {self.name!r} needs a script.")
 
 
 @dataclass(frozen=True)
@@ -121,17 +135,17 @@ class PostalComparison:
 @dataclass(frozen=True)
 class AddressComparison:
     """Addresses. House numbers decide, so the digit sequence is compared apart from the
-    text. Levels: 0 different · 1 same area (text similar, numbers differ) · 2 same numbers,
-    text roughly similar · 3 exact."""
+    text. Levels: 0 different · 1 roughly similar text (same town) · 2 similar text ·
+    3 same house numbers and roughly similar text · 4 exact."""
 
     name: str
     column: str
     digits_column: str
     similar: float = 0.90
     rough: float = 0.75
-    m: tuple[float, ...] = (0.15, 0.05, 0.10, 0.70)
-    u: tuple[float, ...] = (0.949, 0.05, 0.0008, 0.0002)
-    levels: int = field(default=4, init=False)
+    m: tuple[float, ...] = (0.10, 0.05, 0.05, 0.10, 0.70)
+    u: tuple[float, ...] = (0.90, 0.08, 0.019, 0.0008, 0.0002)
+    levels: int = field(default=5, init=False)
 
     def __post_init__(self) -> None:
         _check_probabilities(self.name, self.m, self.levels)
@@ -155,8 +169,7 @@ DEFAULT_BLOCKING: tuple[BlockingPass, ...] = (
 )
 
 DEFAULT_COMPARISONS: tuple[Comparison, ...] = (
-    NameComparison("name_reading", "key_name_kana", "key_family_kana", "key_given_kana"),
-    NameComparison("name_kanji", "key_name_kanji", "key_family_kanji", "key_given_kanji"),
+    NameComparison("name"),
     DateComparison("birth_date", "birth_date"),
     ExactComparison("sex", "sex"),
     PostalComparison("postal_code", "key_postal"),

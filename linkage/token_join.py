@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from linkage.link_errors import TokenVersionMismatch
+from linkage.errors import TokenVersionMismatch
 from linkage.records import INDEX
 
 

@@ -62,7 +62,9 @@ def authorize(
         )
     )
     roles = ", ".join(r.value for r in session.roles)
-    raise AccessDenied(f"Your role ({roles}) does not allow {action.value}. The attempt was logged.")
+    raise AccessDenied(
+        f"Your role ({roles}) does not allow {action.value}. The attempt was logged."
+    )
 
 
 def record(

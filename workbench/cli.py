@@ -80,8 +80,12 @@ def _acting_user(args: argparse.Namespace, ctx: Context) -> str:
 
 @contextmanager
 def _session(args: argparse.Namespace, ctx: Context) -> Iterator[Session]:
-    ws = Workspace.open(Path(args.workspace), access=ctx.access(Path(args.workspace)),
-                        clock=ctx.clock, scrypt_n=ctx.scrypt_n)
+    ws = Workspace.open(
+        Path(args.workspace),
+        access=ctx.access(Path(args.workspace)),
+        clock=ctx.clock,
+        scrypt_n=ctx.scrypt_n,
+    )
     try:
         user = _acting_user(args, ctx)
         session = login(ws, user, ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: "))
@@ -96,9 +100,17 @@ def _session(args: argparse.Namespace, ctx: Context) -> Iterator[Session]:
 # -- commands --------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.workspace)
-    password = ctx.secret("WORKBENCH_NEW_PASSWORD", f"New password for {args.admin}: ", confirm=True)
-    ws = Workspace.create(path, access=ctx.access(path), admin_name=args.admin,
-                          admin_password=password, clock=ctx.clock, scrypt_n=ctx.scrypt_n)
+    password = ctx.secret(
+        "WORKBENCH_NEW_PASSWORD", f"New password for {args.admin}: ", confirm=True
+    )
+    ws = Workspace.create(
+        path,
+        access=ctx.access(path),
+        admin_name=args.admin,
+        admin_password=password,
+        clock=ctx.clock,
+        scrypt_n=ctx.scrypt_n,
+    )
     ctx.print(f"Created workspace {ws.id} at {path}")
     ctx.print(f"Administrator: {args.admin}. Master key kept in: {ws.access.store.description}")
     ws.close()
@@ -108,14 +120,22 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_users(args: argparse.Namespace, ctx: Context) -> int:
     with _session(args, ctx) as session:
         if args.users_command == "add":
-            password = ctx.secret("WORKBENCH_NEW_PASSWORD", f"First password for {args.name}: ", confirm=True)
+            password = ctx.secret(
+                "WORKBENCH_NEW_PASSWORD", f"First password for {args.name}: ", confirm=True
+            )
             user, warnings = user_service.add_user(session, args.name, password, args.role)
-            ctx.print(f"Added {user.name} ({', '.join(user.roles)}); they must change the password at first login.")
+            ctx.print(
+                f"Added {user.name} ({', '.join(user.roles)}); they must change the password at first login."
+            )
             for warning in warnings:
                 ctx.print(f"Warning: {warning}")
         elif args.users_command == "list":
             for u in user_service.list_users(session):
-                state = "disabled" if u.disabled else ("locked" if u.is_locked(ctx.clock()) else "active")
+                state = (
+                    "disabled"
+                    if u.disabled
+                    else ("locked" if u.is_locked(ctx.clock()) else "active")
+                )
                 ctx.print(f"{u.name}\t{','.join(u.roles)}\t{state}")
         else:
             name = _required_name(args)
@@ -126,7 +146,9 @@ def cmd_users(args: argparse.Namespace, ctx: Context) -> int:
                 user_service.unlock_user(session, name)
                 ctx.print(f"Unlocked {name}.")
             elif args.users_command == "reset-password":
-                password = ctx.secret("WORKBENCH_NEW_PASSWORD", f"Temporary password for {name}: ", confirm=True)
+                password = ctx.secret(
+                    "WORKBENCH_NEW_PASSWORD", f"Temporary password for {name}: ", confirm=True
+                )
                 user_service.reset_password(session, name, password)
                 ctx.print(f"Password of {name} reset; they must change it at next login.")
     return EXIT_OK
@@ -144,30 +166,46 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
         user = _acting_user(args, ctx)
         password = ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: ")
         path = Path(args.workspace)
-        ws = key_service.restore_keys(path, Path(args.file), passphrase, access=ctx.access(path),
-                                      user=user, password=password, clock=ctx.clock,
-                                      scrypt_n=ctx.scrypt_n)
+        ws = key_service.restore_keys(
+            path,
+            Path(args.file),
+            passphrase,
+            access=ctx.access(path),
+            user=user,
+            password=password,
+            clock=ctx.clock,
+            scrypt_n=ctx.scrypt_n,
+        )
         ctx.print(f"Keys restored into {ws.access.store.description}; the workspace opens again.")
         ws.close()
         return EXIT_OK
     with _session(args, ctx) as session:
         if args.keys_command == "list":
             for k in key_service.list_keys(session):
-                ctx.print(f"v{k.version}\t{k.state}\t{k.created_at:%Y-%m-%d %H:%M}\t{k.created_by}\t"
-                          f"{k.datasets} datasets")
+                ctx.print(
+                    f"v{k.version}\t{k.state}\t{k.created_at:%Y-%m-%d %H:%M}\t{k.created_by}\t"
+                    f"{k.datasets} datasets"
+                )
             ctx.print(key_service.CHAINING_NOTE)
         elif args.keys_command == "rotate":
+
             def progress(step: str, fraction: float) -> None:
                 print(f"  {fraction:5.0%}  {step}", file=ctx.err)
 
             report = key_service.rotate_keys(session, args.reason, progress=progress)
             verb = "Resumed" if report.resumed else "Rotated"
-            ctx.print(f"{verb}: key version {report.target_version} is primary; "
-                      f"{report.migrated} datasets migrated.")
+            ctx.print(
+                f"{verb}: key version {report.target_version} is primary; "
+                f"{report.migrated} datasets migrated."
+            )
         elif args.keys_command == "backup":
-            passphrase = ctx.secret("WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True)
+            passphrase = ctx.secret(
+                "WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True
+            )
             key_service.backup_keys(session, Path(args.out), passphrase)
-            ctx.print(f"Key backup written to {args.out}. Keep it and its passphrase apart, off this machine.")
+            ctx.print(
+                f"Key backup written to {args.out}. Keep it and its passphrase apart, off this machine."
+            )
     return EXIT_OK
 
 
@@ -196,13 +234,17 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
                 until=_date(args.date_to, end=True) if args.date_to else None,
             )
             export = audit_service.export_events(session, flt, Path(args.out))
-            ctx.print(f"Exported {export.rows} events to {export.path} (signature: {export.path}.sig)")
+            ctx.print(
+                f"Exported {export.rows} events to {export.path} (signature: {export.path}.sig)"
+            )
         elif args.audit_command == "history":
             number = args.number or ctx.secret("WORKBENCH_QUERY_NUMBER", "個人番号: ")
             events = audit_service.person_history(session, number)
             ctx.print(f"{len(events)} events concern this person.")
             for e in events:
-                ctx.print(f"{e.seq}\t{e.time}\t{e.event_type}\t{e.outcome}\t{e.actor_user}\t{e.purpose or ''}")
+                ctx.print(
+                    f"{e.seq}\t{e.time}\t{e.event_type}\t{e.outcome}\t{e.actor_user}\t{e.purpose or ''}"
+                )
     return EXIT_OK
 
 
@@ -261,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="user", help="acting user (default: WORKBENCH_USER)")
     p = with_user(audit_sub.add_parser("history"))
     p.add_argument("workspace")
-    p.add_argument("--number", help="個人番号 (omit to be asked, which keeps it out of shell history)")
+    p.add_argument(
+        "--number", help="個人番号 (omit to be asked, which keeps it out of shell history)"
+    )
     p = audit_sub.add_parser("check-export")
     p.add_argument("file")
     audit.set_defaults(func=cmd_audit)

@@ -37,7 +37,9 @@ class DatasetInfo:
     report: dict[str, object]
 
 
-_COLUMNS = "id, kind, file_name, imported_at, imported_by, rows, token_version, storage_name, report"
+_COLUMNS = (
+    "id, kind, file_name, imported_at, imported_by, rows, token_version, storage_name, report"
+)
 
 
 def _info(row: tuple[object, ...]) -> DatasetInfo:

@@ -63,6 +63,7 @@ MIGRATIONS: list[tuple[int, str]] = [
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
+
 def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     """Open the workspace database with the durability settings of the design."""
     if not create and not path.exists():
@@ -80,6 +81,7 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         raise WorkspaceError(f"The workspace database {path} cannot be opened: {exc}") from exc
     return conn
 
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to SCHEMA_VERSION; return the version it had before."""
     (current,) = conn.execute("PRAGMA user_version").fetchone()
@@ -96,6 +98,7 @@ def migrate(conn: sqlite3.Connection) -> int:
     install_authorizer(conn)
     return int(current)
 
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
@@ -107,9 +110,11 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     conn.execute("COMMIT")
 
+
 def get_setting(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return default if row is None else str(row[0])
+
 
 def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute(

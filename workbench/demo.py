@@ -29,7 +29,7 @@ from workbench.workspace import Workspace
 if TYPE_CHECKING:
     from workbench.cli import Context
 
-DEMO_PASSPHRASE = "demo-passphrase-not-for-real-data"
+DEMO_PASSPHRASE = "demo-passphrase-not-for-real-data"  # noqa: S105 - printed demo secret
 DEMO_ACCOUNTS = {
     "admin": ("demo-admin-pass", ("admin",)),
     "clerk": ("demo-clerk-pass", ("clerk",)),
@@ -37,9 +37,11 @@ DEMO_ACCOUNTS = {
 }
 
 
-def add_demo_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="create a synthetic demo workspace and walk through it")
-    p.add_argument("--workspace", help="where to create it (default: a new folder in the app's data dir)")
+    p.add_argument(
+        "--workspace", help="where to create it (default: a new folder in the app's data dir)"
+    )
     p.add_argument("--no-gui", action="store_true", help="only the command-line walk-through")
     p.add_argument("--lang", choices=["ja", "en"], default="ja")
     p.set_defaults(func=run_demo)
@@ -60,7 +62,7 @@ def demo_access(path: Path, out: Callable[[str], None]) -> KeyAccess:
         return KeyAccess(PassphraseMasterKeyStore(path, lambda: DEMO_PASSPHRASE), None, state)
 
 
-def run_demo(args: argparse.Namespace, ctx: "Context") -> int:
+def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.print
     if args.workspace:
         path = Path(args.workspace)
@@ -69,8 +71,13 @@ def run_demo(args: argparse.Namespace, ctx: "Context") -> int:
         base.mkdir(parents=True, exist_ok=True)
         path = Path(tempfile.mkdtemp(prefix="demo-", dir=base))
     access = demo_access(path, out)
-    ws = Workspace.create(path, access=access, admin_name="admin",
-                          admin_password=DEMO_ACCOUNTS["admin"][0], clock=ctx.clock)
+    ws = Workspace.create(
+        path,
+        access=access,
+        admin_name="admin",
+        admin_password=DEMO_ACCOUNTS["admin"][0],
+        clock=ctx.clock,
+    )
     out(f"Demo workspace: {path}")
     admin = login(ws, "admin", DEMO_ACCOUNTS["admin"][0])
     change_own_password(admin, DEMO_ACCOUNTS["admin"][0], DEMO_ACCOUNTS["admin"][0] + "!")
@@ -83,7 +90,9 @@ def run_demo(args: argparse.Namespace, ctx: "Context") -> int:
         out(f"  {name:8} password {password:20} role {', '.join(roles)}")
 
     report = key_service.rotate_keys(admin, "demo: show a key rotation")
-    out(f"Key rotation: version {report.target_version} is primary, {report.migrated} datasets migrated.")
+    out(
+        f"Key rotation: version {report.target_version} is primary, {report.migrated} datasets migrated."
+    )
     logout(admin)
 
     auditor = login(ws, "auditor", DEMO_ACCOUNTS["auditor"][0])
@@ -102,6 +111,7 @@ def run_demo(args: argparse.Namespace, ctx: "Context") -> int:
     out(f"  WORKBENCH_USER=auditor workbench audit verify {path}")
     out(f"  WORKBENCH_USER=admin workbench keys list {path}")
     if access.keyring_backend is None:
-        out(f"  (set WORKBENCH_KEYSTORE=passphrase WORKBENCH_KEYSTORE_PASSPHRASE={DEMO_PASSPHRASE})")
+        out(
+            f"  (set WORKBENCH_KEYSTORE=passphrase WORKBENCH_KEYSTORE_PASSPHRASE={DEMO_PASSPHRASE})"
+        )
     return 0
-

@@ -59,7 +59,9 @@ def begin_rotation(ws: Workspace, *, reason: str, actor: str) -> RotationPlan:
     existing = open_rotation(ws.conn)
     if existing is not None:
         return RotationPlan(
-            existing.target_version, existing.reason, True,
+            existing.target_version,
+            existing.reason,
+            True,
             tuple(pending_datasets(ws, existing.target_version)),
         )
     latest = ws.keyset.latest_version
@@ -105,16 +107,23 @@ def migrate_dataset(ws: Workspace, info: DatasetInfo, target_version: int) -> Da
             (target_version, new_name, info.id, info.token_version),
         ).rowcount
     if updated != 1:
-        raise WorkspaceError(f"Dataset {info.id} changed while it was being migrated; run the rotation again.")
+        raise WorkspaceError(
+            f"Dataset {info.id} changed while it was being migrated; run the rotation again."
+        )
     store.delete(info.storage_name)
-    return DatasetInfo(**{**info.__dict__, "token_version": target_version, "storage_name": new_name})
+    return DatasetInfo(
+        **{**info.__dict__, "token_version": target_version, "storage_name": new_name}
+    )
 
 
 def _check_migration(info: DatasetInfo, old: pl.DataFrame, new: pl.DataFrame) -> None:
     checks = {
         "row count": (old.height, new.height),
         "empty tokens": (old["token"].null_count(), new["token"].null_count()),
-        "distinct tokens": (old["token"].drop_nulls().n_unique(), new["token"].drop_nulls().n_unique()),
+        "distinct tokens": (
+            old["token"].drop_nulls().n_unique(),
+            new["token"].drop_nulls().n_unique(),
+        ),
     }
     for what, (before, after) in checks.items():
         if before != after:
@@ -132,7 +141,9 @@ def remove_orphans(ws: Workspace) -> int:
     referenced = {f"{d.storage_name}.parquet.enc" for d in list_datasets(ws.conn)}
     removed = 0
     for path in directory.iterdir():
-        if path.name not in referenced and (path.name.endswith(".parquet.enc") or path.name.endswith(".tmp")):
+        if path.name not in referenced and (
+            path.name.endswith(".parquet.enc") or path.name.endswith(".tmp")
+        ):
             path.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -165,4 +176,3 @@ def run_migrations(
             cancel.raise_if_cancelled()
         on_migrated(migrate_dataset(ws, info, plan.target_version))
         progress(f"dataset {info.id} migrated", index / len(todo))
-

@@ -73,7 +73,9 @@ class UserStore:
         return _user_from_row(row)
 
     def exists(self, name: str) -> bool:
-        return self._conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
+        return (
+            self._conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
+        )
 
     def list(self) -> list[User]:
         rows = self._conn.execute(
@@ -103,7 +105,14 @@ class UserStore:
             self._conn.execute(
                 "INSERT INTO users (name, password_hash, roles, must_change_password, "
                 "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                (name, encoded, ",".join(roles), int(must_change_password), to_iso(now), created_by),
+                (
+                    name,
+                    encoded,
+                    ",".join(roles),
+                    int(must_change_password),
+                    to_iso(now),
+                    created_by,
+                ),
             )
         return self.get(name)
 

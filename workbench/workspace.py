@@ -15,6 +15,7 @@ user chose explicitly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -25,7 +26,6 @@ from pathlib import Path
 
 from crypto.errors import CryptoError, DecryptionFailed
 from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
-from crypto.keystore import MasterKeyStore
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
 from workbench.audit.log import AuditLog
 from workbench.clock import Clock, to_iso, utc_now
@@ -97,9 +97,14 @@ class Workspace:
             actor = Actor(admin_name, (Role.ADMIN.value,))
             ws.audit.append_many(
                 [
-                    EventDraft(EventType.WORKSPACE_CREATED, Outcome.OK, actor, details={"format": FORMAT}),
                     EventDraft(
-                        EventType.USER_CREATED, Outcome.OK, actor, subject_user=admin_name,
+                        EventType.WORKSPACE_CREATED, Outcome.OK, actor, details={"format": FORMAT}
+                    ),
+                    EventDraft(
+                        EventType.USER_CREATED,
+                        Outcome.OK,
+                        actor,
+                        subject_user=admin_name,
                         details={"roles": [Role.ADMIN.value]},
                     ),
                 ]
@@ -108,14 +113,14 @@ class Workspace:
             return ws
         except BaseException:
             _remove_partial(path, created_dir)
-            try:
+            with contextlib.suppress(CryptoError):
                 access.store.delete(workspace_id)
-            except CryptoError:
-                pass
             raise
 
     @classmethod
-    def open(cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = 2**15) -> Workspace:
+    def open(
+        cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = 2**15
+    ) -> Workspace:
         workspace_id = read_workspace_id(path)
         master_key = access.store.load(workspace_id)
         if master_key is None:
@@ -124,7 +129,9 @@ class Workspace:
                 "If it was created on another machine, restore a key backup with "
                 "`workbench keys restore WORKSPACE FILE`."
             )
-        return cls.open_with_master_key(path, master_key, access=access, clock=clock, scrypt_n=scrypt_n)
+        return cls.open_with_master_key(
+            path, master_key, access=access, clock=clock, scrypt_n=scrypt_n
+        )
 
     @classmethod
     def open_with_master_key(
@@ -186,7 +193,9 @@ class Workspace:
     def master_key(self) -> bytes:
         key = self.access.store.load(self.id)
         if key is None:
-            raise WorkspaceError(f"The key of workspace {self.id} is no longer in {self.access.store.description}.")
+            raise WorkspaceError(
+                f"The key of workspace {self.id} is no longer in {self.access.store.description}."
+            )
         return key
 
     def save_keyset(self, keyset: Keyset) -> None:
@@ -211,13 +220,17 @@ def read_workspace_id(path: Path) -> str:
     except FileNotFoundError:
         raise WorkspaceError(f"{path} is not a workspace (no {WORKSPACE_FILE}).") from None
     except (ValueError, KeyError, TypeError):
-        raise WorkspaceError(f"{meta_path} is damaged; restore the workspace from a backup.") from None
+        raise WorkspaceError(
+            f"{meta_path} is damaged; restore the workspace from a backup."
+        ) from None
     if int(meta.get("format", 0)) > FORMAT:
         raise WorkspaceError(f"{path} was written by a newer version of the app; update the app.")
     return workspace_id
 
 
-def load_keyset(path: Path, workspace_id: str, master_key: bytes, blob: bytes | None = None) -> Keyset:
+def load_keyset(
+    path: Path, workspace_id: str, master_key: bytes, blob: bytes | None = None
+) -> Keyset:
     try:
         if blob is not None:
             return open_keyset(blob, master_key, workspace_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -66,10 +67,8 @@ def workspace(tmp_path: Path, access: KeyAccess, clock: FakeClock) -> Iterator[W
         scrypt_n=TEST_SCRYPT_N,
     )
     yield ws
-    try:
+    with contextlib.suppress(Exception):
         ws.conn.close()
-    except Exception:
-        pass
 
 
 @dataclass
@@ -100,7 +99,9 @@ def valid_numbers(count: int, start: int = 10_000_000_000) -> list[str]:
     return numbers
 
 
-def store_tokenised(ws: Workspace, kind: str, numbers: list[str | None], prefix: str = "R") -> DatasetInfo:
+def store_tokenised(
+    ws: Workspace, kind: str, numbers: list[str | None], prefix: str = "R"
+) -> DatasetInfo:
     """A small stored dataset as an import would leave it: tokens, never numbers."""
     tokenizer = ws.keyset.tokenizer()
     version = ws.keyset.latest_version
@@ -114,8 +115,12 @@ def store_tokenised(ws: Workspace, kind: str, numbers: list[str | None], prefix:
         }
     )
     return store_dataset(
-        ws, kind="tax" if kind == "tax" else "si", frame=frame, file_name=f"{kind}.csv",
-        imported_by="clerk1", report={"rows": len(numbers)},
+        ws,
+        kind="tax" if kind == "tax" else "si",
+        frame=frame,
+        file_name=f"{kind}.csv",
+        imported_by="clerk1",
+        report={"rows": len(numbers)},
     )
 
 

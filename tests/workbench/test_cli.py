@@ -23,8 +23,14 @@ class Cli:
     def __call__(self, *argv: str, **env: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         environ = {"WORKBENCH_STATE_DIR": str(self.state), **env}
-        ctx = Context(environ=environ, out=out, err=err, keyring_backend=self.ring,
-                      prompt=_no_prompt, scrypt_n=TEST_SCRYPT_N)
+        ctx = Context(
+            environ=environ,
+            out=out,
+            err=err,
+            keyring_backend=self.ring,
+            prompt=_no_prompt,
+            scrypt_n=TEST_SCRYPT_N,
+        )
         code = main(list(argv), ctx)
         return code, out.getvalue(), err.getvalue()
 
@@ -36,13 +42,22 @@ def _no_prompt(question: str) -> str:
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     run = Cli(tmp_path)
-    code, out, err = run("init", str(run.ws), "--admin", "root-admin",
-                         WORKBENCH_NEW_PASSWORD="admin-password-1")
+    code, out, err = run(
+        "init", str(run.ws), "--admin", "root-admin", WORKBENCH_NEW_PASSWORD="admin-password-1"
+    )
     assert code == 0, err
     assert "Created workspace" in out
     for name, role in (("clerk1", "clerk"), ("audit1", "auditor")):
-        code, out, err = run("users", "add", str(run.ws), name, "--role", role,
-                             WORKBENCH_NEW_PASSWORD="user-password-1", **ADMIN)
+        code, out, err = run(
+            "users",
+            "add",
+            str(run.ws),
+            name,
+            "--role",
+            role,
+            WORKBENCH_NEW_PASSWORD="user-password-1",
+            **ADMIN,
+        )
         assert code == 0, err
     return run
 
@@ -50,23 +65,55 @@ def cli(tmp_path: Path) -> Cli:
 def test_users_list_and_lifecycle(cli: Cli) -> None:
     code, out, _ = cli("users", "list", str(cli.ws), **ADMIN)
     assert code == 0
-    assert out.splitlines() == ["audit1\tauditor\tactive", "clerk1\tclerk\tactive", "root-admin\tadmin\tactive"]
+    assert out.splitlines() == [
+        "audit1\tauditor\tactive",
+        "clerk1\tclerk\tactive",
+        "root-admin\tadmin\tactive",
+    ]
     assert cli("users", "disable", str(cli.ws), "clerk1", **ADMIN)[0] == 0
     code, out, _ = cli("users", "list", str(cli.ws), **ADMIN)
     assert "clerk1\tclerk\tdisabled" in out
     assert cli("users", "unlock", str(cli.ws), "audit1", **ADMIN)[0] == 0
-    code, _, _ = cli("users", "reset-password", str(cli.ws), "audit1",
-                     WORKBENCH_NEW_PASSWORD="fresh-password-9", **ADMIN)
+    code, _, _ = cli(
+        "users",
+        "reset-password",
+        str(cli.ws),
+        "audit1",
+        WORKBENCH_NEW_PASSWORD="fresh-password-9",
+        **ADMIN,
+    )
     assert code == 0
-    code, _, err = cli("audit", "verify", str(cli.ws), WORKBENCH_USER="audit1",
-                       WORKBENCH_PASSWORD="fresh-password-9")
+    code, _, err = cli(
+        "audit",
+        "verify",
+        str(cli.ws),
+        WORKBENCH_USER="audit1",
+        WORKBENCH_PASSWORD="fresh-password-9",
+    )
     assert code == 0, err
 
 
 def test_expected_errors_are_one_line_without_traceback(cli: Cli, tmp_path: Path) -> None:
     cases = [
-        ("users", "list", str(cli.ws), {"WORKBENCH_USER": "root-admin", "WORKBENCH_PASSWORD": "nope-nope-nope"}),
-        ("users", "add", str(cli.ws), "x", "--role", "clerk", {"WORKBENCH_USER": "clerk1", "WORKBENCH_PASSWORD": "user-password-1", "WORKBENCH_NEW_PASSWORD": "user-password-2"}),
+        (
+            "users",
+            "list",
+            str(cli.ws),
+            {"WORKBENCH_USER": "root-admin", "WORKBENCH_PASSWORD": "nope-nope-nope"},
+        ),
+        (
+            "users",
+            "add",
+            str(cli.ws),
+            "x",
+            "--role",
+            "clerk",
+            {
+                "WORKBENCH_USER": "clerk1",
+                "WORKBENCH_PASSWORD": "user-password-1",
+                "WORKBENCH_NEW_PASSWORD": "user-password-2",
+            },
+        ),
         ("keys", "list", str(tmp_path / "missing"), ADMIN),
         ("users", "list", str(cli.ws), {"WORKBENCH_PASSWORD": "admin-password-1"}),
         ("users", "disable", str(cli.ws), ADMIN),
@@ -85,17 +132,36 @@ def test_keys_rotate_backup_restore(cli: Cli, tmp_path: Path) -> None:
     assert code == 0, err
     assert "key version 2 is primary" in out
     backup = tmp_path / "keys.backup"
-    code, out, err = cli("keys", "backup", str(cli.ws), "--out", str(backup),
-                         WORKBENCH_BACKUP_PASSPHRASE="a long backup passphrase", **ADMIN)
+    code, out, err = cli(
+        "keys",
+        "backup",
+        str(cli.ws),
+        "--out",
+        str(backup),
+        WORKBENCH_BACKUP_PASSPHRASE="a long backup passphrase",
+        **ADMIN,
+    )
     assert code == 0, err
     cli.ring = MemoryKeyring()  # another machine
     code, _, err = cli("keys", "list", str(cli.ws), **ADMIN)
     assert code == 2 and "restore a key backup" in err
-    code, _, err = cli("keys", "restore", str(cli.ws), str(backup),
-                       WORKBENCH_BACKUP_PASSPHRASE="the wrong passphrase", **ADMIN)
+    code, _, err = cli(
+        "keys",
+        "restore",
+        str(cli.ws),
+        str(backup),
+        WORKBENCH_BACKUP_PASSPHRASE="the wrong passphrase",
+        **ADMIN,
+    )
     assert code == 2 and "passphrase" in err
-    code, out, err = cli("keys", "restore", str(cli.ws), str(backup),
-                         WORKBENCH_BACKUP_PASSPHRASE="a long backup passphrase", **ADMIN)
+    code, out, err = cli(
+        "keys",
+        "restore",
+        str(cli.ws),
+        str(backup),
+        WORKBENCH_BACKUP_PASSPHRASE="a long backup passphrase",
+        **ADMIN,
+    )
     assert code == 0, err
     code, out, _ = cli("keys", "list", str(cli.ws), **ADMIN)
     assert code == 0 and "v2\tprimary" in out
@@ -110,8 +176,13 @@ def test_audit_export_history_and_verify(cli: Cli, tmp_path: Path) -> None:
     code, out, err = cli("audit", "history", str(cli.ws), "--number", "123", **auditor)
     assert code == 2 and number not in err
     # the clerk is denied the log, and that denial is itself in the export
-    code, _, err = cli("audit", "verify", str(cli.ws), WORKBENCH_USER="clerk1",
-                       WORKBENCH_PASSWORD="user-password-1")
+    code, _, err = cli(
+        "audit",
+        "verify",
+        str(cli.ws),
+        WORKBENCH_USER="clerk1",
+        WORKBENCH_PASSWORD="user-password-1",
+    )
     assert code == 2 and "does not allow" in err
     export = tmp_path / "log.csv"
     code, out, err = cli("audit", "export", str(cli.ws), "--out", str(export), **auditor)
@@ -121,10 +192,22 @@ def test_audit_export_history_and_verify(cli: Cli, tmp_path: Path) -> None:
     assert any(r["event_type"] == "access.denied" and r["actor_user"] == "clerk1" for r in rows)
     code, out, _ = cli("audit", "check-export", str(export))
     assert code == 0, out
-    code, out, err = cli("audit", "export", str(cli.ws), "--out", str(tmp_path / "c.csv"),
-                         "--user", "clerk1", "--from", "2000-01-01", **auditor)
+    code, out, err = cli(
+        "audit",
+        "export",
+        str(cli.ws),
+        "--out",
+        str(tmp_path / "c.csv"),
+        "--user",
+        "clerk1",
+        "--from",
+        "2000-01-01",
+        **auditor,
+    )
     assert code == 0, err
-    assert {r["actor_user"] for r in csv.DictReader((tmp_path / "c.csv").open(encoding="utf-8"))} == {"clerk1"}
+    assert {
+        r["actor_user"] for r in csv.DictReader((tmp_path / "c.csv").open(encoding="utf-8"))
+    } == {"clerk1"}
     code, out, _ = cli("audit", "verify", str(cli.ws), **auditor)
     assert code == 0 and out.startswith("Intact up to sequence")
     assert number.encode() not in workspace_bytes(cli.ws)
@@ -139,7 +222,12 @@ def test_verify_exits_1_on_a_tampered_log(cli: Cli) -> None:
     conn.execute("UPDATE audit_events SET actor_user = 'someone-else' WHERE seq = 3")
     conn.commit()
     conn.close()
-    code, out, _ = cli("audit", "verify", str(cli.ws), WORKBENCH_USER="audit1",
-                       WORKBENCH_PASSWORD="user-password-1")
+    code, out, _ = cli(
+        "audit",
+        "verify",
+        str(cli.ws),
+        WORKBENCH_USER="audit1",
+        WORKBENCH_PASSWORD="user-password-1",
+    )
     assert code == 1
     assert "sequence 3" in out

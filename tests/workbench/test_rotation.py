@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crypto.keystore import PassphraseMasterKeyStore
+from linkage.progress import Cancelled, CancelToken
 from tests.workbench.conftest import FakeClock, Team, store_tokenised, valid_numbers
 from workbench.audit.events import EventType
 from workbench.audit.log import EventFilter
@@ -20,7 +21,6 @@ from workbench.rotation import open_rotation
 from workbench.services import keys as key_service
 from workbench.services.session import login
 from workbench.workspace import Workspace
-from linkage.progress import CancelToken, Cancelled
 
 
 def _token_join(ws: Workspace) -> list[tuple[str, str]]:
@@ -36,11 +36,13 @@ def _token_join(ws: Workspace) -> list[tuple[str, str]]:
 
 def _seed(ws: Workspace) -> None:
     numbers = valid_numbers(50)
-    store_tokenised(ws, "tax", numbers[:40] + [None, None], prefix="T")
-    store_tokenised(ws, "si", numbers[10:] + [None], prefix="S")
+    store_tokenised(ws, "tax", [*numbers[:40], None, None], prefix="T")
+    store_tokenised(ws, "si", [*numbers[10:], None], prefix="S")
 
 
-def test_rotation_keeps_joins_identical_and_migrates_everything(workspace: Workspace, team: Team) -> None:
+def test_rotation_keeps_joins_identical_and_migrates_everything(
+    workspace: Workspace, team: Team
+) -> None:
     _seed(workspace)
     before = _token_join(workspace)
     assert len(before) == 30
@@ -65,7 +67,8 @@ def test_rotation_keeps_joins_identical_and_migrates_everything(workspace: Works
     assert EventType.KEYS_ROTATION_STARTED in kinds and EventType.KEYS_ROTATION_FINISHED in kinds
     versions = key_service.list_keys(team.admin)
     assert [(k.version, k.state.value, k.datasets) for k in versions] == [
-        (1, "active", 0), (2, "primary", 2)
+        (1, "active", 0),
+        (2, "primary", 2),
     ]
 
 
@@ -123,13 +126,16 @@ CHILD = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_kill_9_mid_rotation_leaves_each_dataset_on_one_version(tmp_path: Path, clock: FakeClock) -> None:
+def test_kill_9_mid_rotation_leaves_each_dataset_on_one_version(
+    tmp_path: Path, clock: FakeClock
+) -> None:
     path, state = tmp_path / "ws", tmp_path / "state"
     path.mkdir(mode=0o700)
     store = PassphraseMasterKeyStore(path, lambda: "test passphrase", scrypt_n=2**4)
     access = KeyAccess(store=store, keyring_backend=None, state_dir=state)
-    ws = Workspace.create(path, access=access, admin_name="admin",
-                          admin_password="admin-password-1", scrypt_n=2**4)
+    ws = Workspace.create(
+        path, access=access, admin_name="admin", admin_password="admin-password-1", scrypt_n=2**4
+    )
     numbers = valid_numbers(30)
     for i in range(4):
         store_tokenised(ws, "tax" if i % 2 else "si", numbers, prefix=f"D{i}-")
@@ -138,7 +144,9 @@ def test_kill_9_mid_rotation_leaves_each_dataset_on_one_version(tmp_path: Path, 
 
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(path), str(state)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert child.stdout is not None
     seen = [child.stdout.readline() for _ in range(3)]  # two datasets done, third under way

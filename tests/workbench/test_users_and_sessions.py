@@ -106,7 +106,9 @@ def test_clerk_plus_auditor_gives_a_warning(team: Team) -> None:
     assert warnings == []
 
 
-def test_clerk_cannot_manage_users_and_the_denial_is_logged(workspace: Workspace, team: Team) -> None:
+def test_clerk_cannot_manage_users_and_the_denial_is_logged(
+    workspace: Workspace, team: Team
+) -> None:
     with pytest.raises(AccessDenied, match="logged"):
         user_service.add_user(team.clerk, "intruder", USER_PASSWORD, ["admin"])
     denied = events(workspace, EventType.ACCESS_DENIED)
@@ -116,7 +118,9 @@ def test_clerk_cannot_manage_users_and_the_denial_is_logged(workspace: Workspace
     assert not workspace.users.exists("intruder")
 
 
-def test_idle_lock_blocks_actions_until_unlock(workspace: Workspace, team: Team, clock: FakeClock) -> None:
+def test_idle_lock_blocks_actions_until_unlock(
+    workspace: Workspace, team: Team, clock: FakeClock
+) -> None:
     clock.advance(minutes=15)
     assert session_service.is_idle(team.admin, 15)
     session_service.lock(team.admin)

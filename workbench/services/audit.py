@@ -64,7 +64,9 @@ def export_events(session: Session, flt: EventFilter, out: Path) -> AuditExport:
     authorize(session, Action.AUDIT_EXPORT)
     ws = session.workspace
     events = ws.audit.query(flt, newest_first=False)
-    summary = export_events_csv(events, out, signer=ws.keyset.signing_private_key(), workspace_id=ws.id)
+    summary = export_events_csv(
+        events, out, signer=ws.keyset.signing_private_key(), workspace_id=ws.id
+    )
     record(
         session,
         EventType.LOG_EXPORTED,

@@ -97,8 +97,12 @@ def rotate_keys(
             session,
             EventType.KEYS_ROTATION_FINISHED,
             outcome=Outcome.FAILED,
-            details={"target_version": plan.target_version, "migrated": migrated,
-                     "error": type(exc).__name__, "resumable": True},
+            details={
+                "target_version": plan.target_version,
+                "migrated": migrated,
+                "error": type(exc).__name__,
+                "resumable": True,
+            },
         )
         raise
     rotation.finish_rotation(ws, plan.target_version)
@@ -119,7 +123,11 @@ def backup_keys(session: Session, out: Path, passphrase: str, *, scrypt_n: int =
         raise InvalidInput(f"{out} already exists; choose a new file name.")
     blob = (ws.path / KEYSET_FILE).read_bytes()
     write_backup(out, KeyBackup(ws.id, ws.master_key(), blob), passphrase, scrypt_n=scrypt_n)
-    record(session, EventType.KEYS_BACKUP, details={"file": out.name, "versions": ws.keyset.latest_version})
+    record(
+        session,
+        EventType.KEYS_BACKUP,
+        details={"file": out.name, "versions": ws.keyset.latest_version},
+    )
 
 
 def restore_keys(
@@ -140,7 +148,9 @@ def restore_keys(
     except BackupError as exc:
         raise InvalidInput(str(exc)) from None
     except OSError as exc:
-        raise InvalidInput(f"The backup file {backup_file} cannot be read: {exc.strerror}.") from None
+        raise InvalidInput(
+            f"The backup file {backup_file} cannot be read: {exc.strerror}."
+        ) from None
     workspace_id = read_workspace_id(workspace_path)
     if backup.workspace_id != workspace_id:
         raise InvalidInput(
@@ -152,7 +162,11 @@ def restore_keys(
     except Exception:
         raise InvalidInput(f"{backup_file.name} is damaged: its keyset does not open.") from None
     ws = Workspace.open_with_master_key(
-        workspace_path, backup.master_key, access=access, clock=clock, scrypt_n=scrypt_n,
+        workspace_path,
+        backup.master_key,
+        access=access,
+        clock=clock,
+        scrypt_n=scrypt_n,
         keyset_blob=backup.keyset_blob,
     )
     try:
@@ -169,7 +183,10 @@ def restore_keys(
         )
     access.store.save(workspace_id, backup.master_key)
     ws.save_keyset(ws.keyset)
-    record(session, EventType.KEYS_RESTORE, details={"file": backup_file.name,
-                                                     "versions": ws.keyset.latest_version})
+    record(
+        session,
+        EventType.KEYS_RESTORE,
+        details={"file": backup_file.name, "versions": ws.keyset.latest_version},
+    )
     logout(session)
     return ws

@@ -26,7 +26,9 @@ class RevealedRecord:
     person: PersonRef | None
 
 
-def reveal_records(session: Session, dataset_id: str, record_ids: Sequence[str]) -> list[RevealedRecord]:
+def reveal_records(
+    session: Session, dataset_id: str, record_ids: Sequence[str]
+) -> list[RevealedRecord]:
     """Full records of one dataset; one event lists every person revealed."""
     ws = session.workspace
 
@@ -36,13 +38,17 @@ def reveal_records(session: Session, dataset_id: str, record_ids: Sequence[str])
         found = {str(r["record_id"]): r for r in frame.to_dicts()}
         missing = [r for r in record_ids if r not in found]
         if missing:
-            raise NotFound(f"{len(missing)} of the requested records are not in dataset {dataset_id}.")
+            raise NotFound(
+                f"{len(missing)} of the requested records are not in dataset {dataset_id}."
+            )
         result = []
         for record_id in record_ids:
             row = found[record_id]
             token = row.get("token")
             person = (
-                PersonRef(bytes(token).hex(), int(row["token_version"])) if token is not None else None
+                PersonRef(bytes(token).hex(), int(row["token_version"]))
+                if token is not None
+                else None
             )
             fields = {k: v for k, v in row.items() if k not in _HIDDEN}
             result.append(RevealedRecord(dataset_id, record_id, fields, person))

@@ -29,7 +29,9 @@ def _roles(names: Iterable[str]) -> tuple[Role, ...]:
         raise InvalidInput(str(exc)) from None
 
 
-def add_user(session: Session, name: str, password: str, roles: Iterable[str]) -> tuple[User, list[str]]:
+def add_user(
+    session: Session, name: str, password: str, roles: Iterable[str]
+) -> tuple[User, list[str]]:
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     parsed = _roles(roles)
     ws = session.workspace
@@ -51,7 +53,9 @@ def set_roles(session: Session, name: str, roles: Iterable[str]) -> tuple[User, 
     ws = session.workspace
     before = ws.users.get(name)
     if name == session.user and Role.ADMIN in before.roles and Role.ADMIN not in parsed:
-        raise InvalidInput("You cannot remove your own administrator role; ask another administrator.")
+        raise InvalidInput(
+            "You cannot remove your own administrator role; ask another administrator."
+        )
     user = ws.users.set_roles(name, parsed)
     record(
         session,

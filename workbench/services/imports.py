@@ -1,0 +1,207 @@
+"""Import an extract: read, check identifiers, tokenise, drop the raw number, encrypt, store.
+
+The raw 個人番号 exists only in memory between reading and tokenising; the stored frame
+has ``token``, ``token_version`` and ``id_problem`` instead. A failed or cancelled import
+stores nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from linkage.errors import LinkageError
+from linkage.profiles import ImportProfile, load_profile
+from linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progress
+from linkage.read import read_extract
+from workbench.access import authorize, record
+from workbench.audit.events import EventType, Outcome
+from workbench.datasets import DatasetInfo, Kind, store_dataset
+from workbench.errors import InvalidInput
+from workbench.identifier_columns import corporate_number_columns, my_number_columns
+from workbench.permissions import Action
+from workbench.session import Session
+from workbench.workspace import Workspace
+
+REPORTS_AREA = "reports"
+_CORPORATE_COLUMNS = ("payer_corporate_number", "employer_corporate_number")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    dataset: DatasetInfo
+    source_rows: int
+    rows: int
+    quarantined: int
+    encoding: str
+    issues_by_column: dict[str, dict[str, int]]
+    invalid_identifiers: dict[str, int]
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Imported {self.rows} of {self.source_rows} rows as dataset {self.dataset.id} "
+            f"({self.dataset.kind}, encoding {self.encoding}, key version {self.dataset.token_version}).",
+            f"Quarantined rows (cannot be identified): {self.quarantined}",
+        ]
+        ids = ", ".join(f"{k} {v}" for k, v in sorted(self.invalid_identifiers.items())) or "none"
+        out.append(f"個人番号 without a token: {ids}")
+        if self.issues_by_column:
+            out.append("Data-quality issues (column: reason count):")
+            for column, reasons in sorted(self.issues_by_column.items()):
+                for reason, count in sorted(reasons.items()):
+                    out.append(f"  {column}: {reason} {count}")
+        else:
+            out.append("Data-quality issues: none")
+        return out
+
+
+def profiles_dir(ws: Workspace) -> Path:
+    return ws.path / "profiles"
+
+
+def find_profile(ws: Workspace, name: str) -> ImportProfile:
+    try:
+        return load_profile(profiles_dir(ws), name)
+    except LinkageError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def tokenise(ws: Workspace, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Replace ``my_number`` by token columns; check corporate numbers. Returns the frame
+    and the new issues (row, record id, column, reason — never a value)."""
+    canonical, problem = my_number_columns("my_number")
+    checked = frame.with_columns(canonical.alias("_canonical"), problem.alias("id_problem"))
+    version = ws.keyset.latest_version
+    digests = ws.keyset.tokenizer().tokenize_many(checked["_canonical"].to_list(), version)
+    checked = checked.with_columns(
+        pl.Series("token", digests, dtype=pl.Binary),
+        pl.lit(version, dtype=pl.Int32).alias("token_version"),
+    ).drop("my_number", "_canonical")
+    issues = [
+        checked.filter(pl.col("id_problem").is_in(["malformed", "check_digit"])).select(
+            "row_number",
+            "record_id",
+            pl.lit("my_number").alias("column"),
+            ("identifier_" + pl.col("id_problem")).alias("reason"),
+        )
+    ]
+    for column in _CORPORATE_COLUMNS:
+        if column not in checked.columns:
+            continue
+        valid, corp_problem = corporate_number_columns(column)
+        checked = checked.with_columns(valid.alias("_valid"), corp_problem.alias("_problem"))
+        issues.append(
+            checked.filter(pl.col("_problem").is_in(["malformed", "check_digit"])).select(
+                "row_number",
+                "record_id",
+                pl.lit(column).alias("column"),
+                ("corporate_number_" + pl.col("_problem")).alias("reason"),
+            )
+        )
+        checked = checked.with_columns(pl.col("_valid").alias(column)).drop("_valid", "_problem")
+    return checked, pl.concat(issues)
+
+
+def import_extract(
+    session: Session,
+    path: Path,
+    kind: Kind,
+    *,
+    profile: ImportProfile | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> ImportReport:
+    authorize(session, Action.DATASET_IMPORT)
+    ws = session.workspace
+    record(session, EventType.IMPORT_STARTED, details={"file": path.name, "kind": kind})
+    try:
+        parsed = read_extract(
+            path,
+            kind,
+            profile=profile,
+            progress=lambda step, f: progress(step, 0.7 * f),
+            cancel=cancel,
+        )
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress("tokenise", 0.75)
+        frame, id_issues = tokenise(ws, parsed.frame)
+        issues = pl.concat([parsed.issues, id_issues.cast(parsed.issues.schema)])
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress("encrypt and store", 0.85)
+        report = _report_counts(
+            parsed.source_rows, frame, parsed.quarantine, issues, parsed.encoding
+        )
+        info = store_dataset(
+            ws, kind=kind, frame=frame, file_name=path.name, imported_by=session.user, report=report
+        )
+        reports = ws.frames(REPORTS_AREA)
+        reports.write(f"{info.id}.issues", issues)
+        reports.write(f"{info.id}.quarantine", parsed.quarantine)
+    except (LinkageError, Cancelled, InvalidInput) as exc:
+        record(
+            session,
+            EventType.IMPORT_FAILED,
+            outcome=Outcome.FAILED,
+            details={"file": path.name, "kind": kind, "error": type(exc).__name__},
+        )
+        if isinstance(exc, LinkageError):
+            raise InvalidInput(str(exc)) from None
+        raise
+    progress("done", 1.0)
+    record(
+        session,
+        EventType.IMPORT_FINISHED,
+        dataset_id=info.id,
+        details={
+            "file": path.name,
+            "kind": kind,
+            "rows": info.rows,
+            "quarantined": report["quarantined"],
+            "issues": report["issues"],
+        },
+    )
+    return ImportReport(
+        dataset=info,
+        source_rows=parsed.source_rows,
+        rows=frame.height,
+        quarantined=parsed.quarantine.height,
+        encoding=parsed.encoding,
+        issues_by_column=report["issues_by_column"],  # type: ignore[arg-type]
+        invalid_identifiers=report["invalid_identifiers"],  # type: ignore[arg-type]
+    )
+
+
+def _report_counts(
+    source_rows: int,
+    frame: pl.DataFrame,
+    quarantine: pl.DataFrame,
+    issues: pl.DataFrame,
+    encoding: str,
+) -> dict[str, object]:
+    by_column: dict[str, dict[str, int]] = {}
+    for row in issues.group_by("column", "reason").len("n").iter_rows(named=True):
+        by_column.setdefault(str(row["column"]), {})[str(row["reason"])] = int(row["n"])
+    invalid = {
+        str(k): int(v)
+        for k, v in frame.group_by("id_problem").len("n").drop_nulls("id_problem").iter_rows()
+    }
+    return {
+        "source_rows": source_rows,
+        "rows": frame.height,
+        "quarantined": quarantine.height,
+        "issues": issues.height,
+        "encoding": encoding,
+        "issues_by_column": by_column,
+        "invalid_identifiers": invalid,
+    }
+
+
+def dataset_issues(session: Session, dataset_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The issue list and the quarantine list of an import (positions and reasons only)."""
+    authorize(session, Action.DATASET_LIST, dataset_id=dataset_id)
+    reports = session.workspace.frames(REPORTS_AREA)
+    return reports.read(f"{dataset_id}.issues"), reports.read(f"{dataset_id}.quarantine")
