@@ -21,14 +21,24 @@ from typing import TextIO
 from keyring.backend import KeyringBackend
 
 from crypto.errors import CryptoError
+from linkage.errors import LinkageError
+from linkage.profiles import ImportProfile, list_profiles, save_profile
 from linkage.progress import Cancelled
+from workbench.access import authorize
 from workbench.audit.log import EventFilter
 from workbench.clock import Clock, utc_now
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.keyaccess import KeyAccess, key_access_from_env
+from workbench.permissions import Action
 from workbench.services import audit as audit_service
+from workbench.services import export as export_service
+from workbench.services import findings as findings_service
+from workbench.services import imports as import_service
 from workbench.services import keys as key_service
+from workbench.services import reconcile as reconcile_service
+from workbench.services import review as review_service
 from workbench.services import users as user_service
+from workbench.services.imports import find_profile, profiles_dir
 from workbench.services.session import login, logout
 from workbench.session import Session
 from workbench.workspace import Workspace
@@ -248,6 +258,123 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        profile = find_profile(session.workspace, args.profile) if args.profile else None
+        report = import_service.import_extract(
+            session, Path(args.file), args.kind, profile=profile, progress=_progress(ctx)
+        )
+        for line in report.lines():
+            ctx.print(line)
+    return EXIT_OK
+
+
+def cmd_reconcile(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        run = reconcile_service.reconcile_datasets(
+            session, tax_dataset=args.tax, si_dataset=args.si, progress=_progress(ctx)
+        )
+        ctx.print(
+            f"Run {run.id}: tax {run.tax_dataset} × si {run.si_dataset}, key version "
+            f"{run.key_version}, rules {run.rules_version}"
+        )
+        for item, count in sorted(run.summary.items()):
+            ctx.print(f"  {item}\t{count}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        result = export_service.export_run(session, args.run, args.what, Path(args.out))
+        ctx.print(f"Wrote {result.rows} rows ({result.persons} persons) to {result.path}")
+    return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        if args.review_command == "list":
+            queue = review_service.review_queue(session, args.run)
+            ctx.print("tax_record_id\tsi_record_id\tmatch_weight\tmatch_probability\tdecision")
+            for row in queue.iter_rows(named=True):
+                weight = row.get("match_weight")
+                prob = row.get("match_probability")
+                ctx.print(
+                    f"{row['tax_record_id']}\t{row['si_record_id']}\t"
+                    f"{'' if weight is None else f'{weight:.2f}'}\t"
+                    f"{'' if prob is None else f'{prob:.3f}'}\t{row.get('decision') or ''}"
+                )
+            ctx.print(f"{queue.height} pairs wait for review.")
+        elif args.review_command == "decide":
+            decision = review_service.decide(
+                session, args.run, args.tax_record_id, args.si_record_id, args.decision, args.note
+            )
+            ctx.print(
+                f"Decision #{decision.id}: {decision.tax_record_id} / "
+                f"{decision.si_record_id} = {decision.decision}"
+            )
+        elif args.review_command == "undo":
+            decision = review_service.undo_last(session, args.run)
+            ctx.print(
+                f"Undone: {decision.tax_record_id} / {decision.si_record_id} is "
+                f"{decision.decision} again."
+            )
+    return EXIT_OK
+
+
+def cmd_findings(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        if args.findings_command == "list":
+            table = findings_service.list_findings(session, args.run)
+            for row in table.iter_rows(named=True):
+                ctx.print(
+                    f"{row['code']}\t{row['severity']}\t{row['status']}\t"
+                    f"{row['tax_record_id'] or ''}\t{row['si_record_id'] or ''}\t{row['detail']}"
+                )
+            ctx.print(f"{table.height} findings.")
+        else:
+            change = findings_service.set_status(
+                session,
+                args.run,
+                args.code,
+                args.tax_record_id or None,
+                args.si_record_id or None,
+                args.status,
+                args.note,
+            )
+            ctx.print(f"{change.finding_key} is now {change.status}.")
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        authorize(session, Action.DATASET_IMPORT)
+        directory = profiles_dir(session.workspace)
+        if args.profiles_command == "list":
+            for name in list_profiles(directory) if directory.exists() else []:
+                ctx.print(name)
+        else:
+            mapping = {}
+            for item in args.map:
+                header, sep, alias = item.partition("=")
+                if not sep:
+                    raise InvalidInput(f"--map takes HEADER=column, not {item!r}.")
+                mapping[header] = alias
+            profile = ImportProfile(args.name, args.kind, mapping, args.encoding)
+            try:
+                save_profile(directory, profile)
+            except LinkageError as exc:
+                raise InvalidInput(str(exc)) from None
+            ctx.print(f"Saved import profile {args.name!r}.")
+    return EXIT_OK
+
+
+def _progress(ctx: Context) -> Callable[[str, float], None]:
+    def report(step: str, fraction: float) -> None:
+        print(f"  {fraction:5.0%}  {step}", file=ctx.err)
+
+    return report
+
+
 # -- parser ----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Records Linkage Workbench")
@@ -310,6 +437,70 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     audit.set_defaults(func=cmd_audit)
 
+    p = with_user(sub.add_parser("import", help="import a tax or social-insurance extract"))
+    p.add_argument("workspace")
+    p.add_argument("--kind", required=True, choices=["tax", "si"])
+    p.add_argument("file")
+    p.add_argument("--profile", help="a saved import profile for other column layouts")
+    p.set_defaults(func=cmd_import)
+
+    p = with_user(sub.add_parser("reconcile", help="link the newest (or given) datasets"))
+    p.add_argument("workspace")
+    p.add_argument("--tax", help="tax dataset id (default: the newest)")
+    p.add_argument("--si", help="social-insurance dataset id (default: the newest)")
+    p.set_defaults(func=cmd_reconcile)
+
+    p = with_user(sub.add_parser("export", help="export a run's links, findings or summary"))
+    p.add_argument("workspace")
+    p.add_argument("run", help="run id or 'latest'")
+    p.add_argument("--what", required=True, choices=["links", "findings", "summary"])
+    p.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    p.set_defaults(func=cmd_export)
+
+    review = sub.add_parser("review", help="clerical review of uncertain pairs")
+    review_sub = review.add_subparsers(dest="review_command", required=True)
+    p = with_user(review_sub.add_parser("list"))
+    p.add_argument("workspace")
+    p.add_argument("run")
+    p = with_user(review_sub.add_parser("decide"))
+    p.add_argument("workspace")
+    p.add_argument("run")
+    p.add_argument("tax_record_id")
+    p.add_argument("si_record_id")
+    p.add_argument("decision", choices=["match", "non_match", "unsure"])
+    p.add_argument("--note", default="")
+    p = with_user(review_sub.add_parser("undo"))
+    p.add_argument("workspace")
+    p.add_argument("run")
+    review.set_defaults(func=cmd_review)
+
+    findings = sub.add_parser("findings", help="list findings and change their status")
+    findings_sub = findings.add_subparsers(dest="findings_command", required=True)
+    p = with_user(findings_sub.add_parser("list"))
+    p.add_argument("workspace")
+    p.add_argument("run")
+    p = with_user(findings_sub.add_parser("set"))
+    p.add_argument("workspace")
+    p.add_argument("run")
+    p.add_argument("code")
+    p.add_argument("tax_record_id", help="'' when the finding has no tax record")
+    p.add_argument("si_record_id", help="'' when the finding has no SI record")
+    p.add_argument("status", choices=["open", "confirmed", "dismissed", "resolved"])
+    p.add_argument("--note", default="")
+    findings.set_defaults(func=cmd_findings)
+
+    profiles = sub.add_parser("profiles", help="import profiles for other column layouts")
+    profiles_sub = profiles.add_subparsers(dest="profiles_command", required=True)
+    p = with_user(profiles_sub.add_parser("list"))
+    p.add_argument("workspace")
+    p = with_user(profiles_sub.add_parser("save"))
+    p.add_argument("workspace")
+    p.add_argument("name")
+    p.add_argument("--kind", required=True, choices=["tax", "si"])
+    p.add_argument("--map", action="append", default=[], help="FILE_HEADER=column (repeat)")
+    p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp932"])
+    profiles.set_defaults(func=cmd_profiles)
+
     from workbench.demo import add_demo_parser
 
     add_demo_parser(sub)
@@ -321,7 +512,7 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, ctx))
-    except (WorkbenchError, CryptoError) as exc:
+    except (WorkbenchError, CryptoError, LinkageError) as exc:
         print(f"workbench: {exc}", file=ctx.err)
         return EXIT_ERROR
     except Cancelled as exc:

@@ -56,9 +56,57 @@ CREATE TABLE settings (
 );
 """
 
+_RUNS_SCHEMA_V2 = """
+CREATE TABLE runs (
+    id              TEXT PRIMARY KEY,
+    tax_dataset     TEXT NOT NULL REFERENCES datasets(id),
+    si_dataset      TEXT NOT NULL REFERENCES datasets(id),
+    created_at      TEXT NOT NULL,
+    created_by      TEXT NOT NULL,
+    key_version     INTEGER NOT NULL,
+    rules_version   TEXT NOT NULL,
+    summary         TEXT NOT NULL              -- JSON counts per outcome and per rule
+);
+-- Review decisions and finding status changes are append-only: the latest row wins.
+CREATE TABLE review_decisions (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    tax_dataset     TEXT NOT NULL,
+    si_dataset      TEXT NOT NULL,
+    tax_record_id   TEXT NOT NULL,
+    si_record_id    TEXT NOT NULL,
+    decision        TEXT NOT NULL CHECK (decision IN ('match', 'non_match', 'unsure', 'withdrawn')),
+    note            TEXT NOT NULL DEFAULT '',
+    run_id          TEXT NOT NULL,
+    decided_by      TEXT NOT NULL,
+    decided_at      TEXT NOT NULL
+);
+CREATE INDEX review_decisions_pair ON review_decisions (tax_dataset, si_dataset, tax_record_id, si_record_id);
+CREATE TABLE finding_events (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    tax_dataset     TEXT NOT NULL,
+    si_dataset      TEXT NOT NULL,
+    finding_key     TEXT NOT NULL,              -- code|tax_record_id|si_record_id
+    status          TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'dismissed', 'resolved')),
+    note            TEXT NOT NULL DEFAULT '',
+    run_id          TEXT NOT NULL,
+    changed_by      TEXT NOT NULL,
+    changed_at      TEXT NOT NULL
+);
+CREATE INDEX finding_events_key ON finding_events (tax_dataset, si_dataset, finding_key);
+CREATE TRIGGER review_decisions_no_update BEFORE UPDATE ON review_decisions
+    BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END;
+CREATE TRIGGER review_decisions_no_delete BEFORE DELETE ON review_decisions
+    BEGIN SELECT RAISE(ABORT, 'review decisions are append-only'); END;
+CREATE TRIGGER finding_events_no_update BEFORE UPDATE ON finding_events
+    BEGIN SELECT RAISE(ABORT, 'finding history is append-only'); END;
+CREATE TRIGGER finding_events_no_delete BEFORE DELETE ON finding_events
+    BEGIN SELECT RAISE(ABORT, 'finding history is append-only'); END;
+"""
+
 #: (version, script). Each script runs in one transaction.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _CORE_SCHEMA_V1 + AUDIT_SCHEMA_SQL),
+    (2, _RUNS_SCHEMA_V2),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -31,6 +31,7 @@ from workbench.audit.checkpoints import (
     KeyringCheckpointSink,
     sign_checkpoint,
 )
+from workbench.audit.errors import CheckpointError
 from workbench.audit.events import canonical_json
 from workbench.audit.log import AuditLog
 from workbench.audit.verify import BreakReason, VerificationResult, verify_log
@@ -118,27 +119,27 @@ def test_an_empty_log_is_intact(tmp_path: Path) -> None:
 def test_an_edited_field(setup: Setup) -> None:
     setup.attacker().execute(
         "UPDATE audit_events SET body = replace(body, '\"actor_user\":\"sato\"', '\"actor_user\":\"kato\"') "
-        "WHERE seq = 17"
+        "WHERE seq = 16"
     )
-    assert setup.log.get(17).actor_user == "kato"  # type: ignore[union-attr]
+    assert setup.log.get(16).actor_user == "kato"  # type: ignore[union-attr]
     result = setup.verify()
-    broken(result, 17, BreakReason.CONTENT_CHANGED)
-    assert result.checked_up_to == 16
-    assert result.message == "Broken at sequence 17: content changed."
+    broken(result, 16, BreakReason.CONTENT_CHANGED)
+    assert result.checked_up_to == 15
+    assert result.message == "Broken at sequence 16: content changed."
 
 
 def test_an_edited_field_with_its_hash_recomputed(setup: Setup) -> None:
     attacker = setup.attacker()
     body, prev = attacker.execute(
-        "SELECT e.body, p.hash FROM audit_events e JOIN audit_events p ON p.seq = e.seq - 1 WHERE e.seq = 17"
+        "SELECT e.body, p.hash FROM audit_events e JOIN audit_events p ON p.seq = e.seq - 1 WHERE e.seq = 16"
     ).fetchone()
     edited = body.replace('"purpose":"扶養認定確認"', '"purpose":"適用調査"').encode()
     assert edited != body.encode()
     attacker.execute(
-        "UPDATE audit_events SET body = ?, hash = ? WHERE seq = 17",
+        "UPDATE audit_events SET body = ?, hash = ? WHERE seq = 16",
         (edited.decode(), hashlib.sha256(prev + edited).digest()),
     )
-    broken(setup.verify(), 17, BreakReason.CONTENT_CHANGED)
+    broken(setup.verify(), 16, BreakReason.CONTENT_CHANGED)
 
 
 def test_an_edit_hidden_by_rechaining_the_tail_is_caught_by_the_checkpoints(setup: Setup) -> None:
@@ -162,9 +163,10 @@ def test_a_deleted_middle_row(setup: Setup) -> None:
 
 def test_a_deleted_middle_row_with_the_rest_renumbered(setup: Setup) -> None:
     attacker = setup.attacker()
-    attacker.execute("DELETE FROM audit_event_persons")
     attacker.execute("DELETE FROM audit_events WHERE seq = 23")
     attacker.execute("UPDATE audit_events SET seq = seq - 1 WHERE seq > 23")
+    attacker.execute("DELETE FROM audit_event_persons WHERE seq = 23")  # the index too
+    attacker.execute("UPDATE audit_event_persons SET seq = seq - 1 WHERE seq > 23")
     broken(setup.verify(), 23, BreakReason.EVENT_MISSING)
 
 
@@ -189,7 +191,9 @@ def test_swapped_bodies_only(setup: Setup) -> None:
 
 
 def test_a_deleted_tail_is_caught_by_the_database_checkpoint(setup: Setup) -> None:
-    setup.attacker().execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker = setup.attacker()
+    attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_event_persons WHERE seq > 45")
     result = setup.verify(external=_NoSink())
     broken(result, 46, BreakReason.LOG_SHORTER_THAN_CHECKPOINT)
     assert result.checked_up_to == 45
@@ -199,6 +203,7 @@ def test_a_deleted_tail_is_caught_by_the_database_checkpoint(setup: Setup) -> No
 def test_a_deleted_tail_and_checkpoints_are_caught_by_the_external_file(setup: Setup) -> None:
     attacker = setup.attacker()
     attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_event_persons WHERE seq > 45")
     attacker.execute("DELETE FROM audit_checkpoints WHERE seq > 45")
     result = setup.verify()
     broken(result, 46, BreakReason.LOG_SHORTER_THAN_CHECKPOINT)
@@ -214,6 +219,7 @@ def test_a_deleted_tail_and_checkpoints_are_caught_by_the_keyring(tmp_path: Path
     log.checkpoint()  # logout
     attacker = raw_connection(tmp_path / "k.db")
     attacker.execute("DELETE FROM audit_events WHERE seq > 12")
+    attacker.execute("DELETE FROM audit_event_persons WHERE seq > 12")
     attacker.execute("DELETE FROM audit_checkpoints")
     result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), external=ring)
     broken(result, 13, BreakReason.LOG_SHORTER_THAN_CHECKPOINT)
@@ -222,17 +228,27 @@ def test_a_deleted_tail_and_checkpoints_are_caught_by_the_keyring(tmp_path: Path
 def test_a_cut_tail_regrown_past_the_external_checkpoint_is_content_changed(setup: Setup) -> None:
     attacker = setup.attacker()
     attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_event_persons WHERE seq > 45")
     attacker.execute("DELETE FROM audit_checkpoints")
-    for i in range(10):  # the app goes on writing on the shortened chain
+    for i in range(10):  # the app goes on writing on the shortened chain, past sequence 50
         setup.log.append(_draft(i))
+    # The app signed a checkpoint at 50 again, but would not overwrite the external one ...
+    assert setup.log.external_pending
+    with pytest.raises(CheckpointError, match="tampered"):
+        setup.log.checkpoint()
+    latest = setup.sink.latest()
+    assert latest is not None and latest.seq == 50 and latest.hash != setup.log.get(50).hash  # type: ignore[union-attr]
+    # ... so verification sees the chain differ from it.
     result = setup.verify()
     broken(result, 1, BreakReason.CONTENT_CHANGED)  # no good checkpoint before the mismatch at 50
+    assert "outside the database" in result.message
 
 
 def test_without_any_checkpoint_left_a_cut_tail_cannot_be_seen(setup: Setup) -> None:
     """The limit the spec names: hence the checkpoint kept outside the database."""
     attacker = setup.attacker()
     attacker.execute("DELETE FROM audit_events WHERE seq > 45")
+    attacker.execute("DELETE FROM audit_event_persons WHERE seq > 45")
     attacker.execute("DELETE FROM audit_checkpoints")
     assert setup.verify(external=_NoSink()).intact
 

@@ -118,8 +118,10 @@ class FileCheckpointSink:
     so a line appended later that names an older sequence cannot roll the record back.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, workspace_id: str | None = None) -> None:
         self.path = path
+        #: When set, lines of other workspaces (a shared file) are ignored by :meth:`latest`.
+        self.workspace_id = workspace_id
 
     def __repr__(self) -> str:
         return f"FileCheckpointSink({str(self.path)!r})"
@@ -158,6 +160,8 @@ class FileCheckpointSink:
                 cp = Checkpoint.from_json(line)
             except ValueError:
                 continue  # a line torn by a crash, or junk: the signed lines still count
+            if self.workspace_id is not None and cp.workspace_id != self.workspace_id:
+                continue
             if best is None or cp.seq >= best.seq:
                 best = cp
         return best

@@ -205,7 +205,11 @@ class AuditLog:
         if self.external is None:
             return
         try:
-            self.external.write(cp)
+            prior = self.external.latest()
+            if prior is not None:
+                self._check_same_history(prior)
+            if prior is None or cp.seq > prior.seq:
+                self.external.write(cp)
         except CheckpointError:
             self.external_pending = True
             if raise_errors:
@@ -216,6 +220,33 @@ class AuditLog:
             )
             return
         self.external_pending = False
+
+    def _check_same_history(self, prior: Checkpoint) -> None:
+        """Refuse to overwrite an external checkpoint that this log no longer contains.
+
+        If the tail was cut and the app went on writing, a new checkpoint would replace the
+        only evidence kept outside the database. Keep it, and say so.
+        """
+        if prior.workspace_id != self.workspace_id:
+            raise CheckpointError(
+                f"The checkpoint kept in {self.external!r} belongs to another workspace. Ask "
+                "the administrator to give each workspace its own checkpoint file."
+            )
+        if prior.seq == 0:
+            ours: str | None = _ZERO.hex()
+        else:
+            row = self._read(
+                lambda: self.conn.execute(
+                    f"SELECT hash FROM {EVENTS_TABLE} WHERE seq = ?", (prior.seq,)
+                ).fetchone()
+            )
+            ours = None if row is None else bytes(row[0]).hex()
+        if ours != prior.hash:
+            raise CheckpointError(
+                f"The log no longer matches the checkpoint kept outside the database (sequence "
+                f"{prior.seq}): it may have been tampered with. The old checkpoint is kept as "
+                "evidence; verify the log and tell the administrator."
+            )
 
     # -- reading ------------------------------------------------------------------------------
     def query(

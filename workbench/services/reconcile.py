@@ -1,0 +1,99 @@
+"""Reconcile two stored datasets and keep the run."""
+
+from __future__ import annotations
+
+import polars as pl
+from linkage.reconcile import reconcile
+
+from linkage.progress import CancelToken, ProgressCallback, no_progress
+from linkage.rules import RuleSet, load_rules
+from workbench.access import authorize, record
+from workbench.audit.events import EventType
+from workbench.datasets import DatasetInfo, get_dataset, list_datasets, read_dataset
+from workbench.db import get_setting
+from workbench.errors import InvalidInput, NotFound, WorkspaceError
+from workbench.permissions import Action
+from workbench.runs import RunInfo, store_run
+from workbench.services.review import latest_decisions
+from workbench.session import Session
+from workbench.workspace import Workspace
+
+SETTING_RULES_FILE = "rules_file"
+
+
+def newest(ws: Workspace, kind: str) -> DatasetInfo:
+    found = [d for d in list_datasets(ws.conn) if d.kind == kind]
+    if not found:
+        raise NotFound(f"There is no {kind} dataset yet; import one first.")
+    return found[-1]
+
+
+def rules_for(ws: Workspace) -> RuleSet:
+    path = get_setting(ws.conn, SETTING_RULES_FILE)
+    from pathlib import Path
+
+    return load_rules(Path(path) if path else None)
+
+
+def reconcile_datasets(
+    session: Session,
+    *,
+    tax_dataset: str | None = None,
+    si_dataset: str | None = None,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelToken | None = None,
+) -> RunInfo:
+    authorize(session, Action.RUN_RECONCILE)
+    ws = session.workspace
+    tax = get_dataset(ws.conn, tax_dataset) if tax_dataset else newest(ws, "tax")
+    si = get_dataset(ws.conn, si_dataset) if si_dataset else newest(ws, "si")
+    if tax.kind != "tax" or si.kind != "si":
+        raise InvalidInput("Choose one tax dataset and one social-insurance dataset.")
+    if tax.token_version != si.token_version:
+        raise WorkspaceError(
+            f"Dataset {tax.id} is on key version {tax.token_version} and {si.id} on "
+            f"{si.token_version}: a key rotation is unfinished. Ask an administrator to run "
+            "`workbench keys rotate` again to finish it."
+        )
+    progress("read datasets", 0.02)
+    tax_frame, si_frame = read_dataset(ws, tax), read_dataset(ws, si)
+    decisions = latest_decisions(ws, tax.id, si.id)
+    result = reconcile(
+        tax_frame,
+        si_frame,
+        rules=rules_for(ws),
+        decisions=decisions if decisions.height else None,
+        progress=lambda step, f: progress(step, 0.05 + 0.85 * f),
+        cancel=cancel,
+    )
+    progress("store run", 0.92)
+    run = store_run(
+        ws,
+        tax_dataset=tax.id,
+        si_dataset=si.id,
+        created_by=session.user,
+        key_version=tax.token_version,
+        rules_version=result.rules_version,
+        summary={str(k): int(v) for k, v in result.summary.items()},
+        links=result.links,
+        findings=result.findings,
+    )
+    record(
+        session,
+        EventType.RECONCILE_RUN,
+        run_id=run.id,
+        details={
+            "tax_dataset": tax.id,
+            "si_dataset": si.id,
+            "rules_version": run.rules_version,
+            "summary": run.summary,
+        },
+    )
+    progress("done", 1.0)
+    return run
+
+
+def empty_decisions() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"tax_record_id": pl.String, "si_record_id": pl.String, "decision": pl.String}
+    )
