@@ -102,7 +102,7 @@ class Tokenizer:
     def tokenize(self, canonical: str, version: int | None = None) -> Token:
         """The token of one canonical 12-digit number under ``version`` (None = latest)."""
         target = self._resolve(version)
-        _check_canonical([canonical])
+        _check_canonical([canonical])  # type: ignore[list-item]
         digest = self._first(canonical.encode("ascii"))
         for v in range(2, target + 1):
             digest = self._step(v, digest)
@@ -110,7 +110,7 @@ class Tokenizer:
 
     def all_versions(self, canonical: str) -> list[Token]:
         """T_1..T_n of one number: to search data (e.g. the access log) across rotations."""
-        _check_canonical([canonical])
+        _check_canonical([canonical])  # type: ignore[list-item]
         digest = self._first(canonical.encode("ascii"))
         tokens = [Token(1, digest)]
         for v in range(2, self._latest + 1):
@@ -127,19 +127,25 @@ class Tokenizer:
         """
         target = self._resolve(version)
         values = canonical if isinstance(canonical, list) else list(canonical)
-        _check_canonical(values)
+        present = _check_canonical(values)
         base = self._prepared[1]
         assert base is not None
         copy = base.copy
         out: list[bytes | None] = []
         append = out.append
-        for value in values:
-            if value is None:
-                append(None)
-                continue
-            mac = copy()
-            mac.update(value.encode())  # ASCII was checked; no-argument encode is fastest
-            append(mac.finalize())
+        if present == len(values):  # no None: the hot loop without a branch
+            for value in values:
+                mac = copy()
+                mac.update(value.encode())  # type: ignore[union-attr]  # ASCII was checked
+                append(mac.finalize())
+        else:
+            for value in values:
+                if value is None:
+                    append(None)
+                    continue
+                mac = copy()
+                mac.update(value.encode())
+                append(mac.finalize())
         if target > 1:
             return self._chain(out, 1, target)
         return out
@@ -204,28 +210,33 @@ class Tokenizer:
         return version
 
 
-def _check_canonical(values: Sequence[str | None]) -> None:
-    """Every value that is not None is a str of exactly 12 ASCII digits.
+def _check_canonical(values: list[str | None]) -> int:
+    """Check that every value that is not None is a str of exactly 12 ASCII digits, and
+    return how many there are. The message never quotes a value.
 
-    Runs at C speed over the whole batch (a few percent of the tokenising time) and the
-    message never quotes a value. Why it is complete: the truthy values are joined; if
-    the joined text has 12 characters per non-None value and no truthy value is longer
-    than 12, then every non-None value is truthy and exactly 12 characters long.
+    Runs at C speed over the whole batch (about 5% of the tokenising time): the present
+    values are joined with "\n"; the result must be 13n - 1 characters long, hold exactly
+    n - 1 newlines, all of them at positions 12, 25, 38, ..., and otherwise ASCII digits.
+    That is exactly "n blocks of 12 digits", so each value is 12 digits.
     """
     present = len(values) - values.count(None)
     if not present:
-        return
+        return 0
+    items = values if present == len(values) else list(filter(_is_present, values))
     try:
-        joined = "".join(filter(None, values))
+        joined = "\n".join(items)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError("tokenize takes canonical 個人番号 strings (or None)") from None
+    block = CANONICAL_LENGTH + 1
     if (
-        len(joined) != CANONICAL_LENGTH * present
-        or max(map(len, filter(None, values))) != CANONICAL_LENGTH
+        len(joined) != block * present - 1
+        or joined.count("\n") != present - 1
+        or joined[CANONICAL_LENGTH::block] != "\n" * (present - 1)
         or not joined.isascii()
-        or not joined.encode("ascii").isdigit()
+        or joined.encode("ascii").translate(None, b"0123456789\n")
     ):
         raise ValueError(
             "tokenize takes canonical 個人番号 only (12 ASCII digits): "
             "canonicalise each value with crypto.identifiers.canonical_my_number first"
         )
+    return present

@@ -122,4 +122,4 @@ def store_dataset(
 
 
 def read_dataset(ws: Workspace, info: DatasetInfo) -> pl.DataFrame:
-    return ws.frames(AREA).read(info.storage_name)
+    return ws.cached_frame(AREA, info.storage_name)

@@ -105,8 +105,8 @@ def store_run(
 
 
 def read_links(ws: Workspace, run: RunInfo) -> pl.DataFrame:
-    return ws.frames(AREA).read(f"{run.id}.links")
+    return ws.cached_frame(AREA, f"{run.id}.links")
 
 
 def read_findings(ws: Workspace, run: RunInfo) -> pl.DataFrame:
-    return ws.frames(AREA).read(f"{run.id}.findings")
+    return ws.cached_frame(AREA, f"{run.id}.findings")

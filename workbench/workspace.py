@@ -24,6 +24,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from crypto.errors import CryptoError, DecryptionFailed
 from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
@@ -58,6 +60,8 @@ class Workspace:
     audit: AuditLog
     users: UserStore
     clock: Clock = field(default=utc_now)
+    #: Decrypted frames by (area, name); names change whenever content changes.
+    frame_cache: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict, repr=False)
 
     # -- lifecycle ------------------------------------------------------------------------
     @classmethod
@@ -204,6 +208,15 @@ class Workspace:
 
     def frames(self, area: str = "datasets") -> FrameStore:
         return FrameStore(self.path / area, workspace_id=self.id, data_key=self.keyset.data_key)
+
+    def cached_frame(self, area: str, name: str) -> pl.DataFrame:
+        """A decrypted frame, kept for the next few reads (clerks open many pairs)."""
+        key = (area, name)
+        if key not in self.frame_cache:
+            if len(self.frame_cache) >= 4:
+                self.frame_cache.pop(next(iter(self.frame_cache)))
+            self.frame_cache[key] = self.frames(area).read(name)
+        return self.frame_cache[key]
 
     def lockout_policy(self) -> LockoutPolicy:
         return LockoutPolicy(

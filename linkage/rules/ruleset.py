@@ -47,6 +47,23 @@ class IncomeLimit:
     max_age: int | None = None
     relationship: Relationship = "any"
 
+    def describe(self) -> str:
+        """``for a non-spouse dependant aged 19-22``: the conditions, for a finding."""
+        parts = []
+        if self.relationship == "spouse":
+            parts.append("a spouse")
+        elif self.relationship == "non_spouse":
+            parts.append("a non-spouse dependant")
+        else:
+            parts.append("a dependant")
+        if self.min_age is not None and self.max_age is not None:
+            parts.append(f"aged {self.min_age}-{self.max_age}")
+        elif self.min_age is not None:
+            parts.append(f"aged {self.min_age} or over")
+        elif self.max_age is not None:
+            parts.append(f"aged {self.max_age} or under")
+        return "for " + " ".join(parts)
+
     @property
     def specificity(self) -> int:
         return (
@@ -117,13 +134,12 @@ class RuleSet:
     def enabled(self, code: str) -> bool:
         return self.rules[code].enabled
 
-    def income_limit(self, on: date, age: int, spouse: bool) -> int | None:
-        """R01 limit for a dependant of this age and relationship (None: no limit in force)."""
+    def income_limit(self, on: date, age: int, spouse: bool) -> IncomeLimit | None:
+        """R01 limit for a dependant of this age and relationship (None: none in force)."""
         applicable = [e for e in self.dependent_income_limits if e.applies(on, age, spouse)]
         if not applicable:
             return None
-        best = max(applicable, key=lambda e: (e.specificity, e.effective_from))
-        return best.limit
+        return max(applicable, key=lambda e: (e.specificity, e.effective_from))
 
     def grade_table(self, on: date) -> GradeTable | None:
         tables = [

@@ -124,7 +124,7 @@ def seal(
         run_id=f["run_id"],  # type: ignore[arg-type]
         subject_user=f["subject_user"],  # type: ignore[arg-type]
         purpose=f["purpose"],  # type: ignore[arg-type]
-        details=json.loads(json.dumps(prepared.details)),  # a private copy for the caller
+        details=prepared.details,  # a fresh plain copy made by prepare(), not the caller's
         prev_hash=prev_hash.hex(),
         hash=digest.hex(),
     )
@@ -199,12 +199,13 @@ def _details(details: object) -> dict[str, object]:
     if not isinstance(details, Mapping):
         _reject("details", "must be a mapping")
     try:
-        encoded = canonical_json(_plain(details, 0))
+        plain = _plain(details, 0)
+        encoded = canonical_json(plain)
     except (TypeError, ValueError):
         _reject("details", "must hold only text, numbers, booleans, lists and mappings")
     if len(encoded) > MAX_DETAILS_BYTES:
         _reject("details", f"are larger than {MAX_DETAILS_BYTES} bytes")
-    plain: dict[str, object] = json.loads(encoded)
+    assert isinstance(plain, dict)
     return plain
 
 
@@ -212,8 +213,10 @@ def _plain(value: object, depth: int) -> object:
     """Copy ``value`` as JSON data, screening every text and number for a 個人番号."""
     if depth > _MAX_DEPTH:
         raise ValueError("too deeply nested")
-    if value is None or isinstance(value, bool | float):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, float):
+        return float(value)
     if isinstance(value, int):
         _screen("details", str(value))
         return int(value)
