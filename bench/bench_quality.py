@@ -15,8 +15,8 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import importlib
+import importlib.util
+import multiprocessing
 import resource
 import sys
 import time
@@ -28,8 +28,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from linkage.link import LINKED_OUTCOMES, link  # noqa: E402
-from linkage.settings import LinkSettings  # noqa: E402
+from linkage.link import LINKED_OUTCOMES, link
+from linkage.settings import LinkSettings
 
 
 def _pairs(links: pl.DataFrame, outcomes: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -108,6 +108,161 @@ def febrl(settings: LinkSettings) -> None:
     print(f"    review pairs: {links.filter(pl.col('outcome') == 'review').height}")
 
 
+# --- (b) generated extracts with ground truth ------------------------------------------
+
+
+def _stored(frame: pl.DataFrame, kind: str, folder: Path, key: bytes) -> pl.DataFrame:
+    """File form -> CSV -> linkage.read -> tokens, as the workbench imports (corporate
+    numbers failing their check digit become unknown)."""
+    from crypto.tokens import Tokenizer
+    from fixtures import write_csv
+    from linkage.read import read_extract
+    from workbench.identifier_columns import corporate_number_columns, my_number_columns
+
+    parsed = read_extract(write_csv(frame, folder / f"{kind}.csv"), kind)  # type: ignore[arg-type]
+    canonical, problem = my_number_columns("my_number")
+    checked = parsed.frame.with_columns(canonical.alias("_canonical"), problem.alias("id_problem"))
+    tokenizer = Tokenizer({1: key})
+    digests = tokenizer.tokenize_many(checked["_canonical"].to_list(), 1)
+    checked = checked.with_columns(
+        pl.Series("token", digests, dtype=pl.Binary), pl.lit(1, pl.Int32).alias("token_version")
+    ).drop("my_number", "_canonical")
+    for column in ("payer_corporate_number", "employer_corporate_number"):
+        if column in checked.columns:
+            valid, _ = corporate_number_columns(column)
+            checked = checked.with_columns(valid.alias(column))
+    return checked
+
+
+def _generated_pair(persons: int, seed: int) -> tuple[Any, pl.DataFrame, pl.DataFrame]:
+    import secrets
+    import tempfile
+
+    from fixtures import generate
+
+    pair = generate(persons, seed=seed)
+    key = secrets.token_bytes(32)  # one random token key per run, shared by both extracts
+    with tempfile.TemporaryDirectory() as folder:
+        tax = _stored(pair.tax, "tax", Path(folder), key)
+        si = _stored(pair.si, "si", Path(folder), key)
+    return pair, tax, si
+
+
+def generated(persons: int, settings: LinkSettings) -> None:
+    if importlib.util.find_spec("fixtures.generate") is None:
+        print("(b) fixtures.generate is not available: skipped")
+        return
+    from linkage.reconcile import reconcile
+
+    pair, tax, si = _generated_pair(persons, seed=7)
+    started = time.perf_counter()
+    result = reconcile(tax, si, settings=settings)
+    seconds = time.perf_counter() - started
+    links = result.links
+    truth = set(pair.truth_links.iter_rows())
+    print(f"(b) generated: {persons:,} persons -> {tax.height:,} tax x {si.height:,} SI "
+          f"records, {len(truth):,} true pairs, reconcile {seconds:.2f} s")
+    print("    linked (token/probabilistic): "
+          + _quality(_pairs(links, ("token", "probabilistic")), truth))
+    print("    linked + review:              "
+          + _quality(_pairs(links, ("token", "probabilistic", "review")), truth))
+    probabilistic = _pairs(links, ("probabilistic",))
+    print(f"    probabilistic links: {len(probabilistic):,}, "
+          f"of which true {len(probabilistic & truth):,}")
+    paired_rows = links.filter(pl.col("si_record_id").is_not_null()
+                               & pl.col("tax_record_id").is_not_null())
+    review = links.filter(pl.col("outcome") == "review").height
+    print(f"    review share: {review:,} of {paired_rows.height:,} pair rows "
+          f"({review / max(paired_rows.height, 1):.2%})")
+    print("    outcomes: " + ", ".join(
+        f"{k} {result.summary[k]:,}" for k in (*LINKED_OUTCOMES, "review", "tax_only", "si_only")))
+    found = result.findings.select("code", "tax_record_id", "si_record_id")
+    for code in sorted(set(pair.planted["code"].to_list())):
+        planted = pair.planted.filter(pl.col("code") == code)
+        # A planted case is found when a finding of that code names the same record(s).
+        if code == "R08":
+            # R08 is one finding per corporate payer (on its first record), while the
+            # generator plants every record of such a payer: compare payers.
+            payer = tax.select(pl.col("record_id").alias("tax_record_id"),
+                               "payer_corporate_number")
+            planted = planted.join(payer, on="tax_record_id").unique("payer_corporate_number")
+            named = found.filter(pl.col("code") == code).join(payer, on="tax_record_id")
+            hit = planted.join(named, on="payer_corporate_number", how="semi")
+        else:
+            hit = planted.join(
+                found.filter(pl.col("code") == code),
+                on=["tax_record_id", "si_record_id"],
+                how="semi",
+                nulls_equal=True,
+            )
+        print(f"    {code}: planted {planted.height:,}, found {hit.height:,} "
+              f"({hit.height / max(planted.height, 1):.0%}); findings {result.summary[code]:,}")
+
+
+# --- (c) scale -------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _write_stored(persons: int, folder: str) -> None:
+    """Child process: generate and import, leave the stored frames as Parquet."""
+    _, tax, si = _generated_pair(persons, seed=11)
+    tax.write_parquet(Path(folder) / "tax.parquet")
+    si.write_parquet(Path(folder) / "si.parquet")
+
+
+def scale(persons: int, settings: LinkSettings) -> None:
+    """Generation and import run in a child process, so the peak RSS printed is that of
+    loading the stored datasets and reconciling them."""
+    if importlib.util.find_spec("fixtures.generate") is None:
+        print("(c) fixtures.generate is not available: skipped")
+        return
+    import tempfile
+
+    from linkage.progress import CancelToken
+    from linkage.reconcile import reconcile
+
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(
+            target=_write_stored, args=(persons, folder)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            print(f"(c) generating {persons:,} persons failed (exit {child.exitcode})")
+            return
+        setup = time.perf_counter() - started
+        tax = pl.read_parquet(Path(folder) / "tax.parquet")
+        si = pl.read_parquet(Path(folder) / "si.parquet")
+    rss_loaded = _peak_rss_mb()
+    steps: list[tuple[str, float]] = []
+
+    def progress(step: str, fraction: float) -> None:
+        steps.append((step, time.perf_counter()))
+
+    started = time.perf_counter()
+    result = reconcile(tax, si, settings=settings, progress=progress, cancel=CancelToken())
+    seconds = time.perf_counter() - started
+    stats = result.link_stats
+    print(f"(c) scale: {persons:,} persons -> {tax.height:,} tax x {si.height:,} SI records "
+          f"(generated and imported in {setup:.1f} s in a child process)")
+    print(f"    reconcile {seconds:.2f} s; peak RSS {_peak_rss_mb():,.0f} MB "
+          f"({rss_loaded:,.0f} MB after loading the datasets)")
+    print(f"    token pairs {stats.token_pairs:,}; remaining {stats.remaining_tax:,} x "
+          f"{stats.remaining_si:,}; candidate pairs {stats.blocking.candidate_pairs:,}; "
+          f"blocks skipped {stats.blocking.blocks_skipped:,}; findings {result.findings.height:,}")
+    previous = started
+    timings = []
+    for step, at in steps:
+        timings.append(f"{step} @{at - started:.1f}s")
+        previous = at
+    del previous
+    print("    steps (start times): " + "; ".join(timings))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI-friendly)")
@@ -115,8 +270,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["febrl", "generated", "scale"], default=None)
     args = parser.parse_args(argv)
     settings = LinkSettings()
+    generated_persons = 3_000 if args.quick else 20_000
+    scale_persons = args.persons or (20_000 if args.quick else 100_000)
     runs: dict[str, Callable[[], None]] = {
         "febrl": lambda: febrl(settings),
+        "generated": lambda: generated(generated_persons, settings),
+        "scale": lambda: scale(scale_persons, settings),
     }
     for name, run in runs.items():
         if args.only in (None, name):

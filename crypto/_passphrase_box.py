@@ -99,6 +99,8 @@ def peek_context(magic: bytes, blob: bytes) -> str:
 def open_sealed(magic: bytes, blob: bytes, passphrase: str) -> tuple[str, bytes]:
     """Return ``(context, plaintext)``; BoxDamaged or BoxWrongPassphrase otherwise."""
     context, head, log2_n, r, p, salt, nonce, body = _parse(magic, blob)
+    if not passphrase:  # seal() never accepts an empty one, so it cannot be right
+        raise BoxWrongPassphrase()
     secret = normalise_passphrase(passphrase)
     key = _derive(secret, salt, 1 << log2_n, r, p)
     try:
@@ -107,9 +109,7 @@ def open_sealed(magic: bytes, blob: bytes, passphrase: str) -> tuple[str, bytes]
         raise BoxWrongPassphrase() from None
 
 
-def _parse(
-    magic: bytes, blob: bytes
-) -> tuple[str, bytes, int, int, int, bytes, bytes, bytes]:
+def _parse(magic: bytes, blob: bytes) -> tuple[str, bytes, int, int, int, bytes, bytes, bytes]:
     if len(blob) < _FIXED.size:
         raise BoxDamaged()
     found, log2_n, r, p, salt, nonce, context_length = _FIXED.unpack_from(blob)

@@ -64,8 +64,7 @@ def write_backup(path: Path, backup: KeyBackup, passphrase: str, scrypt_n: int =
 
 def read_backup(path: Path, passphrase: str) -> KeyBackup:
     """Read and check a backup. OSError if the file cannot be read at all (missing,
-    permissions); otherwise only BackupWrongPassphrase or BackupDamaged escape (or
-    PassphraseRequired for an empty passphrase)."""
+    permissions); otherwise only BackupWrongPassphrase or BackupDamaged escape."""
     return backup_from_bytes(path.read_bytes(), passphrase)
 
 

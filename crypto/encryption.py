@@ -159,9 +159,7 @@ def decrypt_file(src_path: Path, dst_path: Path, key: bytes, aad: bytes) -> None
 
 
 def _chunk_key(key: bytes, salt: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=salt, info=_HKDF_INFO).derive(
-        key
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_SIZE, salt=salt, info=_HKDF_INFO).derive(key)
 
 
 def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:

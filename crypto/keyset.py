@@ -190,9 +190,7 @@ def seal_keyset(keyset: Keyset, master_key: bytes) -> bytes:
     """``SEAL_MAGIC || nonce (12) || AES-256-GCM(keyset JSON)``, AAD = tag + workspace id."""
     _check_master_key(master_key)
     nonce = secrets.token_bytes(_NONCE_SIZE)
-    sealed = AESGCM(master_key).encrypt(
-        nonce, keyset.to_bytes(), _aad(keyset.workspace_id)
-    )
+    sealed = AESGCM(master_key).encrypt(nonce, keyset.to_bytes(), _aad(keyset.workspace_id))
     return SEAL_MAGIC + nonce + sealed
 
 

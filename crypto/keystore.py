@@ -248,9 +248,7 @@ def refusal_reason(backend: KeyringBackend) -> str | None:
 
 
 def _is_chainer(backend: KeyringBackend) -> bool:
-    return any(
-        cls.__module__ == "keyring.backends.chainer" for cls in type(backend).__mro__
-    )
+    return any(cls.__module__ == "keyring.backends.chainer" for cls in type(backend).__mro__)
 
 
 def _backend_name(backend: KeyringBackend) -> str:

@@ -19,7 +19,7 @@ Nothing here ever puts an input value, a key or a token into an exception messag
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -84,13 +84,13 @@ class Tokenizer:
             if not isinstance(key, bytes) or len(key) != KEY_SIZE:
                 raise ValueError(f"every token key is exactly {KEY_SIZE} bytes")
         self._latest = len(keys)
-        # Index v holds the prepared HMAC for K_v; version 1 has already absorbed DOMAIN.
-        self._prepared: list[HMAC | None] = [None]
+        # The prepared HMAC of each K_v, only ever copied; version 1 has absorbed DOMAIN.
+        self._prepared: dict[int, HMAC] = {}
         for version in range(1, self._latest + 1):
             mac = HMAC(keys[version], hashes.SHA256())
             if version == 1:
                 mac.update(DOMAIN)
-            self._prepared.append(mac)
+            self._prepared[version] = mac
 
     def __repr__(self) -> str:
         return f"Tokenizer(versions=1..{self._latest})"
@@ -102,7 +102,7 @@ class Tokenizer:
     def tokenize(self, canonical: str, version: int | None = None) -> Token:
         """The token of one canonical 12-digit number under ``version`` (None = latest)."""
         target = self._resolve(version)
-        _check_canonical([canonical])  # type: ignore[list-item]
+        _check_canonical([canonical])
         digest = self._first(canonical.encode("ascii"))
         for v in range(2, target + 1):
             digest = self._step(v, digest)
@@ -110,7 +110,7 @@ class Tokenizer:
 
     def all_versions(self, canonical: str) -> list[Token]:
         """T_1..T_n of one number: to search data (e.g. the access log) across rotations."""
-        _check_canonical([canonical])  # type: ignore[list-item]
+        _check_canonical([canonical])
         digest = self._first(canonical.encode("ascii"))
         tokens = [Token(1, digest)]
         for v in range(2, self._latest + 1):
@@ -128,9 +128,7 @@ class Tokenizer:
         target = self._resolve(version)
         values = canonical if isinstance(canonical, list) else list(canonical)
         present = _check_canonical(values)
-        base = self._prepared[1]
-        assert base is not None
-        copy = base.copy
+        copy = self._prepared[1].copy
         out: list[bytes | None] = []
         append = out.append
         if present == len(values):  # no None: the hot loop without a branch
@@ -171,9 +169,7 @@ class Tokenizer:
     ) -> list[bytes | None]:
         current = digests
         for version in range(from_version + 1, to_version + 1):
-            base = self._prepared[version]
-            assert base is not None
-            copy = base.copy
+            copy = self._prepared[version].copy
             step: list[bytes | None] = []
             append = step.append
             for digest in current:
@@ -187,16 +183,12 @@ class Tokenizer:
         return current
 
     def _first(self, message: bytes) -> bytes:
-        base = self._prepared[1]
-        assert base is not None
-        mac = base.copy()
+        mac = self._prepared[1].copy()
         mac.update(message)
         return mac.finalize()
 
     def _step(self, version: int, digest: bytes) -> bytes:
-        base = self._prepared[version]
-        assert base is not None
-        mac = base.copy()
+        mac = self._prepared[version].copy()
         mac.update(digest)
         return mac.finalize()
 

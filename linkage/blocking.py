@@ -10,6 +10,7 @@ exceed ``max_candidate_pairs`` stops with an error before it takes the memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import polars as pl
@@ -19,7 +20,7 @@ from linkage.progress import CancelToken
 from linkage.records import INDEX
 from linkage.settings import BlockingPass, LinkSettings
 
-PAIR_SCHEMA = {"tax_i": pl.UInt32, "si_i": pl.UInt32}
+PAIR_SCHEMA: Final = pl.Schema({"tax_i": pl.UInt32(), "si_i": pl.UInt32()})
 
 
 @dataclass(frozen=True)

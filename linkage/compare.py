@@ -35,11 +35,10 @@ def _both(tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, column: str)
 
 def _level(*branches: tuple[pl.Expr, int]) -> pl.Expr:
     """First matching (condition, level) wins; no condition → level 0."""
-    condition, level = branches[0]
-    chained = pl.when(condition).then(pl.lit(level, pl.Int8))
-    for condition, level in branches[1:]:
-        chained = chained.when(condition).then(pl.lit(level, pl.Int8))
-    return chained.otherwise(pl.lit(0, pl.Int8))
+    result: pl.Expr = pl.lit(0, pl.Int8)
+    for condition, level in reversed(branches):
+        result = pl.when(condition).then(pl.lit(level, pl.Int8)).otherwise(result)
+    return result
 
 
 def _script_levels(

@@ -55,7 +55,7 @@ def decision_pairs(
     ``tax`` and ``si`` are prepared records. Decisions about records that are not in
     the datasets (an older import) are ignored.
     """
-    schema = {"tax_i": pl.UInt32, "si_i": pl.UInt32, "decision": pl.String}
+    schema = pl.Schema({"tax_i": pl.UInt32(), "si_i": pl.UInt32(), "decision": pl.String()})
     if decisions is None or not decisions.height:
         return pl.DataFrame(schema=schema)
     missing = [c for c in [*_PAIR, "decision"] if c not in decisions.columns]
@@ -94,6 +94,6 @@ def decision_pairs(
             how="inner",
         )
         .select("tax_i", "si_i", "decision")
-        .cast(schema)  # type: ignore[arg-type]
+        .cast(schema)
         .sort("tax_i", "si_i")
     )

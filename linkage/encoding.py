@@ -23,6 +23,7 @@ CP932: Final = "cp932"
 SUPPORTED: Final = (UTF8, UTF8_BOM, CP932)
 
 _PIECE: Final = 8 * 1024 * 1024
+_SNIFF: Final = 1024 * 1024
 _ALIASES: Final = {
     "utf8": UTF8,
     "utf-8": UTF8,
@@ -118,6 +119,23 @@ def _convert(data: bytes, start: int, encoding: str, *, keep: bool) -> bytes | N
             out += text.encode(UTF8)
         line += piece.count(b"\n")
     return bytes(out) if out is not None else None
+
+
+def sniff_utf8(data: bytes) -> str | None:
+    """``utf-8-sig`` / ``utf-8`` when the start of the file (up to ~1 MB, whole lines)
+    is valid UTF-8, else None. A hint only: polars validates the rest while parsing,
+    and a failure there falls back to :func:`decode_to_utf8`, which names the line.
+    """
+    start = len(BOM) if data.startswith(BOM) else 0
+    end = len(data)
+    if end - start > _SNIFF:
+        cut = data.rfind(b"\n", start, start + _SNIFF)
+        end = cut + 1 if cut != -1 else start + _SNIFF
+    try:
+        data[start:end].decode(UTF8)
+    except UnicodeDecodeError:
+        return None
+    return UTF8_BOM if start else UTF8
 
 
 def decode_to_utf8(data: bytes, encoding: str | None = None) -> tuple[bytes, str]:

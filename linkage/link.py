@@ -25,6 +25,7 @@ was decided ``reviewed_non_match`` is.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -53,29 +54,33 @@ OUTCOMES: Final = (
 #: Outcomes that pair a tax record with a social-insurance record as one person.
 LINKED_OUTCOMES: Final = ("token", "probabilistic", "reviewed_match")
 
-LINK_SCHEMA: Final[dict[str, pl.DataType]] = {
-    "tax_record_id": pl.String(),
-    "si_record_id": pl.String(),
-    "outcome": pl.String(),
-    "match_weight": pl.Float64(),
-    "match_probability": pl.Float64(),
-    "agree_name": pl.Int8(),
-    "agree_birth_date": pl.Int8(),
-    "agree_sex": pl.Int8(),
-    "agree_address": pl.Int8(),
-    "token_match": pl.Boolean(),
-    "identity_conflict": pl.Boolean(),
-}
+LINK_SCHEMA: Final = pl.Schema(
+    {
+        "tax_record_id": pl.String(),
+        "si_record_id": pl.String(),
+        "outcome": pl.String(),
+        "match_weight": pl.Float64(),
+        "match_probability": pl.Float64(),
+        "agree_name": pl.Int8(),
+        "agree_birth_date": pl.Int8(),
+        "agree_sex": pl.Int8(),
+        "agree_address": pl.Int8(),
+        "token_match": pl.Boolean(),
+        "identity_conflict": pl.Boolean(),
+    }
+)
 
-_PAIR_ROWS: Final[dict[str, pl.DataType]] = {
-    "tax_i": pl.UInt32(),
-    "si_i": pl.UInt32(),
-    "outcome": pl.String(),
-    "match_weight": pl.Float64(),
-    "match_probability": pl.Float64(),
-    "token_match": pl.Boolean(),
-    "identity_conflict": pl.Boolean(),
-}
+_PAIR_ROWS: Final = pl.Schema(
+    {
+        "tax_i": pl.UInt32(),
+        "si_i": pl.UInt32(),
+        "outcome": pl.String(),
+        "match_weight": pl.Float64(),
+        "match_probability": pl.Float64(),
+        "token_match": pl.Boolean(),
+        "identity_conflict": pl.Boolean(),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,22 @@ def _probabilistic_rows(
         min_pairs=settings.em_min_pairs,
         cancel=cancel,
     )
-    scored = score(levels, model).with_columns(pairs["different_tokens"])
+    penalty = math.log2(settings.different_token_rate)
+    scored = (
+        score(levels, model)
+        .with_columns(pairs["different_tokens"])
+        .with_columns(
+            pl.when(pl.col("different_tokens"))
+            .then(pl.col("match_weight") + penalty)
+            .otherwise(pl.col("match_weight"))
+            .alias("match_weight")
+        )
+        .with_columns(
+            (1.0 / (1.0 + (2.0 ** (-pl.col("match_weight").clip(-1000.0, 1000.0))))).alias(
+                "match_probability"
+            )
+        )
+    )
     steps("Assigning links", 0.85)
     decided_weights = scored.join(decided, on=["tax_i", "si_i"], how="semi").select(
         "tax_i", "si_i", "match_weight", "match_probability"
@@ -312,7 +332,7 @@ def _assemble(
         .map_batches(lambda s: si_ids.gather(s), return_dtype=pl.String)
         .alias("si_record_id"),
         *[c for c in LINK_SCHEMA if c not in ("tax_record_id", "si_record_id")],
-    ).cast(LINK_SCHEMA)  # type: ignore[arg-type]
+    ).cast(LINK_SCHEMA)
 
 
 def link(
@@ -339,9 +359,7 @@ def link(
     token_pairs = join_on_tokens(tax_records, si_records)
     steps("Confirming identities of token matches", 0.25)
     token_rows = _token_rows(tax_records, si_records, token_pairs, decided, settings)
-    pair_rows = pl.concat([token_rows, _decision_rows(decided, token_pairs)]).cast(
-        _PAIR_ROWS  # type: ignore[arg-type]
-    )
+    pair_rows = pl.concat([token_rows, _decision_rows(decided, token_pairs)]).cast(_PAIR_ROWS)
     new_rows, decided_weights, blocking, model, rest_tax, rest_si = _probabilistic_rows(
         tax_records, si_records, pair_rows, decided, settings, steps, cancel
     )
@@ -353,7 +371,7 @@ def link(
         )
         .drop("match_weight_right", "match_probability_right")
     )
-    pair_rows = pl.concat([pair_rows, new_rows.cast(_PAIR_ROWS)])  # type: ignore[arg-type]
+    pair_rows = pl.concat([pair_rows, new_rows.cast(_PAIR_ROWS)])
     steps("Assembling links", 0.92)
     links = _assemble(tax_records, si_records, pair_rows, settings)
     steps("Linking done", 1.0)

@@ -271,27 +271,38 @@ def _column_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:
 def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the ``key_*`` columns (see :data:`KEY_COLUMNS`) from name, name_kana,
     address and postal_code. Missing input columns give all-null keys."""
-    # Each source column goes through its pipeline once; the keys derive from that.
-    bases = frame.select(
+    # Each stage is materialised before the next refers to it more than once: nested
+    # expressions would re-run their whole regex chain once per reference.
+    stage = frame.select(
         _name_base(_column_or_null(frame, "name")).alias("name"),
         _name_base(_column_or_null(frame, "name_kana")).alias("kana"),
         _address_base(_column_or_null(frame, "address")).alias("address"),
         postal_expr(_column_or_null(frame, "postal_code")).alias("key_postal"),
     )
-    family_kana, given_kana = _split_base(pl.col("kana"))
-    family_kanji, given_kanji = _split_base(pl.col("name"))
-    keys = bases.select(
-        _strip_noise(pl.col("kana")).alias("key_name_kana"),
-        family_kana.alias("key_family_kana"),
-        given_kana.alias("key_given_kana"),
-        _strip_noise(pl.col("name")).alias("key_name_kanji"),
-        family_kanji.alias("key_family_kanji"),
-        given_kanji.alias("key_given_kanji"),
-        _null_if_empty(pl.col("address")).alias("key_address"),
-        _null_if_empty(pl.col("address").str.extract_all(r"[0-9]+").list.join("-")).alias(
-            "key_address_digits"
-        ),
+    noise = dict(_NAME_NOISE)
+    stage = stage.select(
         pl.col("key_postal"),
+        pl.col("kana").str.replace_many(noise).alias("key_name_kana"),
+        pl.col("name").str.replace_many(noise).alias("key_name_kanji"),
+        pl.col("kana").str.splitn(" ", 2).alias("kana_parts"),
+        pl.col("name").str.splitn(" ", 2).alias("name_parts"),
+        pl.col("kana").str.contains(" ", literal=True).fill_null(False).alias("kana_split"),
+        pl.col("name").str.contains(" ", literal=True).fill_null(False).alias("name_split"),
+        pl.col("address").alias("key_address"),
+        pl.col("address").str.extract_all(r"[0-9]+").list.join("-").alias("key_address_digits"),
+    )
+    stage = stage.select(
+        pl.all().exclude("kana_parts", "name_parts", "kana_split", "name_split"),
+        *(
+            pl.when(pl.col(f"{src}_split"))
+            .then(pl.col(f"{src}_parts").struct.field(field).str.replace_many(noise))
+            .alias(f"key_{part}_{kind}")
+            for src, kind in (("kana", "kana"), ("name", "kanji"))
+            for part, field in (("family", "field_0"), ("given", "field_1"))
+        ),
+    )
+    keys = stage.select(
+        pl.when(pl.col(c).str.len_bytes() > 0).then(pl.col(c)).alias(c) for c in KEY_COLUMNS
     )
     return frame.drop([c for c in KEY_COLUMNS if c in frame.columns]).hstack(keys)
 

@@ -235,12 +235,13 @@ def read_extract(
     )
     kept = text.filter(pl.col("__quarantine").is_null()).drop("__quarantine")
 
-    parsed_exprs: list[pl.Expr] = []
+    columns: list[pl.Series] = [kept["row_number"]]
     for spec in specs:
-        value, reason = PARSERS[spec.value](pl.col(spec.alias))
-        parsed_exprs.append(value.cast(spec.dtype).alias(spec.alias))
-        parsed_exprs.append(reason.alias(f"__reason:{spec.alias}"))
-    parsed = kept.select(pl.col("row_number"), *parsed_exprs, *[pl.col(c) for c in extras])
+        values, reasons = PARSERS[spec.value](kept[spec.alias])
+        columns.append(values.cast(spec.dtype).alias(spec.alias))
+        columns.append(reasons.alias(f"__reason:{spec.alias}"))
+    columns.extend(kept[c] for c in extras)
+    parsed = pl.DataFrame(columns)
     _cancel(cancel)
 
     progress("validate", 0.7)

@@ -198,7 +198,9 @@ class LinkSettings:
       address) goes to review with finding R04.
     - ``link_different_tokens``: also compare pairs whose records carry two different
       usable tokens (a mistyped but valid number); such pairs can reach ``review``
-      but never ``probabilistic``.
+      but never ``probabilistic``. ``different_token_rate`` is the share of true pairs
+      expected to carry two different valid numbers: the two numbers count as evidence
+      of log2(rate) against the pair (about -10 for 0.001).
     """
 
     upper_threshold: float = 0.95
@@ -217,6 +219,7 @@ class LinkSettings:
     identity_address_similarity: float = 0.90
     identity_conflict_disagreements: int = 2
     link_different_tokens: bool = True
+    different_token_rate: float = 0.001
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.lower_threshold <= self.upper_threshold <= 1.0:
@@ -238,6 +241,8 @@ class LinkSettings:
             raise InvalidLinkSettings("EM iteration and pair counts cannot be negative.")
         if self.max_block_pairs < 1 or self.max_candidate_pairs < 1:
             raise InvalidLinkSettings("Pair limits must be at least 1.")
+        if not 0.0 < self.different_token_rate <= 1.0:
+            raise InvalidLinkSettings("different_token_rate must be above 0 and at most 1.")
         if not 1 <= self.identity_conflict_disagreements <= 4:
             raise InvalidLinkSettings(
                 "identity_conflict_disagreements counts items out of four: use 1 to 4."

@@ -20,10 +20,14 @@ import polars as pl
 
 from linkage.encoding import (
     SUPPORTED,
+    UTF8,
+    UTF8_BOM,
     Undecodable,
     UnknownEncoding,
+    canonical_encoding,
     decode_to_utf8,
     looks_binary,
+    sniff_utf8,
 )
 from linkage.errors import ExtractError
 
@@ -83,26 +87,56 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
             "the file is not CSV text (it contains binary data; UTF-16 is not supported).",
             advice=_SAVE_AGAIN,
         )
+    table: pl.DataFrame | None = None
+    used = ""
+    declared = _canonical_or_error(path, encoding)
+    if declared in (None, UTF8, UTF8_BOM):
+        # Fast path: polars validates UTF-8 while parsing, so a file that starts as
+        # UTF-8 is parsed straight away; any failure takes the careful path below.
+        sniffed = sniff_utf8(data)
+        if sniffed is not None:
+            table = _read_csv_or_none(data)
+            used = sniffed
+    if table is None:
+        try:
+            utf8, used = decode_to_utf8(data, declared)
+        except Undecodable as exc:
+            raise ExtractError(
+                path,
+                "the file contains bytes that are not valid "
+                + ("UTF-8 or CP932 (Shift_JIS)." if declared is None else f"{exc.encoding}."),
+                row=exc.line,
+                column=_header_at(utf8_header(data), exc.column),
+                advice=_SAVE_AGAIN,
+            ) from None
+        del data
+        table = _read_csv_or_none(utf8)
+        if table is None:
+            raise _csv_structure_error(path, utf8)
+        data = utf8
+    if table.width == 0 or table.height == 0:
+        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
+    table.columns = _cell_columns(table.width)
+    return _split_header(path, table, _csv_row_numbers(table, data), used)
+
+
+def _canonical_or_error(path: Path, encoding: str | None) -> str | None:
+    if encoding is None:
+        return None
     try:
-        utf8, used = decode_to_utf8(data, encoding)
+        return canonical_encoding(encoding)
     except UnknownEncoding:
         raise ExtractError(
             path,
             f"the encoding {encoding!r} of the import profile is not supported.",
             advice=f"Use one of {', '.join(SUPPORTED)} (Shift_JIS is read as cp932).",
         ) from None
-    except Undecodable as exc:
-        raise ExtractError(
-            path,
-            "the file contains bytes that are not valid "
-            + ("UTF-8 or CP932 (Shift_JIS)." if encoding is None else f"{exc.encoding}."),
-            row=exc.line,
-            column=_header_at(utf8_header(data), exc.column),
-            advice=_SAVE_AGAIN,
-        ) from None
-    del data
+
+
+def _read_csv_or_none(utf8: bytes) -> pl.DataFrame | None:
+    """All cells as text; None when polars refuses the bytes (bad UTF-8, ragged rows)."""
     try:
-        table = pl.read_csv(
+        return pl.read_csv(
             utf8,
             has_header=False,
             infer_schema=False,
@@ -111,11 +145,7 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError:
-        raise _csv_structure_error(path, utf8) from None
-    if table.width == 0 or table.height == 0:
-        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
-    table.columns = _cell_columns(table.width)
-    return _split_header(path, table, _csv_row_numbers(table, utf8), used)
+        return None
 
 
 def utf8_header(data: bytes) -> list[str]:
@@ -147,9 +177,10 @@ def _csv_row_numbers(table: pl.DataFrame, utf8: bytes) -> pl.Series:
     Records are lines unless a quoted cell holds line breaks; then the breaks of the
     records before shift the count, which a cumulative sum adds back.
     """
-    index = pl.int_range(1, table.height + 1, dtype=pl.Int64, eager=True)
-    if b'"' not in utf8:
-        return index.alias("row_number")
+    index = pl.int_range(1, table.height + 1, dtype=pl.Int64, eager=True).alias("row_number")
+    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
+    if lines == table.height:  # no cell holds a line break
+        return index
     breaks = table.select(
         pl.sum_horizontal(
             pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in table.columns
@@ -230,20 +261,27 @@ def _load_xlsx(path: Path, data: bytes) -> RawTable:
 
 def _split_header(path: Path, table: pl.DataFrame, rows: pl.Series, encoding: str) -> RawTable:
     """The first row with any cell is the header; the rows after it are data."""
-    filled = table.select(
-        pl.any_horizontal(
-            pl.col(c).str.strip_chars().str.len_chars() > 0 for c in table.columns
-        ).fill_null(False)
-    ).to_series()
-    first = filled.arg_true()
-    if first.len() == 0:
+    at: int | None = None
+    window = 64
+    offset = 0
+    while at is None and offset < table.height:
+        part = table.slice(offset, window)
+        filled = part.select(
+            pl.any_horizontal(
+                pl.col(c).str.strip_chars().str.len_chars() > 0 for c in part.columns
+            ).fill_null(False)
+        ).to_series()
+        hits = filled.arg_true()
+        if hits.len():
+            at = offset + int(hits[0])
+        offset += window
+        window *= 4
+    if at is None:
         raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
-    at = int(first[0])
     headers: list[str | None] = list(table.row(at))
-    body = table.slice(at + 1)
     return RawTable(
         headers=headers,
-        body=body,
+        body=table.slice(at + 1),
         row_numbers=rows.slice(at + 1),
         header_row=int(rows[at]),
         encoding=encoding,

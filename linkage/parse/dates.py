@@ -85,89 +85,119 @@ def _canonical_text(col: pl.Expr) -> pl.Expr:
     )
 
 
-def _int(expr: pl.Expr) -> pl.Expr:
-    return expr.cast(pl.Int32, strict=False)
+def _int(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.Int32, strict=False)
 
 
-def _era_bounds(letter: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(year offset, first day, last day) of the era named by a letter expression."""
-    offsets = {era.letter: era.offset for era in ERAS}
-    firsts = {era.letter: era.first_day for era in ERAS}
-    lasts = {k: (v or dt.date(9999, 12, 31)) for k, v in ERA_LAST_DAY.items()}
-    return (
-        letter.replace_strict(offsets, default=None, return_dtype=pl.Int32),
-        letter.replace_strict(firsts, default=None, return_dtype=pl.Date),
-        letter.replace_strict(lasts, default=None, return_dtype=pl.Date),
-    )
-
-
-def _build_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
+def _build_date(year: str, month: str, day: str) -> pl.Expr:
     text = pl.format(
         "{}-{}-{}",
-        year.cast(pl.String).str.zfill(4),
-        month.cast(pl.String).str.zfill(2),
-        day.cast(pl.String).str.zfill(2),
+        pl.col(year).cast(pl.String).str.zfill(4),
+        pl.col(month).cast(pl.String).str.zfill(2),
+        pl.col(day).cast(pl.String).str.zfill(2),
     )
     return text.str.to_date("%Y-%m-%d", strict=False)
 
 
-def date_exprs(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(date, reason) expressions for a text column; both null for a blank cell."""
-    text = _canonical_text(col)
-    greg = text.str.extract_groups(_GREGORIAN)
-    war = text.str.extract_groups(_WAREKI)
+def _field(struct: str, i: int) -> pl.Expr:
+    return pl.col(struct).struct.field(str(i))
 
-    def g(struct: pl.Expr, i: int) -> pl.Expr:
-        return struct.struct.field(str(i))
 
-    g_year = _int(pl.coalesce(g(greg, 1), g(greg, 4)))
-    g_month = _int(pl.coalesce(g(greg, 2), g(greg, 5)))
-    g_day = _int(pl.coalesce(g(greg, 3), g(greg, 6)))
+_ISO: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
+
+def parse_dates(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse a text Series: (dates as pl.Date, reasons as Utf8 or null).
+
+    A blank cell gives (null, null): whether a blank is a problem is the caller's call.
+    Plain ``YYYY-MM-DD`` cells take a direct path; the rest go through the full parser.
+    """
+    text = series.cast(pl.String).str.strip_chars()
+    iso = text.str.contains(_ISO).fill_null(False)
+    dates = text.str.to_date("%Y-%m-%d", strict=False)
+    reasons = pl.select(
+        pl.when(pl.lit(iso) & pl.lit(dates).is_null())
+        .then(pl.lit(DateProblem.DOES_NOT_EXIST.value))
+        .otherwise(pl.lit(None, pl.String))
+    ).to_series()
+    if not iso.all():
+        rest = (~iso).arg_true()
+        rest_dates, rest_reasons = _parse_dates_full(text.gather(rest))
+        dates = dates.scatter(rest, rest_dates)
+        reasons = reasons.scatter(rest, rest_reasons)
+    return dates.alias(series.name), reasons.alias(series.name)
+
+
+def _parse_dates_full(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Every accepted form. Each stage is materialised before the next uses it several
+    times; nested expressions would re-run every regex once per reference."""
+    frame = pl.DataFrame({"t": series.cast(pl.String)}).select(
+        _canonical_text(pl.col("t")).alias("t"),
+        # Blank means blank as written: "生" alone is unreadable, not blank.
+        (pl.col("t").str.strip_chars().str.len_chars() > 0).fill_null(False).alias("given"),
+    )
+    frame = frame.with_columns(
+        pl.col("t").str.extract_groups(_GREGORIAN).alias("greg"),
+        pl.col("t").str.extract_groups(_WAREKI).alias("war"),
+    )
     code_to_letter = {era.code: era.letter for era in ERAS}
-    letter = pl.coalesce(
-        g(war, 1), g(war, 5), g(war, 9).replace_strict(code_to_letter, default=None)
+    frame = frame.select(
+        pl.col("given"),
+        pl.coalesce(_field("greg", 1), _field("greg", 4)).alias("gy"),
+        pl.coalesce(_field("greg", 2), _field("greg", 5)).alias("gm"),
+        pl.coalesce(_field("greg", 3), _field("greg", 6)).alias("gd"),
+        pl.coalesce(
+            _field("war", 1),
+            _field("war", 5),
+            _field("war", 9).replace_strict(code_to_letter, default=None, return_dtype=pl.String),
+        ).alias("letter"),
+        pl.coalesce(_field("war", 2), _field("war", 6), _field("war", 10)).alias("ey"),
+        pl.coalesce(_field("war", 3), _field("war", 7), _field("war", 11)).alias("wm"),
+        pl.coalesce(_field("war", 4), _field("war", 8), _field("war", 12)).alias("wd"),
     )
-    offset, first_day, last_day = _era_bounds(letter)
-    era_year = _int(pl.coalesce(g(war, 2), g(war, 6), g(war, 10)))
-    w_month = _int(pl.coalesce(g(war, 3), g(war, 7), g(war, 11)))
-    w_day = _int(pl.coalesce(g(war, 4), g(war, 8), g(war, 12)))
-    # Era year 0 does not exist; keep it from wrapping into the previous era.
-    w_year = pl.when(era_year >= 1).then(offset + era_year)
-
-    is_greg = g_year.is_not_null()
-    is_wareki = letter.is_not_null() & era_year.is_not_null()
-    candidate = (
-        pl.when(is_greg)
-        .then(_build_date(g_year, g_month, g_day))
-        .when(is_wareki)
-        .then(_build_date(w_year, w_month, w_day))
+    offsets = {era.letter: era.offset for era in ERAS}
+    firsts = {era.letter: era.first_day for era in ERAS}
+    lasts = {k: (v or dt.date(9999, 12, 31)) for k, v in ERA_LAST_DAY.items()}
+    frame = frame.with_columns(
+        _int("gy").alias("gy"),
+        _int("ey").alias("ey"),
+        pl.col("letter")
+        .replace_strict(offsets, default=None, return_dtype=pl.Int32)
+        .alias("offset"),
+        pl.col("letter").replace_strict(firsts, default=None, return_dtype=pl.Date).alias("first"),
+        pl.col("letter").replace_strict(lasts, default=None, return_dtype=pl.Date).alias("last"),
+    ).with_columns(
+        # Era year 0 does not exist; keep it from wrapping into the previous era.
+        pl.when(pl.col("ey") >= 1).then(pl.col("offset") + pl.col("ey")).alias("wy"),
+        pl.col("gy").is_not_null().alias("is_greg"),
+        (pl.col("letter").is_not_null() & pl.col("ey").is_not_null()).alias("is_wareki"),
     )
-    in_era = (candidate >= first_day) & (candidate <= last_day)
-    blank = text.is_null() | (text.str.len_chars() == 0)
-
-    date = pl.when(is_greg | (is_wareki & in_era)).then(candidate)
-    reason = (
-        pl.when(blank)
+    frame = frame.with_columns(
+        pl.when(pl.col("is_greg"))
+        .then(_build_date("gy", "gm", "gd"))
+        .when(pl.col("is_wareki"))
+        .then(_build_date("wy", "wm", "wd"))
+        .alias("candidate")
+    ).with_columns(
+        ((pl.col("candidate") >= pl.col("first")) & (pl.col("candidate") <= pl.col("last")))
+        .fill_null(False)
+        .alias("in_era")
+    )
+    is_greg, is_wareki, in_era = pl.col("is_greg"), pl.col("is_wareki"), pl.col("in_era")
+    out = frame.select(
+        pl.when(is_greg | (is_wareki & in_era)).then(pl.col("candidate")).alias("date"),
+        pl.when(~pl.col("given"))
         .then(pl.lit(None, pl.String))
         .when(~is_greg & ~is_wareki)
         .then(pl.lit(DateProblem.UNREADABLE.value))
-        .when(candidate.is_null())
+        .when(pl.col("candidate").is_null())
         .then(pl.lit(DateProblem.DOES_NOT_EXIST.value))
         .when(is_wareki & ~in_era)
         .then(pl.lit(DateProblem.OUTSIDE_ERA.value))
         .otherwise(pl.lit(None, pl.String))
+        .alias("reason"),
     )
-    return date.cast(pl.Date), reason
-
-
-def parse_dates(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Parse a text Series: (dates as pl.Date, reasons as Utf8 or null)."""
-    date, reason = date_exprs(pl.col("v"))
-    out = pl.DataFrame({"v": series.cast(pl.String)}).select(
-        date.alias("date"), reason.alias("reason")
-    )
-    return out["date"].alias(series.name), out["reason"].alias(series.name)
+    return out["date"].cast(pl.Date).alias(series.name), out["reason"].alias(series.name)
 
 
 def parse_date(value: str | None) -> tuple[dt.date | None, str | None]:

@@ -14,7 +14,8 @@ from typing import Final
 
 import polars as pl
 
-from linkage.parse.dates import ERA_NAME_TO_LETTER, ERAS, date_exprs
+from linkage.parse.dates import ERA_NAME_TO_LETTER, ERAS, parse_dates
+from linkage.parse.text import clean_text, nfkc_series
 from linkage.schema import DEPENDENT, INSURED, ValueKind
 
 
@@ -29,52 +30,69 @@ class ValueProblem(StrEnum):
     PENSION_NUMBER_MALFORMED = "pension_number_malformed"
     CORPORATE_NUMBER_MALFORMED = "corporate_number_malformed"
     INSURED_RECORD_NOT_FOUND = "insured_record_not_found"
-    COVERAGE_END_BEFORE_START = "coverage_end_before_start"
 
 
-Parsed = tuple[pl.Expr, pl.Expr]
+#: (values, reasons): the parsed Series and a Utf8 Series of problem reasons.
+Parsed = tuple[pl.Series, pl.Series]
 
 # Dash look-alikes people type inside numbers (after NFKC).
 _DASH_CLASS: Final = r"[-‐‑‒–—―−ー─]"
 _NULL_TEXT: Final = pl.lit(None, pl.String)
 
 
-def clean_text(col: pl.Expr) -> pl.Expr:
-    """Outer whitespace (incl. U+3000) stripped; empty -> null. Inner text untouched:
-    the clerk sees what the file said."""
-    stripped = col.cast(pl.String).str.strip_chars()
-    return pl.when(stripped.str.len_chars() > 0).then(stripped)
+def _nfkc_frame(series: pl.Series) -> pl.DataFrame:
+    """Frame with column ``t``: NFKC, stripped, null when blank (materialised once)."""
+    frame = pl.DataFrame({"t": nfkc_series(series)}).select(pl.col("t").str.strip_chars())
+    return frame.select(pl.when(pl.col("t").str.len_chars() > 0).then(pl.col("t")).alias("t"))
 
 
-def _nfkc(col: pl.Expr) -> pl.Expr:
-    return clean_text(col).str.normalize("NFKC").str.strip_chars()
+def _checked(frame: pl.DataFrame, value: pl.Expr, ok: pl.Expr, problem: StrEnum) -> Parsed:
+    """value where ok, else null with ``problem``; blank text (``t`` null) -> (null, null).
+
+    ``value`` and ``ok`` may refer to columns of ``frame``; ``value`` is materialised
+    before ``ok`` and the outputs refer to it by name.
+    """
+    staged = frame.with_columns(value.alias("value")).with_columns(
+        (pl.col("t").is_not_null() & ok.fill_null(False)).alias("good")
+    )
+    out = staged.select(
+        pl.when(pl.col("good")).then(pl.col("value")).alias("value"),
+        pl.when(pl.col("t").is_not_null() & ~pl.col("good"))
+        .then(pl.lit(problem.value))
+        .otherwise(_NULL_TEXT)
+        .alias("reason"),
+    )
+    return out["value"], out["reason"]
 
 
-def _checked(text: pl.Expr, value: pl.Expr, ok: pl.Expr, problem: StrEnum) -> Parsed:
-    """value where ok, else null with ``problem``; blank text -> (null, null)."""
-    good = text.is_not_null() & ok.fill_null(False)
-    reason = pl.when(text.is_not_null() & ~good).then(pl.lit(problem.value))
-    return pl.when(good).then(value), reason.otherwise(_NULL_TEXT)
+def _no_reasons(values: pl.Series) -> Parsed:
+    return values, pl.Series("reason", [None] * values.len(), dtype=pl.String)
 
 
-def parse_text(col: pl.Expr) -> Parsed:
-    return clean_text(col), _NULL_TEXT
+def parse_text(series: pl.Series) -> Parsed:
+    return _no_reasons(pl.select(clean_text(pl.lit(series)).alias("value"))["value"])
 
 
-def parse_my_number(col: pl.Expr) -> Parsed:
+def parse_my_number(series: pl.Series) -> Parsed:
     """Kept as the raw cell text: crypto validates and tokenises it, the workbench drops it."""
-    return pl.when(col.cast(pl.String).str.strip_chars().str.len_chars() > 0).then(
-        col.cast(pl.String)
-    ), _NULL_TEXT
+    text = series.cast(pl.String)
+    values = pl.select(
+        pl.when(pl.lit(text).str.strip_chars().str.len_chars() > 0).then(pl.lit(text)).alias("v")
+    )["v"]
+    return _no_reasons(values)
 
 
-def parse_amount(col: pl.Expr) -> Parsed:
+def parse_amount(series: pl.Series) -> Parsed:
     """Yen: ``1,234,567``, ``1234567円``, ``￥1,234,567``, full-width digits."""
-    text = _nfkc(col)
-    digits = text.str.replace_all(r"[,\s¥\\円]|^JPY|YEN$", "").str.replace(r"\.0+$", "")
-    value = digits.cast(pl.Int64, strict=False)
-    ok = digits.str.contains(r"^[0-9]+$") & value.is_not_null()
-    return _checked(text, value, ok, ValueProblem.AMOUNT_UNREADABLE)
+    frame = _nfkc_frame(series).with_columns(
+        pl.col("t")
+        .str.replace_all(r"[,\s¥\\円]|^JPY|YEN$", "")
+        .str.replace(r"\.0+$", "")
+        .alias("digits")
+    )
+    value = pl.col("digits").cast(pl.Int64, strict=False)
+    ok = pl.col("digits").str.contains(r"^[0-9]+$") & pl.col("value").is_not_null()
+    return _checked(frame, value, ok, ValueProblem.AMOUNT_UNREADABLE)
 
 
 _SEX: Final = {
@@ -89,56 +107,80 @@ _SEX: Final = {
 }
 
 
-def parse_sex(col: pl.Expr) -> Parsed:
+def parse_sex(series: pl.Series) -> Parsed:
     """男 / 女, 1 / 2, M / F -> "M" / "F"."""
-    text = _nfkc(col).str.to_uppercase()
-    value = text.replace_strict(_SEX, default=None, return_dtype=pl.String)
-    return _checked(text, value, value.is_not_null(), ValueProblem.SEX_UNREADABLE)
+    frame = _nfkc_frame(series)
+    value = (
+        pl.col("t").str.to_uppercase().replace_strict(_SEX, default=None, return_dtype=pl.String)
+    )
+    return _checked(frame, value, pl.col("value").is_not_null(), ValueProblem.SEX_UNREADABLE)
 
 
-def parse_postal_code(col: pl.Expr) -> Parsed:
+def parse_postal_code(series: pl.Series) -> Parsed:
     """``123-4567``, ``1234567``, ``〒123-4567``, full-width -> ``1234567``."""
-    text = _nfkc(col)
-    compact = text.str.replace_all(r"[〒\s]", "").str.replace_all(_DASH_CLASS, "-")
-    groups = compact.str.extract_groups(r"^([0-9]{3})-?([0-9]{4})$")
-    value = groups.struct.field("1") + groups.struct.field("2")
-    return _checked(text, value, value.is_not_null(), ValueProblem.POSTAL_CODE_MALFORMED)
+    frame = _nfkc_frame(series).with_columns(
+        pl.col("t")
+        .str.replace_all(r"[〒\s]", "")
+        .str.replace_all(_DASH_CLASS, "-")
+        .str.extract_groups(r"^([0-9]{3})-?([0-9]{4})$")
+        .alias("groups")
+    )
+    value = pl.col("groups").struct.field("1") + pl.col("groups").struct.field("2")
+    ok = pl.col("value").is_not_null()
+    return _checked(frame, value, ok, ValueProblem.POSTAL_CODE_MALFORMED)
 
 
 # Last year number of each closed era (明治45, 大正15, 昭和64, 平成31).
 _ERA_MAX_YEAR: Final = {"M": 45, "T": 15, "S": 64, "H": 31}
 
 
-def parse_tax_year(col: pl.Expr) -> Parsed:
+def parse_tax_year(series: pl.Series) -> Parsed:
     """``2024``, ``令和6``, ``R6``, ``令和6年``, ``令和6年分``, ``平成31`` -> 2024 ..."""
-    text = _nfkc(col)
-    compact = (
-        text.str.to_uppercase()
+    frame = _nfkc_frame(series).with_columns(
+        pl.col("t")
+        .str.to_uppercase()
         .str.replace_many(ERA_NAME_TO_LETTER, leftmost=True)
         .str.replace_all(r"\s+", "")
         .str.replace(r"年分?$|分$", "")
         .str.replace(r"^([MTSHR])元$", "${1}1")
+        .str.extract_groups(r"^(?:([0-9]{4})|([MTSHR])([0-9]{1,2}))$")
+        .alias("groups")
     )
-    groups = compact.str.extract_groups(r"^(?:([0-9]{4})|([MTSHR])([0-9]{1,2}))$")
-    western = groups.struct.field("1").cast(pl.Int32, strict=False)
-    letter = groups.struct.field("2")
-    era_year = groups.struct.field("3").cast(pl.Int32, strict=False)
     offsets = {era.letter: era.offset for era in ERAS}
-    max_year = letter.replace_strict(_ERA_MAX_YEAR, default=9999, return_dtype=pl.Int32)
-    from_era = letter.replace_strict(offsets, default=None, return_dtype=pl.Int32) + era_year
-    value = pl.coalesce(western, from_era).cast(pl.Int32)
-    era_ok = letter.is_null() | ((era_year >= 1) & (era_year <= max_year))
-    readable = text.is_not_null() & value.is_not_null()
-    reason = (
-        pl.when(text.is_null())
+    frame = frame.select(
+        pl.col("t"),
+        pl.col("groups").struct.field("1").cast(pl.Int32, strict=False).alias("western"),
+        pl.col("groups").struct.field("2").alias("letter"),
+        pl.col("groups").struct.field("3").cast(pl.Int32, strict=False).alias("era_year"),
+    ).with_columns(
+        pl.col("letter")
+        .replace_strict(_ERA_MAX_YEAR, default=9999, return_dtype=pl.Int32)
+        .alias("max_year"),
+        pl.col("letter")
+        .replace_strict(offsets, default=None, return_dtype=pl.Int32)
+        .alias("offset"),
+    )
+    frame = frame.with_columns(
+        pl.coalesce("western", pl.col("offset") + pl.col("era_year")).cast(pl.Int32).alias("v"),
+        (
+            pl.col("letter").is_null()
+            | ((pl.col("era_year") >= 1) & (pl.col("era_year") <= pl.col("max_year")))
+        )
+        .fill_null(False)
+        .alias("era_ok"),
+    ).with_columns((pl.col("t").is_not_null() & pl.col("v").is_not_null()).alias("readable"))
+    out = frame.select(
+        pl.when(pl.col("readable") & pl.col("era_ok")).then(pl.col("v")).alias("value"),
+        pl.when(pl.col("t").is_null())
         .then(_NULL_TEXT)
-        .when(~readable)
+        .when(~pl.col("readable"))
         .then(pl.lit(ValueProblem.TAX_YEAR_UNREADABLE.value))
-        .when(~era_ok)
+        .when(~pl.col("era_ok"))
         .then(pl.lit(ValueProblem.TAX_YEAR_OUTSIDE_ERA.value))
         .otherwise(_NULL_TEXT)
+        .alias("reason"),
     )
-    return pl.when(readable & era_ok).then(value), reason
+    return out["value"], out["reason"]
 
 
 _COVERAGE: Final = {
@@ -149,41 +191,40 @@ _COVERAGE: Final = {
 }
 
 
-def parse_coverage_type(col: pl.Expr) -> Parsed:
+def parse_coverage_type(series: pl.Series) -> Parsed:
     """被保険者 -> "insured", 被扶養者 -> "dependent"."""
-    text = _nfkc(col).str.to_uppercase()
-    value = text.replace_strict(_COVERAGE, default=None, return_dtype=pl.String)
-    return _checked(text, value, value.is_not_null(), ValueProblem.COVERAGE_TYPE_UNKNOWN)
+    frame = _nfkc_frame(series)
+    value = (
+        pl.col("t")
+        .str.to_uppercase()
+        .replace_strict(_COVERAGE, default=None, return_dtype=pl.String)
+    )
+    ok = pl.col("value").is_not_null()
+    return _checked(frame, value, ok, ValueProblem.COVERAGE_TYPE_UNKNOWN)
 
 
-def _digits_only(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    text = _nfkc(col)
-    return text, text.str.replace_all(r"\s+", "").str.replace_all(_DASH_CLASS, "")
+def _digits(series: pl.Series, length: int, problem: ValueProblem) -> Parsed:
+    frame = _nfkc_frame(series)
+    value = pl.col("t").str.replace_all(r"\s+", "").str.replace_all(_DASH_CLASS, "")
+    ok = pl.col("value").str.contains(rf"^[0-9]{{{length}}}$")
+    return _checked(frame, value, ok, problem)
 
 
-def parse_pension_number(col: pl.Expr) -> Parsed:
+def parse_pension_number(series: pl.Series) -> Parsed:
     """基礎年金番号: 10 digits, often written ``1234-567890``."""
-    text, digits = _digits_only(col)
-    ok = digits.str.contains(r"^[0-9]{10}$")
-    return _checked(text, digits, ok, ValueProblem.PENSION_NUMBER_MALFORMED)
+    return _digits(series, 10, ValueProblem.PENSION_NUMBER_MALFORMED)
 
 
-def parse_corporate_number(col: pl.Expr) -> Parsed:
+def parse_corporate_number(series: pl.Series) -> Parsed:
     """法人番号: 13 digits (the check digit is validated later, with crypto)."""
-    text, digits = _digits_only(col)
-    ok = digits.str.contains(r"^[0-9]{13}$")
-    return _checked(text, digits, ok, ValueProblem.CORPORATE_NUMBER_MALFORMED)
+    return _digits(series, 13, ValueProblem.CORPORATE_NUMBER_MALFORMED)
 
 
-def parse_date_column(col: pl.Expr) -> Parsed:
-    return date_exprs(clean_text(col))
-
-
-PARSERS: Final[dict[ValueKind, Callable[[pl.Expr], Parsed]]] = {
+PARSERS: Final[dict[ValueKind, Callable[[pl.Series], Parsed]]] = {
     ValueKind.RECORD_ID: parse_text,
     ValueKind.MY_NUMBER: parse_my_number,
     ValueKind.TEXT: parse_text,
-    ValueKind.DATE: parse_date_column,
+    ValueKind.DATE: parse_dates,
     ValueKind.AMOUNT: parse_amount,
     ValueKind.SEX: parse_sex,
     ValueKind.POSTAL_CODE: parse_postal_code,
@@ -194,10 +235,7 @@ PARSERS: Final[dict[ValueKind, Callable[[pl.Expr], Parsed]]] = {
 }
 
 
-def parse_values(series: pl.Series, kind: ValueKind) -> tuple[pl.Series, pl.Series]:
-    """Parse one text Series: (values, reasons). For tests and the UI."""
-    value, reason = PARSERS[kind](pl.col("v"))
-    out = pl.DataFrame({"v": series.cast(pl.String)}).select(
-        value.alias("value"), reason.alias("reason")
-    )
-    return out["value"], out["reason"]
+def parse_values(series: pl.Series, kind: ValueKind) -> Parsed:
+    """Parse one text Series: (values, reasons)."""
+    values, reasons = PARSERS[kind](series.cast(pl.String))
+    return values.alias(series.name), reasons.alias(series.name)

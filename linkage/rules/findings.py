@@ -17,15 +17,17 @@ import polars as pl
 
 from linkage.rules.ruleset import RuleSet
 
-FINDINGS_SCHEMA: Final[dict[str, pl.DataType]] = {
-    "code": pl.String(),
-    "name": pl.String(),
-    "severity": pl.String(),
-    "tax_record_id": pl.String(),
-    "si_record_id": pl.String(),
-    "detail": pl.String(),
-    "rule_version": pl.String(),
-}
+FINDINGS_SCHEMA: Final = pl.Schema(
+    {
+        "code": pl.String(),
+        "name": pl.String(),
+        "severity": pl.String(),
+        "tax_record_id": pl.String(),
+        "si_record_id": pl.String(),
+        "detail": pl.String(),
+        "rule_version": pl.String(),
+    }
+)
 
 NOT_EVALUATED: Final = "Could not be evaluated"
 
@@ -34,16 +36,10 @@ def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 
-def findings(
-    ruleset: RuleSet,
-    code: str,
-    rows: pl.DataFrame,
-    *,
-    severity: pl.Expr | None = None,
-) -> pl.DataFrame:
+def findings(ruleset: RuleSet, code: str, rows: pl.DataFrame) -> pl.DataFrame:
     """Findings of one rule from ``rows`` (tax_record_id, si_record_id, detail).
 
-    ``severity`` may override the rule's severity per row (could-not-be-evaluated rows).
+    Rows whose detail starts with :data:`NOT_EVALUATED` get severity ``review``.
     """
     rule = ruleset.rules[code]
     if not rows.height:
@@ -54,12 +50,15 @@ def findings(
     return rows.select(
         pl.lit(code).alias("code"),
         pl.lit(rule.name).alias("name"),
-        (severity if severity is not None else pl.lit(rule.severity)).alias("severity"),
+        pl.when(pl.col("detail").str.starts_with(NOT_EVALUATED))
+        .then(pl.lit("review"))
+        .otherwise(pl.lit(rule.severity))
+        .alias("severity"),
         pl.col("tax_record_id").cast(pl.String),
         pl.col("si_record_id").cast(pl.String),
         pl.col("detail").cast(pl.String),
         pl.lit(ruleset.version).alias("rule_version"),
-    ).cast(FINDINGS_SCHEMA)  # type: ignore[arg-type]
+    ).cast(FINDINGS_SCHEMA)
 
 
 def yen(amount: int | None) -> str:

@@ -81,6 +81,7 @@ class RuleInputs:
             raise MissingColumns(
                 f"The links table lacks columns {missing}; pass the links of linkage.link."
             )
+        links = links.with_columns(pl.col(c).cast(pl.String) for c in LINK_COLUMNS)
         tax_cols = _columns(tax, TAX_COLUMNS, "tax")
         si_cols = _columns(si, SI_COLUMNS, "social-insurance")
         linked = links.filter(pl.col("outcome").is_in(LINKED_OUTCOMES)).select(

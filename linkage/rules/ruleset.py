@@ -11,6 +11,7 @@ too): a dated threshold applies when ``effective_from <= 31 Dec < effective_to``
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ class _Reader:
 
     def required_int(self, data: Mapping[str, Any], key: str, where: str, minimum: int = 0) -> int:
         value = self.integer(data, key, where, minimum=minimum)
-        assert value is not None  # noqa: S101 - integer() raises for a missing required key
+        assert value is not None
         return value
 
     def fraction(self, data: Mapping[str, Any], key: str, where: str) -> float:
@@ -219,7 +220,7 @@ class _Reader:
     def period(self, data: Mapping[str, Any], where: str) -> tuple[date, date | None]:
         start = self.day(data, "effective_from", where)
         end = self.day(data, "effective_to", where, optional=True)
-        assert start is not None  # noqa: S101 - day() raises for a missing required key
+        assert start is not None
         if end is not None and end <= start:
             raise self.fail(where, "'effective_to' must be after 'effective_from'")
         return start, end
@@ -294,7 +295,7 @@ def _grade_tables(reader: _Reader, data: Mapping[str, Any]) -> tuple[GradeTable,
         bounds = [g.pay_from for g in grades]
         if numbers != list(range(1, len(grades) + 1)):
             raise reader.fail(where, "grades must be numbered 1, 2, 3, ... in order")
-        if bounds[0] != 0 or any(b >= c for b, c in zip(bounds, bounds[1:], strict=False)):
+        if bounds[0] != 0 or any(b >= c for b, c in itertools.pairwise(bounds)):
             raise reader.fail(where, "'pay from' must start at 0 and rise with every grade")
         if any(not g.pay_from <= g.amount for g in grades[1:]):
             raise reader.fail(where, "each grade's amount must lie in its own pay range")

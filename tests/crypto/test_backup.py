@@ -65,6 +65,11 @@ def test_wrong_passphrase_is_told_apart_from_damage(backup_file: Path) -> None:
     assert not isinstance(caught.value, BackupDamaged)
 
 
+def test_empty_passphrase_on_read_is_a_wrong_passphrase(backup_file: Path) -> None:
+    with pytest.raises(BackupWrongPassphrase):
+        read_backup(backup_file, "")
+
+
 def test_passphrase_is_nfkc_normalised(tmp_path: Path, backup: KeyBackup) -> None:
     path = tmp_path / "kana.backup"
     write_backup(path, backup, "ﾊﾟｽﾌﾚｰｽﾞ 2025", scrypt_n=N)  # half-width katakana

@@ -273,3 +273,9 @@ def test_passphrase_store_creates_its_directory(tmp_path: Path) -> None:
     store = PassphraseMasterKeyStore(tmp_path / "new", lambda: "pass", scrypt_n=N)
     store.save("ws-1", KEY)
     assert store.load("ws-1") == KEY
+
+
+def test_passphrase_store_empty_passphrase_on_load_is_incorrect(tmp_path: Path) -> None:
+    PassphraseMasterKeyStore(tmp_path, lambda: "right one", scrypt_n=N).save("ws-1", KEY)
+    with pytest.raises(PassphraseIncorrect):
+        PassphraseMasterKeyStore(tmp_path, lambda: "", scrypt_n=N).load("ws-1")

@@ -127,9 +127,15 @@ def test_migrate_many_refuses_going_back_and_bad_digests(tokenizer: Tokenizer) -
         ["123456789018", "", "1234567890189012345678901"],
         ["12345678901a"],
         ["123456789018", "12345678901٣"],
+        ["123456789018\n621498320257", ""],  # a separator smuggled into one value
+        [None, "123456789018\n621498320257", None, ""],
+        ["123456789018\n", "21498320257"],
+        ["123456789018", "\n21498320257"],
     ],
 )
-def test_tokenize_many_rejects_non_canonical_input(tokenizer: Tokenizer, values: list[str]) -> None:
+def test_tokenize_many_rejects_non_canonical_input(
+    tokenizer: Tokenizer, values: list[str | None]
+) -> None:
     with pytest.raises(ValueError, match="canonical") as caught:
         tokenizer.tokenize_many(values)
     assert all(v not in str(caught.value) for v in values if v)

@@ -112,3 +112,52 @@ def outcome_of(links: pl.DataFrame, tax_id: str | None, si_id: str | None) -> st
         & pl.col("si_record_id").eq_missing(pl.lit(si_id, pl.String))
     )
     return None if rows.is_empty() else str(rows["outcome"][0])
+
+
+def links_frame(rows: list[tuple[str | None, str | None, str]]) -> pl.DataFrame:
+    """A hand-made links table: (tax_record_id, si_record_id, outcome) per row."""
+    return pl.DataFrame(
+        rows,
+        schema={"tax_record_id": pl.String, "si_record_id": pl.String, "outcome": pl.String},
+        orient="row",
+    ).with_columns(
+        pl.lit(None, pl.Float64).alias("match_weight"),
+        pl.lit(None, pl.Float64).alias("match_probability"),
+        *(pl.lit(None, pl.Int8).alias(c)
+          for c in ("agree_name", "agree_birth_date", "agree_sex", "agree_address")),
+        pl.lit(None, pl.Boolean).alias("token_match"),
+        pl.lit(None, pl.Boolean).alias("identity_conflict"),
+    )
+
+
+def codes(findings: pl.DataFrame, code: str) -> pl.DataFrame:
+    """The findings of one rule."""
+    return findings.filter(pl.col("code") == code)
+
+
+def stored_from_file_form(frame: pl.DataFrame, kind: str, folder: Any) -> pl.DataFrame:
+    """A generated extract (file form) imported the way the workbench stores it, with
+    stand-in tokens: CSV -> linkage.read -> canonical number -> SHA-256 -> token."""
+    from pathlib import Path
+
+    from crypto.identifiers import canonical_my_number, is_valid_corporate_number
+    from fixtures import write_csv
+    from linkage.read import read_extract
+
+    path = write_csv(frame, Path(folder) / f"{kind}.csv")
+    parsed = read_extract(path, kind)  # type: ignore[arg-type]
+    checked = [canonical_my_number(v) for v in parsed.frame["my_number"].to_list()]
+    stored = parsed.frame.drop("my_number").with_columns(
+        pl.Series("token", [token(c) for c, _ in checked], dtype=pl.Binary),
+        pl.Series("id_problem", [None if p is None else str(p) for _, p in checked],
+                  dtype=pl.String),
+        pl.lit(1, pl.Int32).alias("token_version"),
+    )
+    for column in ("payer_corporate_number", "employer_corporate_number"):
+        if column in stored.columns:
+            stored = stored.with_columns(
+                pl.when(pl.col(column).map_elements(is_valid_corporate_number,
+                                                    return_dtype=pl.Boolean))
+                .then(pl.col(column)).alias(column)
+            )
+    return stored

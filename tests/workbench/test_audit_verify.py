@@ -24,6 +24,7 @@ from tests.workbench.test_audit_support import (
     open_db,
     person,
     raw_connection,
+    sample_draft,
 )
 from workbench.audit.checkpoints import (
     CheckpointSink,
@@ -67,15 +68,9 @@ def setup(tmp_path: Path) -> Setup:
     key = Ed25519PrivateKey.generate()
     sink = FileCheckpointSink(tmp_path / "checkpoints.jsonl")
     log = make_log(conn, key=key, external=sink, checkpoint_every=10)
-    for i in range(1, N + 1):
-        log.append(_draft(i))
+    for start in range(1, N + 1, 10):  # ten commits, each ending on a checkpoint
+        log.append_many([sample_draft(i) for i in range(start, start + 10)])
     return Setup(path, conn, log, key, sink)
-
-
-def _draft(i: int):  # type: ignore[no-untyped-def]
-    from tests.workbench.test_audit_support import sample_draft
-
-    return sample_draft(i)
 
 
 def rechain(attacker: sqlite3.Connection, start: int) -> None:
@@ -231,7 +226,7 @@ def test_a_cut_tail_regrown_past_the_external_checkpoint_is_content_changed(setu
     attacker.execute("DELETE FROM audit_event_persons WHERE seq > 45")
     attacker.execute("DELETE FROM audit_checkpoints")
     for i in range(10):  # the app goes on writing on the shortened chain, past sequence 50
-        setup.log.append(_draft(i))
+        setup.log.append(sample_draft(i))
     # The app signed a checkpoint at 50 again, but would not overwrite the external one ...
     assert setup.log.external_pending
     with pytest.raises(CheckpointError, match="tampered"):
@@ -335,7 +330,6 @@ def test_progress_is_reported_and_cancel_stops(setup: Setup) -> None:
     assert seen[0][1] == 0.0 and seen[-1] == ("Verification finished", 1.0)
     token = CancelToken()
     token.cancel()
-    fill(setup.log, 70_000)
     with pytest.raises(Cancelled):
         setup.verify(cancel=token)
     assert not setup.conn.in_transaction

@@ -219,7 +219,7 @@ def test_verify_exits_1_on_a_tampered_log(cli: Cli) -> None:
     triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
     for name in triggers:
         conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("UPDATE audit_events SET actor_user = 'someone-else' WHERE seq = 3")
+    conn.execute("UPDATE audit_events SET body = json_set(body, '$.actor_user', 'x') WHERE seq = 3")
     conn.commit()
     conn.close()
     code, out, _ = cli(

@@ -35,6 +35,7 @@ MAX_TEXT_CHARS = 200
 MAX_DETAILS_BYTES = 8192
 _MAX_DEPTH = 6
 
+_ELEVEN_DIGITS = 10**10  # an int below this has at most 10 digits: no 個人番号 fits
 _TOKEN_HEX = re.compile(r"[0-9a-f]{64}")
 # Twelve digits, possibly split by spaces or dashes (after NFKC), not part of a longer number.
 _TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ \t\u3000\-‐‑‒–—―−ー]?[0-9]){11}(?![0-9])")
@@ -62,8 +63,12 @@ def iso_utc(moment: datetime) -> str:
 def prepare(draft: EventDraft, *, workspace_id: str, workstation: Workstation) -> PreparedEvent:
     """Check ``draft`` and turn it into plain JSON values; raise AuditEventRejected if unusable."""
     try:
-        event_type = EventType(draft.event_type)
-        outcome = Outcome(draft.outcome)
+        event_type = draft.event_type
+        if type(event_type) is not EventType:
+            event_type = EventType(event_type)
+        outcome = draft.outcome
+        if type(outcome) is not Outcome:
+            outcome = Outcome(outcome)
     except ValueError:
         raise AuditEventRejected(
             "The event has an unknown type or outcome and was not logged; the action was not "
@@ -192,7 +197,7 @@ def _persons(refs: object) -> tuple[PersonRef, ...]:
             or ref.key_version < 1
         ):
             _reject("persons", "must be tokens of 64 lowercase hex digits with a key version >= 1")
-    return tuple(sorted(set(refs)))
+    return tuple(dict.fromkeys(refs))  # duplicates dropped, the caller's order kept
 
 
 def _details(details: object) -> dict[str, object]:
@@ -218,7 +223,8 @@ def _plain(value: object, depth: int) -> object:
     if isinstance(value, float):
         return float(value)
     if isinstance(value, int):
-        _screen("details", str(value))
+        if abs(value) >= _ELEVEN_DIGITS:
+            _screen("details", str(value))
         return int(value)
     if isinstance(value, str):
         _screen("details", value)
@@ -245,7 +251,7 @@ def _screen(what: str, text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         _reject(what, "contain text that is not valid Unicode")
-    normalised = unicodedata.normalize("NFKC", text)
+    normalised = text if text.isascii() else unicodedata.normalize("NFKC", text)
     for match in _TWELVE_DIGITS.finditer(normalised):
         digits, _problem = canonical_my_number(match.group())
         if digits is not None:

@@ -169,16 +169,16 @@ def export_events_csv(
 
     def write_csv(raw: BinaryIO) -> None:
         nonlocal rows, first, last
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", write_through=False) as text:
-            writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow(COLUMNS)
-            for event in events:
-                writer.writerow(_row(event))
-                rows += 1
-                first = event.seq if first is None else first
-                last = event.seq
-            text.flush()
-            text.detach()  # leave the binary file open for the caller to sync and close
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for event in events:
+            writer.writerow(_row(event))
+            rows += 1
+            first = event.seq if first is None else first
+            last = event.seq
+        text.flush()
+        text.detach()  # leave the binary file open for the caller to sync and close
 
     sig_path = signature_path(path)
     try:

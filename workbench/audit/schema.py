@@ -67,11 +67,12 @@ CREATE INDEX {EVENTS_TABLE}_by_subject ON {EVENTS_TABLE} (subject_user, seq)
     WHERE subject_user IS NOT NULL;
 
 CREATE TABLE {PERSONS_TABLE} (
+    seq         INTEGER NOT NULL,
     token_hex   TEXT NOT NULL,
     key_version INTEGER NOT NULL,
-    seq         INTEGER NOT NULL,
-    PRIMARY KEY (token_hex, key_version, seq)
+    PRIMARY KEY (seq, token_hex, key_version)   -- event order: verification streams it
 ) WITHOUT ROWID;
+CREATE INDEX {PERSONS_TABLE}_by_person ON {PERSONS_TABLE} (token_hex, key_version);
 
 CREATE TABLE {CHECKPOINTS_TABLE} (
     seq          INTEGER PRIMARY KEY,

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
@@ -44,6 +45,9 @@ from workbench.errors import AuditError
 _ZERO = bytes(32)
 _PERSONS_KEY = b',"persons":'
 _PREV_KEY = b',"prev_hash":'
+# One person inside a verified event, exactly as canonical_json writes it.
+_PERSON = re.compile(rb'"key_version":([0-9]+),"token_hex":"([0-9a-f]+)"')
+_END = 1 << 62  # past every sequence number: the index has no more rows
 _REPORT_EVERY = 1 << 16
 
 
@@ -213,24 +217,30 @@ class _Verifier:
 
     # -- the chain ----------------------------------------------------------------------------
     def _walk_chain(self) -> int:
-        """Stream every event; return the last sequence whose chain is good."""
+        """Stream every event; return the last sequence whose chain is good.
+
+        The person index is read alongside, in the same order, and compared with the persons
+        inside each event once that event's hash is known good.
+        """
         conn = self.conn
         total = int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()[0])
         anchors = self.anchors
         if 0 in anchors:
             self._check_anchor(0, _ZERO, 0)
         suffix = b',"workspace_id":' + canonical_json(self.workspace_id) + b"}"
-        index = conn.execute(
-            "SELECT CAST(seq AS INTEGER) AS s, token_hex, key_version "
-            f"FROM {PERSONS_TABLE} ORDER BY s, token_hex, key_version"
-        )
-        nxt = index.fetchone()
+        index = _index_rows(conn)
+        row = next(index, None)
+        row_seq = _END if row is None else row[0]
         index_problem: _Problem | None = None
         last_anchor = 0
         sha256 = hashlib.sha256
+        find_persons = _PERSON.findall
+        empty_at = len(_PERSONS_KEY) + 1  # offset of "]" in ',"persons":[]'
         prev = _ZERO
         expected = 1
         self.report("Checking the hash chain", 0.0)
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
         events = conn.execute(
             f"SELECT seq, CAST(body AS BLOB), hash FROM {EVENTS_TABLE} ORDER BY seq"
         )
@@ -245,22 +255,22 @@ class _Verifier:
             if not body.endswith(suffix):
                 self._problem(seq, 0, BreakReason.CONTENT_CHANGED, "an event of another workspace")
                 break
+            # The last ',"persons":' is the event's own (any earlier one is inside details).
             at = body.rfind(_PERSONS_KEY)
-            has_persons = not body.startswith(b"[]", at + len(_PERSONS_KEY))
-            if index_problem is None and (has_persons or (nxt is not None and nxt[0] <= seq)):
-                if nxt is not None and nxt[0] < seq:
-                    index_problem = _Problem(
-                        nxt[0], 3, BreakReason.CONTENT_CHANGED, "in the person index"
-                    )
+            has_persons = body[at + empty_at] != 0x5D
+            if (has_persons or row_seq <= seq) and index_problem is None:
+                if row_seq < seq:  # an index row for no event
+                    index_problem = _index_problem(row_seq)
                 else:
                     got = []
-                    while nxt is not None and nxt[0] == seq:
-                        got.append((nxt[1], nxt[2]))
-                        nxt = index.fetchone()
-                    if sorted(got) != (_persons_in(body, at) if has_persons else []):
-                        index_problem = _Problem(
-                            seq, 3, BreakReason.CONTENT_CHANGED, "in the person index"
-                        )
+                    while row_seq == seq:
+                        assert row is not None
+                        got.append((row[1], row[2]))  # (version, token) as bytes, like want
+                        row = next(index, None)
+                        row_seq = _END if row is None else row[0]
+                    want = find_persons(body, at, body.find(_PREV_KEY, at)) if has_persons else []
+                    if len(got) != len(want) or (got != want and sorted(got) != sorted(want)):
+                        index_problem = _index_problem(seq)
             if seq in anchors:
                 if not self._check_anchor(seq, digest, last_anchor):
                     break
@@ -272,10 +282,8 @@ class _Verifier:
                 if self.cancel is not None:
                     self.cancel.raise_if_cancelled()
         else:
-            if index_problem is None and nxt is not None:
-                index_problem = _Problem(
-                    nxt[0], 3, BreakReason.CONTENT_CHANGED, "in the person index"
-                )
+            if index_problem is None and row is not None:
+                index_problem = _index_problem(row_seq)
         if index_problem is not None:
             self.problems.append(index_problem)
         return expected - 1
@@ -327,11 +335,22 @@ class _Verifier:
         return row is not None
 
 
-def _persons_in(body: bytes, at: int) -> list[tuple[object, object]]:
-    """The (token, key version) pairs inside a verified event, in canonical order."""
-    end = body.find(_PREV_KEY, at)
-    persons = json.loads(body[at + len(_PERSONS_KEY) : end])
-    return [(p["token_hex"], p["key_version"]) for p in persons]
+def _index_rows(conn: sqlite3.Connection) -> Iterator[tuple[int, bytes, bytes]]:
+    """Person-index rows in event order as (seq, version bytes, token bytes).
+
+    The bytes are what the event's canonical JSON holds, so the comparison needs no parsing
+    and no conversion; a sequence number that is not an integer becomes 0 (no event).
+    """
+    cursor: Iterator[tuple[int, bytes, bytes]] = conn.execute(
+        "SELECT CASE WHEN typeof(seq) = 'integer' THEN seq ELSE 0 END, "
+        "CAST(key_version AS BLOB), CAST(token_hex AS BLOB) "
+        f"FROM {PERSONS_TABLE} ORDER BY seq, token_hex, key_version"
+    )
+    return cursor
+
+
+def _index_problem(seq: int) -> _Problem:
+    return _Problem(seq, 3, BreakReason.CONTENT_CHANGED, "in the person index")
 
 
 def _as_int(value: object) -> int:

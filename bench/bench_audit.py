@@ -1,0 +1,150 @@
+"""Access-log throughput and verification speed.
+
+    .venv/bin/python bench/bench_audit.py            # 10k single commits, 100k batched, 1M verify
+    .venv/bin/python bench/bench_audit.py --quick    # 2k / 20k / 100k: well under a minute
+
+Every database uses the workspace settings: WAL, synchronous=FULL, the audit schema and the
+authorizer. Events are synthetic (tokens are SHA-256 of a counter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
+from workbench.audit.log import AuditLog, EventFilter
+from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
+from workbench.audit.verify import verify_log
+
+WORKSPACE_ID = "bench-0000-4000-8000-000000000000"
+CLERK = Actor("sato", ("clerk",))
+AUDITOR = Actor("suzuki", ("auditor",))
+
+
+def connect(path: Path):  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.executescript(AUDIT_SCHEMA_SQL)
+    install_authorizer(conn)
+    return conn
+
+
+def token(i: int) -> str:
+    return hashlib.sha256(f"bench-person-{i}".encode()).hexdigest()
+
+
+def draft(i: int) -> EventDraft:
+    """A realistic mix: reveals of one person, page reveals of several, searches, denials."""
+    kind = i % 10
+    if kind < 4:
+        return EventDraft(
+            EventType.REVEAL, Outcome.OK, CLERK, purpose="国保税算定",
+            persons=(PersonRef(token(i % 50_000), 1),), dataset_id="ds-tax-2026", details={"page": i % 40},
+        )  # fmt: skip
+    if kind == 4:
+        return EventDraft(
+            EventType.REVEAL, Outcome.OK, CLERK, purpose="扶養認定確認",
+            persons=tuple(PersonRef(token((i + k) % 50_000), 1) for k in range(5)),
+            dataset_id="ds-si-2026", details={"page": i % 40, "rows": 5},
+        )  # fmt: skip
+    if kind < 9:
+        return EventDraft(
+            EventType.SEARCH, Outcome.OK, CLERK, purpose="適用調査",
+            dataset_id="ds-tax-2026", details={"by": "name", "hits": i % 7},
+        )  # fmt: skip
+    return EventDraft(EventType.ACCESS_DENIED, Outcome.DENIED, AUDITOR, details={"action": "reveal"})
+
+
+def new_log(path: Path, key: Ed25519PrivateKey) -> AuditLog:
+    return AuditLog(
+        connect(path),
+        workspace_id=WORKSPACE_ID,
+        signer=key,
+        workstation=Workstation("bench-desk", "bench", "0.1.0"),
+    )
+
+
+def bench_single(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
+    log = new_log(tmp / "single.db", key)
+    drafts = [draft(i) for i in range(n)]
+    start = time.perf_counter()
+    for d in drafts:
+        log.append(d)
+    elapsed = time.perf_counter() - start
+    print(
+        f"append, one commit per event : {n:>9,} events in {elapsed:7.2f} s = {n / elapsed:>9,.0f} events/s"
+        f"  ({elapsed / n * 1e3:.2f} ms per acknowledged event)"
+    )
+
+
+def build_batched(path: Path, n: int, key: Ed25519PrivateKey, batch: int = 1000) -> tuple[AuditLog, float]:
+    log = new_log(path, key)
+    start = time.perf_counter()
+    for first in range(0, n, batch):
+        log.append_many([draft(i) for i in range(first, min(first + batch, n))])
+    log.checkpoint()
+    return log, time.perf_counter() - start
+
+
+def bench_batched(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
+    _, elapsed = build_batched(tmp / "batched.db", n, key)
+    print(f"append_many, 1000 per commit : {n:>9,} events in {elapsed:7.2f} s = {n / elapsed:>9,.0f} events/s")
+
+
+def bench_verify(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
+    path = tmp / "big.db"
+    log, built = build_batched(path, n, key)
+    size = sum(p.stat().st_size for p in tmp.glob("big.db*")) / 1e6
+    print(f"built a log of {n:,} events (batched) in {built:.1f} s; database {size:,.0f} MB")
+    for attempt in (1, 2):
+        start = time.perf_counter()
+        result = verify_log(log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key())
+        elapsed = time.perf_counter() - start
+        print(
+            f"verify_log #{attempt}: {result.message} {result.checkpoints_checked} checkpoints; "
+            f"{elapsed:.2f} s = {n / elapsed:,.0f} events/s"
+        )
+    refs = [PersonRef(token(123), 1), PersonRef(token(123), 2)]
+    start = time.perf_counter()
+    history = log.person_history(refs)
+    took = time.perf_counter() - start
+    print(f"person_history over {n:,} events: {len(history)} events in {took * 1e3:.1f} ms")
+    start = time.perf_counter()
+    denied = log.query(EventFilter(users=("suzuki",), event_types=(EventType.ACCESS_DENIED,)), limit=100)
+    took = time.perf_counter() - start
+    print(f"query (user + type, newest 100): {len(denied)} events in {took * 1e3:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000, help="events for the batched run (default 100k)")
+    parser.add_argument(
+        "--n-single", type=int, default=10_000,
+        help="events for the one-commit-per-event run (default 10k: each commit waits for fsync)",
+    )  # fmt: skip
+    parser.add_argument("--verify-n", type=int, default=1_000_000, help="events in the log to verify")
+    parser.add_argument("--quick", action="store_true", help="2k / 20k / 100k events")
+    parser.add_argument("--dir", type=Path, default=None, help="where to put the databases (default: a temp dir)")
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.n_single, args.verify_n = 20_000, 2_000, 100_000
+    key = Ed25519PrivateKey.generate()
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp_name:
+        tmp = Path(tmp_name)
+        print(f"per-event run uses n={args.n_single:,} (fsync per commit makes it slow; --n-single to change)")
+        bench_single(tmp, args.n_single, key)
+        bench_batched(tmp, args.n, key)
+        bench_verify(tmp, args.verify_n, key)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""Reconciliation rules R01-R09 (spec/rules.md) and the rules file they read."""
+
+from linkage.rules.evaluate import evaluate
+from linkage.rules.findings import FINDINGS_SCHEMA, NOT_EVALUATED
+from linkage.rules.ruleset import RULE_CODES, RuleSet, load_rules, parse_rules
+
+__all__ = [
+    "FINDINGS_SCHEMA",
+    "NOT_EVALUATED",
+    "RULE_CODES",
+    "RuleSet",
+    "evaluate",
+    "load_rules",
+    "parse_rules",
+]

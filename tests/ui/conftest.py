@@ -1,0 +1,71 @@
+"""Fixtures for the UI tests: a real workspace, real services, real extract files."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.workbench.conftest import (  # noqa: F401 - fixtures used by the UI tests
+    ADMIN_PASSWORD,
+    USER_PASSWORD,
+    FakeClock,
+    access,
+    clock,
+    keyring_backend,
+    workspace,
+)
+from ui.i18n import set_language
+from ui.tasks import wait_for_workers
+from workbench.services.session import login
+from workbench.services.users import add_user
+from workbench.session import Session
+from workbench.workspace import Workspace
+
+SAMPLE_PERSONS = 60
+SAMPLE_SEED = 1
+
+
+@pytest.fixture(autouse=True)
+def japanese() -> Iterator[None]:
+    set_language("ja")
+    yield
+    set_language("ja")
+    wait_for_workers()
+
+
+def make_user(ws: Workspace, name: str, roles: list[str]) -> Session:
+    """A user who logged in before (no forced password change), then a fresh session."""
+    admin = login(ws, "admin", ADMIN_PASSWORD)
+    add_user(admin, name, USER_PASSWORD, roles)
+    ws.users.set_password(name, USER_PASSWORD, must_change=False)
+    return login(ws, name, USER_PASSWORD)
+
+
+@pytest.fixture
+def clerk(workspace: Workspace) -> Session:
+    return make_user(workspace, "clerk1", ["clerk"])
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
+
+
+@pytest.fixture(scope="session")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The committed sample extracts (tax CP932, SI UTF-8 with BOM); generated if absent."""
+    tax, si = SAMPLES / "tax_sample_cp932.csv", SAMPLES / "si_sample_utf8bom.csv"
+    if tax.is_file() and si.is_file():
+        return tax, si
+    from fixtures import generate, write_csv
+
+    out = tmp_path_factory.mktemp("samples")
+    pair = generate(SAMPLE_PERSONS, seed=SAMPLE_SEED)
+    return (
+        write_csv(pair.tax, out / "tax.csv", "cp932"),
+        write_csv(pair.si, out / "si.csv", "utf-8-sig"),
+    )

@@ -1,0 +1,135 @@
+"""Entry point of the desktop app: open the workspace, log in, show the main window.
+
+``workbench gui [WORKSPACE]`` and ``workbench demo`` call :func:`run_gui`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from ui.errors import describe_error
+from ui.fonts import apply_cjk_font
+from ui.i18n import LANGUAGES, set_language, tr
+from ui.login import ChangePasswordDialog, LoginDialog
+from ui.main_window import MainWindow
+from ui.tasks import wait_for_workers
+from workbench.errors import WorkbenchError
+from workbench.keyaccess import KeyAccess
+from workbench.services import session as session_service
+from workbench.session import Session
+from workbench.workspace import Workspace
+
+
+def language_from_argv(argv: list[str], default: str) -> str:
+    """``--lang en`` / ``--lang=en`` in the Qt argv wins over the caller's default."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return default
+
+
+class AppController(QObject):
+    """Login → (password change) → main window → logout → login …; closing quits."""
+
+    def __init__(self, ws: Workspace, app: QApplication) -> None:
+        super().__init__()
+        self.ws = ws
+        self.app = app
+        self.login_dialog: LoginDialog | None = None
+        self.password_dialog: ChangePasswordDialog | None = None
+        self.window: MainWindow | None = None
+
+    def start(self) -> None:
+        self.show_login()
+
+    def show_login(self) -> None:
+        if self.window is not None:
+            self.window.deleteLater()
+            self.window = None
+        dialog = LoginDialog(self.ws)
+        dialog.finished.connect(self._login_finished)
+        self.login_dialog = dialog
+        dialog.show()
+
+    def _login_finished(self, result: int) -> None:
+        dialog = self.login_dialog
+        self.login_dialog = None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted or dialog.session is None:
+            self.app.quit()
+            return
+        session = dialog.session
+        if session.must_change_password:
+            self.password_dialog = ChangePasswordDialog(session)
+            self.password_dialog.finished.connect(
+                lambda r, s=session: self._password_finished(r, s)
+            )
+            self.password_dialog.show()
+            return
+        self.open_main(session)
+
+    def _password_finished(self, result: int, session: Session) -> None:
+        if self.password_dialog is not None:
+            self.password_dialog.deleteLater()
+            self.password_dialog = None
+        if result == QDialog.DialogCode.Accepted:
+            self.open_main(session)
+            return
+        try:
+            session_service.logout(session)
+        except WorkbenchError:
+            session.closed = True
+        self.show_login()
+
+    def open_main(self, session: Session) -> MainWindow:
+        window = MainWindow(session)
+        window.session_ended.connect(self.show_login)
+        window.closed.connect(self.app.quit)
+        self.window = window
+        window.show()
+        return window
+
+
+def run_gui(
+    workspace_path: Path,
+    access: KeyAccess,
+    *,
+    lang: str = "ja",
+    argv: list[str] | None = None,
+) -> int:
+    """Run the desktop app on one workspace until the user quits; returns the exit code."""
+    args = list(argv) if argv is not None else sys.argv[:1]
+    language = language_from_argv(args, lang)
+    set_language(language if language in LANGUAGES else "ja")
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(args)
+    app.setApplicationName(tr("app.title"))
+    app.setQuitOnLastWindowClosed(False)
+    apply_cjk_font(app)
+    try:
+        ws = Workspace.open(Path(workspace_path), access=access)
+    except WorkbenchError as exc:
+        QMessageBox.critical(None, tr("app.title"), describe_error(exc))
+        return 2
+    controller = AppController(ws, app)
+    controller.start()
+    try:
+        code = int(app.exec())
+    finally:
+        if controller.window is not None:
+            controller.window.close()
+        wait_for_workers()
+        try:
+            ws.close()
+        except WorkbenchError as exc:
+            print(describe_error(exc), file=sys.stderr)
+            code = code or 1
+    return code

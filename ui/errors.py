@@ -1,0 +1,58 @@
+"""Errors as the person at the desk reads them: a translated headline and the core's message.
+
+Only expected errors (the core's WorkbenchError family and a cancel) show their message;
+anything else shows a generic sentence, because a foreign exception may quote data.
+"""
+
+from __future__ import annotations
+
+from ui.i18n import tr
+from workbench.access import PurposeRequired, SessionLocked
+from workbench.errors import (
+    AccessDenied,
+    AuditError,
+    AuditWriteFailed,
+    AuthenticationError,
+    InvalidInput,
+    NotFound,
+    WorkbenchError,
+    WorkspaceError,
+)
+from workbench.tasks import Cancelled
+
+#: Most specific first: the first matching class gives the headline.
+_HEADLINES: tuple[tuple[type[BaseException], str], ...] = (
+    (PurposeRequired, "error.purpose_required"),
+    (AuditWriteFailed, "error.audit_write"),
+    (AuditError, "error.audit"),
+    (SessionLocked, "error.locked"),
+    (AccessDenied, "error.denied"),
+    (AuthenticationError, "error.auth"),
+    (NotFound, "error.not_found"),
+    (InvalidInput, "error.invalid"),
+    (WorkspaceError, "error.workspace"),
+    (WorkbenchError, "error.generic"),
+)
+
+
+def is_expected(exc: BaseException) -> bool:
+    return isinstance(exc, WorkbenchError | Cancelled)
+
+
+def headline(exc: BaseException) -> str:
+    if isinstance(exc, Cancelled):
+        return tr("task.cancelled")
+    for cls, key in _HEADLINES:
+        if isinstance(exc, cls):
+            return tr(key)
+    return tr("error.unexpected")
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable message; never a traceback, never the text of a foreign exception."""
+    if isinstance(exc, Cancelled):
+        return tr("task.cancelled")
+    if isinstance(exc, WorkbenchError):
+        detail = str(exc).strip()
+        return f"{headline(exc)}\n{detail}" if detail else headline(exc)
+    return tr("error.unexpected")

@@ -1,0 +1,197 @@
+"""Login, the forced password change, and the lock screen of an idle session."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.errors import describe_error
+from ui.i18n import tr
+from ui.widgets import MessageBar
+from workbench.errors import AuthenticationError, WorkbenchError
+from workbench.services import session as session_service
+from workbench.session import Session
+from workbench.workspace import Workspace
+
+
+def failure_message(ws: Workspace, name: str) -> str:
+    """Why a login failed, in the user's language: locked (until when), disabled, or wrong."""
+    try:
+        user = ws.users.get(name)
+    except WorkbenchError:
+        return tr("login.wrong")
+    if user.disabled:
+        return tr("login.disabled")
+    if user.locked_until is not None and user.is_locked(ws.clock()):
+        until = user.locked_until.astimezone().strftime("%H:%M")
+        return tr("login.locked_until", until=until)
+    return tr("login.wrong")
+
+
+def _password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class LoginDialog(QDialog):
+    """Asks for user name and password; ``session`` is set when the dialog is accepted."""
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.session: Session | None = None
+        self.setWindowTitle(tr("login.title"))
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        heading = QLabel(tr("app.title"))
+        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        layout.addWidget(heading)
+        layout.addWidget(QLabel(tr("login.workspace", name=ws.path.name)))
+        form = QFormLayout()
+        self.user = QLineEdit()
+        self.password = _password_field()
+        form.addRow(tr("login.user"), self.user)
+        form.addRow(tr("login.password"), self.password)
+        layout.addLayout(form)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.login_button = buttons.addButton(
+            tr("login.submit"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.quit_button = buttons.addButton(
+            tr("action.quit"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.login_button.setDefault(True)
+        self.login_button.clicked.connect(self.try_login)
+        self.quit_button.clicked.connect(self.reject)
+        self.password.returnPressed.connect(self.try_login)
+        layout.addWidget(buttons)
+
+    def try_login(self) -> None:
+        name = self.user.text().strip()
+        password = self.password.text()
+        self.password.clear()
+        if not name or not password:
+            self.message.show_error(tr("login.fill_in"))
+            return
+        try:
+            self.session = session_service.login(self.ws, name, password)
+        except AuthenticationError:
+            self.message.show_error(failure_message(self.ws, name))
+            return
+        except WorkbenchError as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.accept()
+
+
+class ChangePasswordDialog(QDialog):
+    """The own password change, forced after an administrator set a temporary password."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(tr("password.title"))
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr("password.must_change"))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.old = _password_field()
+        self.new = _password_field()
+        self.repeat = _password_field()
+        form.addRow(tr("password.old"), self.old)
+        form.addRow(tr("password.new"), self.new)
+        form.addRow(tr("password.repeat"), self.repeat)
+        layout.addLayout(form)
+        self.message = MessageBar()
+        layout.addWidget(self.message)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton(
+            tr("password.submit"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        cancel = buttons.addButton(tr("action.cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok_button.clicked.connect(self.try_change)
+        cancel.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def try_change(self) -> None:
+        if self.new.text() != self.repeat.text():
+            self.message.show_error(tr("password.mismatch"))
+            return
+        try:
+            session_service.change_own_password(self.session, self.old.text(), self.new.text())
+        except WorkbenchError as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.accept()
+
+
+class LockScreen(QWidget):
+    """Shown instead of the pages while the session is idle-locked; asks for the password."""
+
+    unlocked = Signal()
+    #: The account got locked or disabled while unlocking: back to the login.
+    session_ended = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel(tr("lock.title"))
+        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        text = QLabel(tr("lock.text", user=session.user))
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.password = _password_field()
+        form.addRow(tr("login.password"), self.password)
+        box = QWidget()
+        box.setLayout(form)
+        box.setMaximumWidth(420)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.unlock_button = QPushButton(tr("lock.unlock"))
+        self.unlock_button.clicked.connect(self.try_unlock)
+        self.password.returnPressed.connect(self.try_unlock)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.message = MessageBar()
+        self.message.setMaximumWidth(520)
+        layout.addWidget(self.message, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def reset(self) -> None:
+        self.password.clear()
+        self.message.clear_message()
+        self.password.setFocus()
+
+    def try_unlock(self) -> None:
+        password = self.password.text()
+        self.password.clear()
+        try:
+            session_service.unlock(self.session, password)
+        except AuthenticationError:
+            if self.session.closed:
+                self.session_ended.emit()
+                return
+            self.message.show_error(failure_message(self.session.workspace, self.session.user))
+            return
+        except WorkbenchError as exc:
+            self.message.show_error(describe_error(exc))
+            return
+        self.unlocked.emit()

@@ -1,0 +1,60 @@
+"""What the pages of one logged-in window share: the session, the task manager, the run.
+
+Pages call services through :meth:`AppState.call` (quick, on the GUI thread) or
+:meth:`AppState.run_task` (long, on a worker). Both refuse while a task runs: the
+workspace connection is shared, so workspace work is strictly one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from ui.i18n import tr
+from ui.tasks import Task, TaskManager
+from workbench.errors import WorkbenchError
+from workbench.session import Session
+
+T = TypeVar("T")
+
+
+class Busy(WorkbenchError):
+    """A service call was asked for while a background task still runs."""
+
+
+class AppState(QObject):
+    run_changed = Signal(str)
+    runs_changed = Signal()
+    datasets_changed = Signal()
+    #: A service was called (the status bar shows the log's new length).
+    activity = Signal()
+
+    def __init__(self, session: Session, taskman: TaskManager | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.taskman = taskman if taskman is not None else TaskManager(self)
+        self.run_id: str | None = None
+        self.taskman.task_ended.connect(self.activity)
+
+    @property
+    def busy(self) -> bool:
+        return self.taskman.busy
+
+    def set_run(self, run_id: str | None) -> None:
+        if run_id != self.run_id:
+            self.run_id = run_id
+            self.run_changed.emit(run_id or "")
+
+    def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A quick service call on the GUI thread; raises what the service raises."""
+        if self.taskman.busy:
+            raise Busy(tr("task.busy"))
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.activity.emit()
+
+    def run_task(self, task: Task) -> bool:
+        return self.taskman.run(task)
