@@ -282,7 +282,7 @@ def _row_issues(
         # 被保険者整理番号 must name a row of this file.
         known = parsed["record_id"].drop_nulls()
         ref = pl.col("insured_record_id")
-        dangling = ref.is_not_null() & ~ref.is_in(known)
+        dangling = ref.is_not_null() & ~ref.is_in(known.implode())
         reasons["insured_record_id"] = (
             pl.when(dangling)
             .then(pl.lit(ValueProblem.INSURED_RECORD_NOT_FOUND.value))

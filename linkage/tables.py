@@ -19,6 +19,7 @@ import fastexcel
 import polars as pl
 
 from linkage.encoding import (
+    BOM,
     SUPPORTED,
     UTF8,
     UTF8_BOM,
@@ -95,7 +96,7 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
         # UTF-8 is parsed straight away; any failure takes the careful path below.
         sniffed = sniff_utf8(data)
         if sniffed is not None:
-            table = _read_csv_or_none(data)
+            table = _read_csv_or_none(data, _leading_blank_lines(data))
             used = sniffed
     if table is None:
         try:
@@ -110,14 +111,25 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
                 advice=_SAVE_AGAIN,
             ) from None
         del data
-        table = _read_csv_or_none(utf8)
+        table = _read_csv_or_none(utf8, _leading_blank_lines(utf8))
         if table is None:
             raise _csv_structure_error(path, utf8)
         data = utf8
     if table.width == 0 or table.height == 0:
         raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
     table.columns = _cell_columns(table.width)
-    return _split_header(path, table, _csv_row_numbers(table, data), used)
+    skipped = _leading_blank_lines(data)
+    return _split_header(path, table, _csv_row_numbers(table, data, skipped), used)
+
+
+def _leading_blank_lines(data: bytes) -> int:
+    """Blank lines before the header (polars would take the first one as the header)."""
+    count, at = 0, len(BOM) if data.startswith(BOM) else 0
+    while True:
+        end = data.find(b"\n", at, at + 4096)
+        if end == -1 or data[at:end].strip(b" \t\r"):
+            return count
+        count, at = count + 1, end + 1
 
 
 def _canonical_or_error(path: Path, encoding: str | None) -> str | None:
@@ -133,11 +145,12 @@ def _canonical_or_error(path: Path, encoding: str | None) -> str | None:
         ) from None
 
 
-def _read_csv_or_none(utf8: bytes) -> pl.DataFrame | None:
+def _read_csv_or_none(utf8: bytes, skip_lines: int) -> pl.DataFrame | None:
     """All cells as text; None when polars refuses the bytes (bad UTF-8, ragged rows)."""
     try:
         return pl.read_csv(
             utf8,
+            skip_lines=skip_lines,
             has_header=False,
             infer_schema=False,
             quote_char='"',
@@ -171,14 +184,17 @@ def _header_at(headers: list[str], index: int | None) -> str | None:
     return f"#{index + 1}"
 
 
-def _csv_row_numbers(table: pl.DataFrame, utf8: bytes) -> pl.Series:
+def _csv_row_numbers(table: pl.DataFrame, utf8: bytes, skipped: int) -> pl.Series:
     """1-based file line where each record starts.
 
     Records are lines unless a quoted cell holds line breaks; then the breaks of the
     records before shift the count, which a cumulative sum adds back.
     """
-    index = pl.int_range(1, table.height + 1, dtype=pl.Int64, eager=True).alias("row_number")
-    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
+    first = skipped + 1
+    index = pl.int_range(first, first + table.height, dtype=pl.Int64, eager=True).alias(
+        "row_number"
+    )
+    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1) - skipped
     if lines == table.height:  # no cell holds a line break
         return index
     breaks = table.select(

@@ -69,3 +69,15 @@ def sample_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         write_csv(pair.tax, out / "tax.csv", "cp932"),
         write_csv(pair.si, out / "si.csv", "utf-8-sig"),
     )
+
+
+@pytest.fixture
+def run_id(clerk: Session, sample_files: tuple[Path, Path]) -> str:
+    """Both samples imported and reconciled through the services (no GUI)."""
+    from workbench.services.imports import import_extract
+    from workbench.services.reconcile import reconcile_datasets
+
+    tax, si = sample_files
+    import_extract(clerk, tax, "tax")
+    import_extract(clerk, si, "si")
+    return reconcile_datasets(clerk).id

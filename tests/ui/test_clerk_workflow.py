@@ -170,10 +170,12 @@ def test_clerk_logs_in_imports_reconciles_reveals_reviews_and_exports(
     assert review.position_label.text() == f"1 / {total}"
     assert review.view is not None  # the pair was revealed (the purpose is already declared)
     assert set(review.pair.colours) >= {"name", "birth_date"}
-    review.setFocus()
-    qtbot.keyClick(review, Qt.Key.Key_M)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    review.pair.setFocus()
+    qtbot.keyClick(review.pair, Qt.Key.Key_M)
     assert review.position_label.text() == f"2 / {total}"
-    qtbot.keyClick(review, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(review.pair, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert review.position_label.text() == f"1 / {total}"
     assert review.queue["decision"][0] is None
     review.note.setText("住所が異なる")

@@ -270,7 +270,7 @@ def test_unreadable_event_is_an_audit_error(tmp_path: Path, conn: sqlite3.Connec
         "DELETE FROM audit_checkpoints",
         "INSERT OR REPLACE INTO audit_events (seq, body, hash) SELECT seq, body, hash FROM audit_events WHERE seq = 1",
         "INSERT INTO audit_events (seq, body, hash) VALUES (9, '{}', x'00')",
-        "INSERT INTO audit_event_persons VALUES ('ab', 1, 99)",
+        "INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES ('ab', 1, 99)",
         "INSERT INTO audit_checkpoints VALUES (3, 'w', 'bad', 'sig', 't')",
     ],
 )

@@ -296,10 +296,12 @@ def test_another_workspaces_log_is_not_intact(setup: Setup) -> None:
         ("UPDATE audit_event_persons SET token_hex = ? WHERE seq = 9", 9),
         ("UPDATE audit_event_persons SET key_version = 2 WHERE seq = 9 AND ? IS NOT NULL", 9),
         ("DELETE FROM audit_event_persons WHERE seq = 9 AND ? IS NOT NULL", 9),
-        ("INSERT INTO audit_event_persons VALUES (?, 1, 10)", 10),
-        ("INSERT INTO audit_event_persons VALUES (?, 1, 0)", 0),
-        ("INSERT INTO audit_event_persons VALUES (?, 1, 'junk')", 0),
+        ("INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 10)", 10),
+        ("INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 0)", 0),
+        ("INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 'junk')", 0),
         ("UPDATE audit_event_persons SET seq = 6 WHERE seq = 9 AND ? IS NOT NULL", 6),
+        ("UPDATE audit_event_persons SET key_version = 1.5 WHERE seq = 9 AND ? IS NOT NULL", 9),
+        ("UPDATE audit_event_persons SET token_hex = upper(token_hex) WHERE seq = 9 AND ? IS NOT NULL", 9),
     ],
 )
 def test_a_tampered_person_index(setup: Setup, attack: str, seq: int) -> None:
@@ -311,7 +313,7 @@ def test_a_tampered_person_index(setup: Setup, attack: str, seq: int) -> None:
 
 
 def test_index_rows_beyond_the_log_are_reported(setup: Setup) -> None:
-    setup.attacker().execute("INSERT INTO audit_event_persons VALUES (?, 1, 77)", (person(5).token_hex,))
+    setup.attacker().execute("INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 77)", (person(5).token_hex,))
     result = setup.verify()
     broken(result, 77, BreakReason.CONTENT_CHANGED)
     assert result.checked_up_to == N
@@ -341,3 +343,28 @@ class _NoSink:
 
     def latest(self) -> None:
         return None
+
+
+def test_persons_in_any_order_and_details_that_mimic_fields_verify(tmp_path: Path) -> None:
+    conn = open_db(tmp_path / "o.db")
+    key = Ed25519PrivateKey.generate()
+    log = make_log(conn, key=key)
+    from workbench.audit.events import EventDraft, EventType, Outcome
+
+    from tests.workbench.test_audit_support import CLERK
+
+    log.append(
+        EventDraft(
+            EventType.EXPORT,
+            Outcome.OK,
+            CLERK,
+            persons=(person(9), person(1, 2), person(4)),
+            # details whose keys look like top-level fields must not confuse verification
+            details={"a": 1, "persons": [], "prev_hash": "x", "workspace_id": "other"},
+        )
+    )
+    log.append(EventDraft(EventType.EXPORT, Outcome.OK, CLERK, details={"persons": [{"key_version": 1}]}))
+    result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key())
+    assert result.intact, result.message
+    raw_connection(tmp_path / "o.db").execute("DELETE FROM audit_event_persons WHERE token_hex = ?", (person(4).token_hex,))
+    broken(verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key()), 1, BreakReason.CONTENT_CHANGED)

@@ -258,6 +258,7 @@ class FindingsPanel(QWidget):
             severity=str(self.severity.currentData() or ""),
             status=str(self.status.currentData() or ""),
             text=self.text.text(),
+            columns=tuple(c for c in TEXT_COLUMNS if c in self.model.base.columns),
         )
         self.model.set_filter(expr)
         self._update_count()
@@ -277,6 +278,12 @@ class FindingsPanel(QWidget):
             self.message.show_info(tr("findings.select_first"))
             return None
         return self.model.row_dict(rows[0].row())
+
+    def select_key(self, key: str) -> None:
+        """Select a finding again after the table was reset (if the filter still shows it)."""
+        found = self.model.frame.with_row_index("_i").filter(pl.col("finding_key") == key)["_i"]
+        if found.len():
+            self.view.selectRow(int(found[0]))
 
     # -- actions ---------------------------------------------------------------------------------
     def reveal_selected(self) -> None:
@@ -324,6 +331,7 @@ class FindingsPanel(QWidget):
         )
         self.model.set_base(base)
         self._update_count()
+        self.select_key(change.finding_key)
         self.message.show_success(
             tr("findings.status_changed", status=tr_value("status", change.status))
         )

@@ -49,6 +49,7 @@ class ReviewPage(QWidget):
         self.position = 0
         self.view: PairView | None = None
         self._dirty = True
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # so M / N / U reach the page
         self._build()
         state.run_changed.connect(self._run_changed)
         state.runs_changed.connect(self._mark_dirty)

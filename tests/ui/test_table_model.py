@@ -1,0 +1,129 @@
+"""The lazy table model: painted cells never reach into polars; sort and filter in polars."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from ui.pages.findings_panel import findings_filter
+from ui.table_model import BLOCK_ROWS, FrameTableModel
+from ui.widgets import big_table_view
+
+COLUMNS = [(c, c.upper()) for c in ("code", "severity", "status", "detail", "weight", "n")]
+
+
+def _frame(rows: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "code": [f"R0{i % 9 + 1}" for i in range(rows)],
+            "severity": [("high", "review", "info")[i % 3] for i in range(rows)],
+            "status": ["open"] * rows,
+            "detail": [f"detail {i}" for i in range(rows)],
+            "weight": [i / 7 for i in range(rows)],
+            "n": list(range(rows)),
+            "token": [b"\x00" * 4] * rows,
+        }
+    )
+
+
+class FrameSpy:
+    """Counts calls into polars frames while the model answers data()."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: dict[str, int] = {"slice": 0, "__getitem__": 0, "row": 0, "item": 0}
+        for name in self.calls:
+            original = getattr(pl.DataFrame, name)
+
+            def spy(frame: pl.DataFrame, *args: object, _o=original, _n=name, **kw: object):
+                self.calls[_n] += 1
+                return _o(frame, *args, **kw)
+
+            monkeypatch.setattr(pl.DataFrame, name, spy)
+
+
+def test_painting_a_viewport_converts_one_block_and_then_hits_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = FrameTableModel(COLUMNS)
+    model.set_base(_frame(100_000))
+    spy = FrameSpy(monkeypatch)
+    viewport = [
+        model.index(r, c) for r in range(600, 640) for c in range(model.columnCount())
+    ]
+    texts = [model.data(i) for i in viewport]
+    assert texts[0] == "R07" and texts[5] == "600"
+    assert spy.calls["slice"] == 1 and model.block_loads == 1
+    for _ in range(3):  # repainting the same rows touches nothing
+        for i in viewport:
+            model.data(i)
+            model.data(i, Qt.ItemDataRole.TextAlignmentRole)
+            model.flags(i)
+    assert spy.calls == {"slice": 1, "__getitem__": 0, "row": 0, "item": 0}
+    model.data(model.index(600 + BLOCK_ROWS, 0))
+    assert spy.calls["slice"] == 2
+
+
+def test_columns_formats_and_hidden_bytes() -> None:
+    model = FrameTableModel([*COLUMNS, ("token", "TOKEN"), ("missing", "MISSING")])
+    model.set_base(_frame(10).with_columns(pl.lit(None, dtype=pl.String).alias("detail")))
+    assert model.columnCount() == 7  # "missing" is not in the frame
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "CODE"
+    assert model.data(model.index(1, 4)) == "0.143"
+    assert model.data(model.index(1, 3)) == ""
+    assert model.data(model.index(1, 6)) == "…"  # bytes are never shown
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert model.data(model.index(1, 5), Qt.ItemDataRole.TextAlignmentRole) == right
+
+
+def test_value_labels_and_colours_come_from_the_cache() -> None:
+    from PySide6.QtGui import QColor
+
+    red = QColor("#ff0000")
+    model = FrameTableModel(
+        COLUMNS,
+        value_labels={"severity": {"high": "高"}},
+        cell_colours={"severity": {"high": red}},
+    )
+    model.set_base(_frame(6))
+    assert model.data(model.index(0, 1)) == "高"
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole) == red
+    assert model.data(model.index(1, 1), Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_sort_and_filter_swap_the_frame_and_keep_each_other() -> None:
+    model = FrameTableModel(COLUMNS)
+    model.set_base(_frame(1000))
+    model.sort(5, Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(0, 5)) == "999"
+    model.set_filter(findings_filter(severity="high", text="DETAIL 99", columns=("detail",)))
+    # rows 99, 990..999 contain "detail 99"; of those, i % 3 == 0 are "high"
+    assert model.frame["n"].to_list() == [999, 996, 993, 990, 99]
+    model.set_base(_frame(1000).with_columns(pl.lit("confirmed").alias("status")))
+    assert model.rowCount() == 5 and model.data(model.index(0, 2)) == "confirmed"
+    model.set_filter(None)
+    assert model.rowCount() == 1000 and model.data(model.index(0, 5)) == "999"
+
+
+def test_findings_filter_combines_every_condition() -> None:
+    frame = _frame(30)
+    assert findings_filter() is None
+    expr = findings_filter(rule="R01", severity="high", status="open", columns=("detail",))
+    assert expr is not None
+    assert frame.filter(expr)["n"].to_list() == [0, 9, 18, 27]
+
+
+def test_a_view_over_a_million_rows_stays_lazy(qtbot: QtBot) -> None:
+    model = FrameTableModel(COLUMNS)
+    model.set_base(_frame(1_000_000))
+    view = big_table_view()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.scrollToBottom()
+    qtbot.wait(10)
+    assert model.rowCount() == 1_000_000
+    assert model.block_loads <= 4  # the first rows and the last ones, never the million
