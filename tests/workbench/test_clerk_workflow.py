@@ -38,7 +38,7 @@ def imported(workspace: Workspace, team: Team) -> Workspace:
 
 
 def test_import_stores_tokens_never_numbers(imported: Workspace, team: Team) -> None:
-    tax, si = list_datasets(imported.conn)
+    tax, _si = list_datasets(imported.conn)
     frame = read_dataset(imported, tax)
     assert "my_number" not in frame.columns
     assert {"token", "token_version", "id_problem"} <= set(frame.columns)
@@ -82,7 +82,7 @@ def test_truncated_xlsx_fails_cleanly(workspace: Workspace, team: Team, tmp_path
     data = sample_paths()["tax_xlsx"].read_bytes()
     bad = tmp_path / "truncated.xlsx"
     bad.write_bytes(data[: len(data) // 2])
-    with pytest.raises(InvalidInput, match="truncated.xlsx"):
+    with pytest.raises(InvalidInput, match=r"truncated\.xlsx"):
         import_extract(team.clerk, bad, "tax")
     assert list_datasets(workspace.conn) == []
 
