@@ -61,7 +61,9 @@ def draft(i: int) -> EventDraft:
             EventType.SEARCH, Outcome.OK, CLERK, purpose="適用調査",
             dataset_id="ds-tax-2026", details={"by": "name", "hits": i % 7},
         )  # fmt: skip
-    return EventDraft(EventType.ACCESS_DENIED, Outcome.DENIED, AUDITOR, details={"action": "reveal"})
+    return EventDraft(
+        EventType.ACCESS_DENIED, Outcome.DENIED, AUDITOR, details={"action": "reveal"}
+    )
 
 
 def new_log(path: Path, key: Ed25519PrivateKey) -> AuditLog:
@@ -86,7 +88,9 @@ def bench_single(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
     )
 
 
-def build_batched(path: Path, n: int, key: Ed25519PrivateKey, batch: int = 1000) -> tuple[AuditLog, float]:
+def build_batched(
+    path: Path, n: int, key: Ed25519PrivateKey, batch: int = 1000
+) -> tuple[AuditLog, float]:
     log = new_log(path, key)
     start = time.perf_counter()
     for first in range(0, n, batch):
@@ -97,7 +101,9 @@ def build_batched(path: Path, n: int, key: Ed25519PrivateKey, batch: int = 1000)
 
 def bench_batched(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
     _, elapsed = build_batched(tmp / "batched.db", n, key)
-    print(f"append_many, 1000 per commit : {n:>9,} events in {elapsed:7.2f} s = {n / elapsed:>9,.0f} events/s")
+    print(
+        f"append_many, 1000 per commit : {n:>9,} events in {elapsed:7.2f} s = {n / elapsed:>9,.0f} events/s"
+    )
 
 
 def bench_verify(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
@@ -119,28 +125,40 @@ def bench_verify(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
     took = time.perf_counter() - start
     print(f"person_history over {n:,} events: {len(history)} events in {took * 1e3:.1f} ms")
     start = time.perf_counter()
-    denied = log.query(EventFilter(users=("suzuki",), event_types=(EventType.ACCESS_DENIED,)), limit=100)
+    denied = log.query(
+        EventFilter(users=("suzuki",), event_types=(EventType.ACCESS_DENIED,)), limit=100
+    )
     took = time.perf_counter() - start
     print(f"query (user + type, newest 100): {len(denied)} events in {took * 1e3:.1f} ms")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=100_000, help="events for the batched run (default 100k)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--n", type=int, default=100_000, help="events for the batched run (default 100k)"
+    )
     parser.add_argument(
         "--n-single", type=int, default=10_000,
         help="events for the one-commit-per-event run (default 10k: each commit waits for fsync)",
     )  # fmt: skip
-    parser.add_argument("--verify-n", type=int, default=1_000_000, help="events in the log to verify")
+    parser.add_argument(
+        "--verify-n", type=int, default=1_000_000, help="events in the log to verify"
+    )
     parser.add_argument("--quick", action="store_true", help="2k / 20k / 100k events")
-    parser.add_argument("--dir", type=Path, default=None, help="where to put the databases (default: a temp dir)")
+    parser.add_argument(
+        "--dir", type=Path, default=None, help="where to put the databases (default: a temp dir)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.n, args.n_single, args.verify_n = 20_000, 2_000, 100_000
     key = Ed25519PrivateKey.generate()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp_name:
         tmp = Path(tmp_name)
-        print(f"per-event run uses n={args.n_single:,} (fsync per commit makes it slow; --n-single to change)")
+        print(
+            f"per-event run uses n={args.n_single:,} (fsync per commit makes it slow; --n-single to change)"
+        )
         bench_single(tmp, args.n_single, key)
         bench_batched(tmp, args.n, key)
         bench_verify(tmp, args.verify_n, key)

@@ -105,16 +105,21 @@ def _convert(data: bytes, start: int, encoding: str, *, keep: bool) -> bytes | N
     line = 1
     for begin, end in _pieces(data, start):
         piece = data[begin:end]
+        failed_at: int | None = None
         try:
             text = piece.decode(encoding)
         except UnicodeDecodeError as exc:
-            bad = begin + exc.start
+            failed_at = exc.start
+        if failed_at is not None:
+            # Raised outside the except block: the UnicodeDecodeError holds the bytes of
+            # the piece (raw identifiers) and must not ride along as __context__.
+            bad = begin + failed_at
             line_start = data.rfind(b"\n", start, bad) + 1 or start
             raise Undecodable(
                 encoding=encoding,
-                line=line + piece.count(b"\n", 0, exc.start),
+                line=line + piece.count(b"\n", 0, failed_at),
                 column=_field_index(data, max(line_start, start), bad, encoding),
-            ) from None
+            )
         if out is not None:
             out += text.encode(UTF8)
         line += piece.count(b"\n")
@@ -159,13 +164,18 @@ def decode_to_utf8(data: bytes, encoding: str | None = None) -> tuple[bytes, str
     if has_bom:
         _convert(data, len(BOM), UTF8, keep=False)
         return data, UTF8_BOM
+    failures: list[Undecodable] = []
     try:
         _convert(data, 0, UTF8, keep=False)
         return data, UTF8
     except Undecodable as not_utf8:
-        try:
-            converted = _convert(data, 0, CP932, keep=True)
-        except Undecodable as not_cp932:
-            raise max(not_utf8, not_cp932, key=lambda e: e.line) from None
-        assert converted is not None
-        return converted, CP932
+        failures.append(not_utf8)
+    try:
+        converted = _convert(data, 0, CP932, keep=True)
+    except Undecodable as not_cp932:
+        failures.append(not_cp932)
+    if len(failures) == 2:
+        # Report the candidate that read furthest: the likelier encoding of the file.
+        raise max(failures, key=lambda e: e.line)
+    assert converted is not None
+    return converted, CP932

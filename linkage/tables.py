@@ -99,17 +99,20 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
             table = _read_csv_or_none(data, _leading_blank_lines(data))
             used = sniffed
     if table is None:
+        failure: Undecodable | None = None
         try:
             utf8, used = decode_to_utf8(data, declared)
         except Undecodable as exc:
+            failure = exc
+        if failure is not None:
             raise ExtractError(
                 path,
                 "the file contains bytes that are not valid "
-                + ("UTF-8 or CP932 (Shift_JIS)." if declared is None else f"{exc.encoding}."),
-                row=exc.line,
-                column=_header_at(utf8_header(data), exc.column),
+                + ("UTF-8 or CP932 (Shift_JIS)." if declared is None else f"{failure.encoding}."),
+                row=failure.line,
+                column=_header_at(utf8_header(data), failure.column),
                 advice=_SAVE_AGAIN,
-            ) from None
+            )
         del data
         table = _read_csv_or_none(utf8, _leading_blank_lines(utf8))
         if table is None:
@@ -135,14 +138,17 @@ def _leading_blank_lines(data: bytes) -> int:
 def _canonical_or_error(path: Path, encoding: str | None) -> str | None:
     if encoding is None:
         return None
+    known = True
     try:
         return canonical_encoding(encoding)
     except UnknownEncoding:
-        raise ExtractError(
-            path,
-            f"the encoding {encoding!r} of the import profile is not supported.",
-            advice=f"Use one of {', '.join(SUPPORTED)} (Shift_JIS is read as cp932).",
-        ) from None
+        known = False
+    assert not known
+    raise ExtractError(
+        path,
+        f"the encoding {encoding!r} of the import profile is not supported.",
+        advice=f"Use one of {', '.join(SUPPORTED)} (Shift_JIS is read as cp932).",
+    )
 
 
 def _read_csv_or_none(utf8: bytes, skip_lines: int) -> pl.DataFrame | None:
@@ -243,24 +249,33 @@ def _load_xlsx(path: Path, data: bytes) -> RawTable:
     )
     if not data.startswith(_ZIP_MAGIC):
         raise damaged
+    # Library errors are caught and replaced outside their except blocks, so their text
+    # (which may quote cell contents) never travels along as __context__.
+    ok = True
     try:
         # A truncated file loses the zip directory at its end; catch that cheaply.
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             archive.namelist()
     except (zipfile.BadZipFile, OSError, EOFError):
-        raise damaged from None
+        ok = False
+    if not ok:
+        raise damaged
+    sheet_names: list[str] = []
+    table: pl.DataFrame | None = None
     try:
         reader = fastexcel.read_excel(data)
-        if not reader.sheet_names:
-            raise ExtractError(path, "the workbook has no sheet.", advice=_SAVE_AGAIN)
-        # header_row=None + skip_rows=0: row i of the result is sheet row i + 1.
-        sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
-        table = sheet.to_polars()
-    except ExtractError:
-        raise
+        sheet_names = list(reader.sheet_names)
+        if sheet_names:
+            # header_row=None + skip_rows=0: row i of the result is sheet row i + 1.
+            sheet = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+            table = sheet.to_polars()
     except Exception:  # fastexcel/calamine raise several unrelated types
-        raise damaged from None
-    if table.width == 0 or table.height == 0:
+        ok = False
+    if not ok:
+        raise damaged
+    if not sheet_names:
+        raise ExtractError(path, "the workbook has no sheet.", advice=_SAVE_AGAIN)
+    if table is None or table.width == 0 or table.height == 0:
         raise ExtractError(
             path,
             "the first sheet of the workbook is empty.",

@@ -368,6 +368,13 @@ def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
+    from ui.app import run_gui
+
+    path = Path(args.workspace)
+    return run_gui(path, ctx.access(path), lang=args.lang)
+
+
 def _progress(ctx: Context) -> Callable[[str, float], None]:
     def report(step: str, fraction: float) -> None:
         print(f"  {fraction:5.0%}  {step}", file=ctx.err)
@@ -500,6 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], help="FILE_HEADER=column (repeat)")
     p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp932"])
     profiles.set_defaults(func=cmd_profiles)
+
+    p = sub.add_parser("gui", help="open the desktop app on a workspace")
+    p.add_argument("workspace")
+    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.set_defaults(func=cmd_gui)
 
     from workbench.demo import add_demo_parser
 

@@ -1,8 +1,9 @@
-"""`workbench demo`: a fresh synthetic workspace, walked through from the command line.
+"""`workbench demo`: a fresh synthetic workspace, then the desktop app at its login.
 
-It creates a workspace with three accounts (clerk, auditor, admin), prints their
-passwords, and exercises the security kernel: roles, the logged reveal path, a key
-rotation and a verification of the access log. Only synthetic data is used.
+It creates a workspace with three accounts (clerk, auditor, admin) and prints their
+passwords, imports both committed sample extracts (a CP932 tax CSV and a UTF-8-with-BOM
+social-insurance CSV from fixtures/), runs a reconciliation and verifies the access log.
+Only synthetic data is used.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ import platformdirs
 
 from crypto.errors import KeystoreUnavailable
 from crypto.keystore import KeyringMasterKeyStore, PassphraseMasterKeyStore
-from workbench.errors import AccessDenied
+from fixtures.samples import sample_paths
+from workbench.clock import Clock
 from workbench.keyaccess import APP_NAME, KeyAccess, default_state_dir
 from workbench.services import audit as audit_service
-from workbench.services import keys as key_service
 from workbench.services import users as user_service
+from workbench.services.imports import import_extract
+from workbench.services.reconcile import reconcile_datasets
 from workbench.services.session import change_own_password, login, logout
 from workbench.workspace import Workspace
 
@@ -62,6 +65,39 @@ def demo_access(path: Path, out: Callable[[str], None]) -> KeyAccess:
         return KeyAccess(PassphraseMasterKeyStore(path, lambda: DEMO_PASSPHRASE), None, state)
 
 
+def create_demo_workspace(
+    path: Path, access: KeyAccess, out: Callable[[str], None], clock: Clock
+) -> Workspace:
+    """Accounts, both sample extracts imported, one reconciliation run."""
+    ws = Workspace.create(
+        path,
+        access=access,
+        admin_name="admin",
+        admin_password=DEMO_ACCOUNTS["admin"][0],
+        clock=clock,
+    )
+    admin = login(ws, "admin", DEMO_ACCOUNTS["admin"][0])
+    for name, (password, roles) in DEMO_ACCOUNTS.items():
+        if name != "admin":
+            user_service.add_user(admin, name, password, roles)
+    logout(admin)
+    for name, (password, _) in DEMO_ACCOUNTS.items():
+        # Demo accounts keep their printed passwords instead of a forced first change.
+        session = login(ws, name, password)
+        change_own_password(session, password, password)
+        logout(session)
+    clerk = login(ws, "clerk", DEMO_ACCOUNTS["clerk"][0])
+    paths = sample_paths()
+    for kind, key in (("tax", "tax_cp932"), ("si", "si_utf8bom")):
+        report = import_extract(clerk, paths[key], kind)  # type: ignore[arg-type]
+        out(report.lines()[0])
+    run = reconcile_datasets(clerk)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(run.summary.items()) if v)
+    out(f"Reconciliation {run.id}: {counts}")
+    logout(clerk)
+    return ws
+
+
 def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     out = ctx.print
     if args.workspace:
@@ -71,47 +107,24 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
         base.mkdir(parents=True, exist_ok=True)
         path = Path(tempfile.mkdtemp(prefix="demo-", dir=base))
     access = demo_access(path, out)
-    ws = Workspace.create(
-        path,
-        access=access,
-        admin_name="admin",
-        admin_password=DEMO_ACCOUNTS["admin"][0],
-        clock=ctx.clock,
-    )
+    ws = create_demo_workspace(path, access, out, ctx.clock)
     out(f"Demo workspace: {path}")
-    admin = login(ws, "admin", DEMO_ACCOUNTS["admin"][0])
-    change_own_password(admin, DEMO_ACCOUNTS["admin"][0], DEMO_ACCOUNTS["admin"][0] + "!")
-    change_own_password(admin, DEMO_ACCOUNTS["admin"][0] + "!", DEMO_ACCOUNTS["admin"][0])
-    for name, (password, roles) in DEMO_ACCOUNTS.items():
-        if name != "admin":
-            user_service.add_user(admin, name, password, roles)
-    out("Accounts (synthetic demo only):")
+    out("Accounts (synthetic demo data only):")
     for name, (password, roles) in DEMO_ACCOUNTS.items():
         out(f"  {name:8} password {password:20} role {', '.join(roles)}")
-
-    report = key_service.rotate_keys(admin, "demo: show a key rotation")
-    out(
-        f"Key rotation: version {report.target_version} is primary, {report.migrated} datasets migrated."
-    )
-    logout(admin)
-
     auditor = login(ws, "auditor", DEMO_ACCOUNTS["auditor"][0])
-    try:
-        from workbench.services.people import reveal_records
-
-        reveal_records(auditor, "none", ["none"])
-    except AccessDenied as exc:
-        out(f"An auditor asking for personal data: {exc}")
     result = audit_service.verify(auditor)
     out(f"Access log: {result.message}")
     logout(auditor)
     ws.close()
-    out("")
-    out("Try it:")
-    out(f"  WORKBENCH_USER=auditor workbench audit verify {path}")
-    out(f"  WORKBENCH_USER=admin workbench keys list {path}")
     if access.keyring_backend is None:
         out(
-            f"  (set WORKBENCH_KEYSTORE=passphrase WORKBENCH_KEYSTORE_PASSPHRASE={DEMO_PASSPHRASE})"
+            "To use this workspace from the command line, set WORKBENCH_KEYSTORE=passphrase "
+            f"WORKBENCH_KEYSTORE_PASSPHRASE={DEMO_PASSPHRASE}"
         )
-    return 0
+    if args.no_gui:
+        out(f"Try: WORKBENCH_USER=auditor workbench audit verify {path}")
+        return 0
+    from ui.app import run_gui
+
+    return run_gui(path, access, lang=args.lang)

@@ -26,14 +26,22 @@ KEY = Ed25519PrivateKey.generate()
 
 
 def cp(seq: int, workspace_id: str = "ws-a", key: Ed25519PrivateKey = KEY) -> Checkpoint:
-    return sign_checkpoint(key, workspace_id=workspace_id, seq=seq, hash_hex=f"{seq:064x}", time="2026-04-01T00:00:00.000000+00:00")
+    return sign_checkpoint(
+        key,
+        workspace_id=workspace_id,
+        seq=seq,
+        hash_hex=f"{seq:064x}",
+        time="2026-04-01T00:00:00.000000+00:00",
+    )
 
 
 def test_signature_covers_workspace_seq_and_hash() -> None:
     good = cp(5)
     assert checkpoint_signature_ok(good, KEY.public_key(), "ws-a")
     assert checkpoint_message("ws-a", 5, good.hash) == (
-        b'{"hash":"' + good.hash.encode() + b'","kind":"records-linkage-workbench/audit-checkpoint/v1",'
+        b'{"hash":"'
+        + good.hash.encode()
+        + b'","kind":"records-linkage-workbench/audit-checkpoint/v1",'
         b'"seq":5,"workspace_id":"ws-a"}'
     )
     for forged in (
@@ -49,8 +57,13 @@ def test_signature_covers_workspace_seq_and_hash() -> None:
 
 def test_json_round_trip_and_rejects() -> None:
     assert Checkpoint.from_json(cp(3).to_json()) == cp(3)
-    for text in ("", "{}", "[1]", '{"workspace_id": 1, "seq": 1, "hash": "", "signature": "", "time": ""}',
-                 '{"workspace_id": "w", "seq": -1, "hash": "", "signature": "", "time": ""}'):
+    for text in (
+        "",
+        "{}",
+        "[1]",
+        '{"workspace_id": 1, "seq": 1, "hash": "", "signature": "", "time": ""}',
+        '{"workspace_id": "w", "seq": -1, "hash": "", "signature": "", "time": ""}',
+    ):
         with pytest.raises(ValueError):
             Checkpoint.from_json(text)
 

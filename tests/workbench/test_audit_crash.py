@@ -81,7 +81,9 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
         while len(acknowledged) < 60:
             line = child.stdout.readline()
             if not line:
-                pytest.fail(f"the writer stopped early: {child.stderr.read() if child.stderr else ''}")
+                pytest.fail(
+                    f"the writer stopped early: {child.stderr.read() if child.stderr else ''}"
+                )
             acknowledged.append(int(line))
     finally:
         os.kill(child.pid, signal.SIGKILL)
@@ -97,7 +99,10 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
     assert set(acknowledged) <= seqs
     assert max(seqs) >= acknowledged[-1]
     result = verify_log(
-        conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), external=FileCheckpointSink(sink)
+        conn,
+        workspace_id=WORKSPACE_ID,
+        public_key=key.public_key(),
+        external=FileCheckpointSink(sink),
     )
     assert result.intact, result.message
     assert result.checked_up_to == max(seqs)

@@ -82,7 +82,10 @@ def test_time_is_utc_iso_with_offset_and_microseconds(tmp_path: Path) -> None:
 def test_second_event_chains_from_the_first(tmp_path: Path) -> None:
     log = make_log(open_db(tmp_path / "a.db"))
     first, second = log.append_many(
-        [EventDraft(EventType.LOGIN_OK, Outcome.OK, CLERK), EventDraft(EventType.LOGOUT, Outcome.OK, CLERK)]
+        [
+            EventDraft(EventType.LOGIN_OK, Outcome.OK, CLERK),
+            EventDraft(EventType.LOGOUT, Outcome.OK, CLERK),
+        ]
     )
     assert second.prev_hash == first.hash
     assert second.hash == hashlib.sha256(bytes.fromhex(first.hash) + canonical(second)).hexdigest()
@@ -102,22 +105,32 @@ def test_persons_keep_their_order_without_duplicates() -> None:
     details=st.dictionaries(
         st.text(max_size=8),
         st.recursive(
-            st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.text(max_size=12)
+            st.none()
+            | st.booleans()
+            | st.integers(-(10**6), 10**6)
+            | st.text(max_size=12)
             | st.floats(allow_nan=False, allow_infinity=False),
-            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+            ),
             max_leaves=8,
         ),
         max_size=4,
     ),
     purpose=st.none() | st.text(min_size=1, max_size=30),
 )
-def test_stored_bytes_read_back_to_an_equal_event(details: dict[str, object], purpose: str | None) -> None:
+def test_stored_bytes_read_back_to_an_equal_event(
+    details: dict[str, object], purpose: str | None
+) -> None:
     draft = EventDraft(EventType.EXPORT, Outcome.OK, CLERK, purpose=purpose, details=details)
     try:
         prepared = prepare(draft, workspace_id="w", workstation=STATION)
     except AuditEventRejected:
         return  # hypothesis found 12 digits with a good check digit, or a lone surrogate
-    body, digest, event = seal(prepared, seq=7, time="2026-04-01T00:00:00.000000+00:00", prev_hash=bytes(32))
+    body, digest, event = seal(
+        prepared, seq=7, time="2026-04-01T00:00:00.000000+00:00", prev_hash=bytes(32)
+    )
     again = event_from_body(body.decode("utf-8"), digest)
     assert again == event
     assert canonical(again) == body
@@ -136,7 +149,9 @@ def test_stored_bytes_read_back_to_an_equal_event(details: dict[str, object], pu
         {"as_int": int(synthetic_my_number("62149832025"))},
     ],
 )
-def test_details_with_a_my_number_are_refused_without_echoing_it(details: dict[str, object]) -> None:
+def test_details_with_a_my_number_are_refused_without_echoing_it(
+    details: dict[str, object],
+) -> None:
     draft = EventDraft(EventType.EXPORT, Outcome.OK, CLERK, details=details)
     with pytest.raises(AuditEventRejected) as info:
         prepare(draft, workspace_id="w", workstation=STATION)
@@ -150,7 +165,9 @@ def test_twelve_digits_with_a_wrong_check_digit_or_thirteen_digits_pass() -> Non
     wrong = good[:11] + str((int(good[11]) + 1) % 10)
     corporate = "7123456789012"
     prepared = prepare(
-        EventDraft(EventType.EXPORT, Outcome.OK, CLERK, details={"a": wrong, "corp": corporate, "rows": 12}),
+        EventDraft(
+            EventType.EXPORT, Outcome.OK, CLERK, details={"a": wrong, "corp": corporate, "rows": 12}
+        ),
         workspace_id="w",
         workstation=STATION,
     )
@@ -158,7 +175,9 @@ def test_twelve_digits_with_a_wrong_check_digit_or_thirteen_digits_pass() -> Non
 
 
 def test_purpose_with_a_my_number_is_refused() -> None:
-    draft = EventDraft(EventType.REVEAL, Outcome.OK, CLERK, purpose="確認 " + synthetic_my_number("98320567321"))
+    draft = EventDraft(
+        EventType.REVEAL, Outcome.OK, CLERK, purpose="確認 " + synthetic_my_number("98320567321")
+    )
     with pytest.raises(AuditEventRejected):
         prepare(draft, workspace_id="w", workstation=STATION)
 

@@ -14,7 +14,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.workbench.test_audit_support import CLERK, WORKSPACE_ID, fill, make_log, open_db
 from workbench.audit.events import AuditEvent, EventDraft, EventType, Outcome
-from workbench.audit.export import COLUMNS, check_export, export_events_csv, safe_cell, signature_path
+from workbench.audit.export import (
+    COLUMNS,
+    check_export,
+    export_events_csv,
+    safe_cell,
+    signature_path,
+)
 from workbench.audit.log import EventFilter
 
 KEY = Ed25519PrivateKey.generate()
@@ -28,7 +34,7 @@ def events(tmp_path: Path, n: int = 9) -> list[AuditEvent]:
             EventType.EXPORT,
             Outcome.OK,
             CLERK,
-            purpose="=HYPERLINK(\"http://x\")",
+            purpose='=HYPERLINK("http://x")',
             details={"file": "+cmd.csv", "rows": 3},
         )
     )
@@ -38,10 +44,16 @@ def events(tmp_path: Path, n: int = 9) -> list[AuditEvent]:
 def export(tmp_path: Path, evs: list[AuditEvent]) -> Path:
     out = tmp_path / "events.csv"
     summary = export_events_csv(
-        evs, out, signer=KEY, workspace_id=WORKSPACE_ID, clock=lambda: datetime(2026, 5, 1, tzinfo=UTC)
+        evs,
+        out,
+        signer=KEY,
+        workspace_id=WORKSPACE_ID,
+        clock=lambda: datetime(2026, 5, 1, tzinfo=UTC),
     )
     assert summary.rows == len(evs)
-    assert (summary.first_seq, summary.last_seq) == ((evs[0].seq, evs[-1].seq) if evs else (None, None))
+    assert (summary.first_seq, summary.last_seq) == (
+        (evs[0].seq, evs[-1].seq) if evs else (None, None)
+    )
     assert summary.signature_path == signature_path(out) == tmp_path / "events.csv.sig"
     return out
 
@@ -60,7 +72,9 @@ def test_export_has_a_column_for_every_field_and_checks_ok(tmp_path: Path) -> No
     assert [int(r["seq"]) for r in rows] == [e.seq for e in evs]
     assert {r["outcome"] for r in rows} == {"ok", "denied"}
     first = rows[2]  # seq 3: a reveal with a person
-    assert json.loads(first["persons"]) == [{"key_version": 1, "token_hex": evs[2].persons[0].token_hex}]
+    assert json.loads(first["persons"]) == [
+        {"key_version": 1, "token_hex": evs[2].persons[0].token_hex}
+    ]
     assert first["hash"] == evs[2].hash and first["prev_hash"] == evs[1].hash
     assert json.loads(first["actor_roles"]) == ["clerk"]
     check = check_export(out, KEY.public_key())
@@ -73,7 +87,7 @@ def test_export_has_a_column_for_every_field_and_checks_ok(tmp_path: Path) -> No
 def test_cells_that_would_run_as_formulas_are_quoted(tmp_path: Path) -> None:
     rows = read_rows(export(tmp_path, events(tmp_path)))
     last = rows[-1]
-    assert last["purpose"] == "'=HYPERLINK(\"http://x\")"
+    assert last["purpose"] == '\'=HYPERLINK("http://x")'
     assert json.loads(last["details"])["file"] == "+cmd.csv"  # inside JSON: starts with {, harmless
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(value) == "'" + value
@@ -87,7 +101,9 @@ def test_signature_file_says_what_was_exported(tmp_path: Path) -> None:
     assert sig["workspace_id"] == WORKSPACE_ID
     assert sig["rows"] == len(evs) and (sig["first_seq"], sig["last_seq"]) == (1, len(evs))
     assert sig["created"] == "2026-05-01T00:00:00.000000+00:00"
-    assert len(sig["sha256"]) == 64 and len(sig["signature"]) == 128 and len(sig["public_key"]) == 64
+    assert (
+        len(sig["sha256"]) == 64 and len(sig["signature"]) == 128 and len(sig["public_key"]) == 64
+    )
 
 
 def test_an_edited_csv_is_detected(tmp_path: Path) -> None:
@@ -151,6 +167,8 @@ def test_export_streams_from_a_generator(tmp_path: Path) -> None:
     log = make_log(open_db(tmp_path / "log.db"), key=KEY)
     fill(log, 40)
     out = tmp_path / "all.csv"
-    summary = export_events_csv(log.iter_events(EventFilter(), batch=16), out, signer=KEY, workspace_id=WORKSPACE_ID)
+    summary = export_events_csv(
+        log.iter_events(EventFilter(), batch=16), out, signer=KEY, workspace_id=WORKSPACE_ID
+    )
     assert summary.rows == 40 and len(read_rows(out)) == 40
     assert not (tmp_path / "all.csv.tmp").exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -82,9 +82,13 @@ def test_two_writers_on_one_file_share_one_chain(tmp_path: Path, conn: sqlite3.C
     assert verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key()).intact
 
 
-def test_sqlite_failure_is_audit_write_failed_and_writes_nothing(tmp_path: Path, conn: sqlite3.Connection) -> None:
+def test_sqlite_failure_is_audit_write_failed_and_writes_nothing(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
     make_log(conn).append(sample_draft(1))
-    read_only = sqlite3.connect(f"file:{tmp_path / 'log.db'}?mode=ro", uri=True, isolation_level=None)
+    read_only = sqlite3.connect(
+        f"file:{tmp_path / 'log.db'}?mode=ro", uri=True, isolation_level=None
+    )
     with pytest.raises(AuditWriteFailed, match="not carried out"):
         make_log(read_only).append(sample_draft(2))
     assert not read_only.in_transaction
@@ -97,7 +101,7 @@ def test_a_naive_clock_fails_closed(conn: sqlite3.Connection) -> None:
         workspace_id=WORKSPACE_ID,
         signer=Ed25519PrivateKey.generate(),
         workstation=STATION,
-        clock=lambda: datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
+        clock=lambda: datetime(2026, 1, 1),
     )
     with pytest.raises(AuditWriteFailed):
         log.append(sample_draft(1))
@@ -171,7 +175,9 @@ class BrokenSink:
         return self.written[-1] if self.written else None
 
 
-def test_an_unreachable_sink_does_not_undo_events_but_logout_reports_it(conn: sqlite3.Connection) -> None:
+def test_an_unreachable_sink_does_not_undo_events_but_logout_reports_it(
+    conn: sqlite3.Connection,
+) -> None:
     sink = BrokenSink()
     log = make_log(conn, external=sink, checkpoint_every=2)
     log.append_many([sample_draft(1), sample_draft(2)])  # auto checkpoint: sink fails quietly
@@ -201,29 +207,43 @@ def test_filters(conn: sqlite3.Connection) -> None:
     assert log.count(EventFilter(text="扶養")) == 10
     assert log.count(EventFilter(text="REVEAL")) == 20  # reveals, and denied attempts to reveal
     times = [e.time for e in log.query(EventFilter(), newest_first=False)]
-    window = EventFilter(since=datetime.fromisoformat(times[4]), until=datetime.fromisoformat(times[9]))
+    window = EventFilter(
+        since=datetime.fromisoformat(times[4]), until=datetime.fromisoformat(times[9])
+    )
     assert [e.seq for e in log.query(window, newest_first=False)] == [5, 6, 7, 8, 9, 10]
     with pytest.raises(ValueError, match="timezone"):
-        log.count(EventFilter(since=datetime(2026, 1, 1)))  # noqa: DTZ001
+        log.count(EventFilter(since=datetime(2026, 1, 1)))
 
 
 def test_subject_user_and_run_filters(conn: sqlite3.Connection) -> None:
     log = make_log(conn)
     admin = CLERK.__class__("admin", ("admin",))
     log.append(EventDraft(EventType.USER_CREATED, Outcome.OK, admin, subject_user="sato"))
-    log.append(EventDraft(EventType.RECONCILE_RUN, Outcome.OK, CLERK, run_id="run-1", dataset_id="d1"))
-    assert [e.event_type for e in log.query(EventFilter(subject_user="sato"))] == [EventType.USER_CREATED]
+    log.append(
+        EventDraft(EventType.RECONCILE_RUN, Outcome.OK, CLERK, run_id="run-1", dataset_id="d1")
+    )
+    assert [e.event_type for e in log.query(EventFilter(subject_user="sato"))] == [
+        EventType.USER_CREATED
+    ]
     assert [e.seq for e in log.query(EventFilter(run_id="run-1"))] == [2]
     assert log.query(EventFilter(run_id="run-2")) == []
 
 
 def test_person_history_spans_key_versions(conn: sqlite3.Connection) -> None:
     log = make_log(conn)
-    log.append(EventDraft(EventType.REVEAL, Outcome.OK, CLERK, purpose="適用調査", persons=(person(1, 1),)))
-    log.append(EventDraft(EventType.REVEAL, Outcome.OK, CLERK, persons=(person(2, 1), person(3, 1))))
+    log.append(
+        EventDraft(EventType.REVEAL, Outcome.OK, CLERK, purpose="適用調査", persons=(person(1, 1),))
+    )
+    log.append(
+        EventDraft(EventType.REVEAL, Outcome.OK, CLERK, persons=(person(2, 1), person(3, 1)))
+    )
     log.append(EventDraft(EventType.KEYS_ROTATION_FINISHED, Outcome.OK, CLERK))
-    log.append(EventDraft(EventType.REVEAL, Outcome.OK, CLERK, persons=(person(1, 2),)))  # after rotation
-    log.append(EventDraft(EventType.EXPORT, Outcome.OK, CLERK, persons=(person(3, 1), person(1, 2))))
+    log.append(
+        EventDraft(EventType.REVEAL, Outcome.OK, CLERK, persons=(person(1, 2),))
+    )  # after rotation
+    log.append(
+        EventDraft(EventType.EXPORT, Outcome.OK, CLERK, persons=(person(3, 1), person(1, 2)))
+    )
     history = log.person_history([person(1, 1), person(1, 2)])
     assert [e.seq for e in history] == [1, 4, 5]
     assert [e.seq for e in log.person_history([person(3, 1)])] == [2, 5]
@@ -232,13 +252,16 @@ def test_person_history_spans_key_versions(conn: sqlite3.Connection) -> None:
     assert log.count(EventFilter(persons=(person(2, 1),), event_types=(EventType.REVEAL,))) == 1
 
 
-def test_a_forged_index_row_does_not_put_a_person_into_an_event(tmp_path: Path, conn: sqlite3.Connection) -> None:
+def test_a_forged_index_row_does_not_put_a_person_into_an_event(
+    tmp_path: Path, conn: sqlite3.Connection
+) -> None:
     log = make_log(conn)
     log.append(EventDraft(EventType.SEARCH, Outcome.OK, CLERK))
     log.append(EventDraft(EventType.REVEAL, Outcome.OK, CLERK, persons=(person(1),)))
     attacker = raw_connection(tmp_path / "log.db")
     attacker.execute(
-        "INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 1)", (person(9).token_hex,)
+        "INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 1)",
+        (person(9).token_hex,),
     )
     assert log.person_history([person(9)]) == []  # the hashed event decides
     assert [e.seq for e in log.person_history([person(1)])] == [2]
@@ -335,7 +358,9 @@ def test_authorizer_allows_everything_else(conn: sqlite3.Connection) -> None:
 
 def test_person_refs_keep_their_version(conn: sqlite3.Connection) -> None:
     event = make_log(conn).append(
-        EventDraft(EventType.REVEAL, Outcome.OK, CLERK, persons=(PersonRef(person(5).token_hex, 3),))
+        EventDraft(
+            EventType.REVEAL, Outcome.OK, CLERK, persons=(PersonRef(person(5).token_hex, 3),)
+        )
     )
     assert event.persons[0].key_version == 3
     assert conn.execute("SELECT key_version, seq FROM audit_event_persons").fetchall() == [(3, 1)]

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from linkage.progress import CancelToken, Cancelled
+from linkage.progress import Cancelled, CancelToken
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.test_audit_support import (
+    CLERK,
     WORKSPACE_ID,
     fill,
     make_log,
@@ -33,7 +34,7 @@ from workbench.audit.checkpoints import (
     sign_checkpoint,
 )
 from workbench.audit.errors import CheckpointError
-from workbench.audit.events import canonical_json
+from workbench.audit.events import EventDraft, EventType, Outcome, canonical_json
 from workbench.audit.log import AuditLog
 from workbench.audit.verify import BreakReason, VerificationResult, verify_log
 
@@ -75,15 +76,20 @@ def setup(tmp_path: Path) -> Setup:
 
 def rechain(attacker: sqlite3.Connection, start: int) -> None:
     """Recompute every hash from ``start`` on, as an attacker hiding an edit would."""
-    prev = bytes(attacker.execute("SELECT hash FROM audit_events WHERE seq = ?", (start - 1,)).fetchone()[0])
-    rows = attacker.execute("SELECT seq, body FROM audit_events WHERE seq >= ? ORDER BY seq", (start,)).fetchall()
+    prev = bytes(
+        attacker.execute("SELECT hash FROM audit_events WHERE seq = ?", (start - 1,)).fetchone()[0]
+    )
+    rows = attacker.execute(
+        "SELECT seq, body FROM audit_events WHERE seq >= ? ORDER BY seq", (start,)
+    ).fetchall()
     for seq, body in rows:
         content = json.loads(body)
         content["prev_hash"] = prev.hex()
         new_body = canonical_json(content)
         prev = hashlib.sha256(prev + new_body).digest()
         attacker.execute(
-            "UPDATE audit_events SET body = ?, hash = ? WHERE seq = ?", (new_body.decode(), prev, seq)
+            "UPDATE audit_events SET body = ?, hash = ? WHERE seq = ?",
+            (new_body.decode(), prev, seq),
         )
 
 
@@ -113,7 +119,7 @@ def test_an_empty_log_is_intact(tmp_path: Path) -> None:
 
 def test_an_edited_field(setup: Setup) -> None:
     setup.attacker().execute(
-        "UPDATE audit_events SET body = replace(body, '\"actor_user\":\"sato\"', '\"actor_user\":\"kato\"') "
+        'UPDATE audit_events SET body = replace(body, \'"actor_user":"sato"\', \'"actor_user":"kato"\') '
         "WHERE seq = 16"
     )
     assert setup.log.get(16).actor_user == "kato"  # type: ignore[union-attr]
@@ -140,7 +146,7 @@ def test_an_edited_field_with_its_hash_recomputed(setup: Setup) -> None:
 def test_an_edit_hidden_by_rechaining_the_tail_is_caught_by_the_checkpoints(setup: Setup) -> None:
     attacker = setup.attacker()
     attacker.execute(
-        "UPDATE audit_events SET body = replace(body, '\"outcome\":\"denied\"', '\"outcome\":\"ok\"') WHERE seq = 17"
+        'UPDATE audit_events SET body = replace(body, \'"outcome":"denied"\', \'"outcome":"ok"\') WHERE seq = 17'
     )
     rechain(attacker, 17)
     result = setup.verify()
@@ -252,14 +258,18 @@ def test_a_forged_checkpoint_row(setup: Setup) -> None:
     mallory = Ed25519PrivateKey.generate()
     last = setup.log.get(25)
     assert last is not None
-    forged = sign_checkpoint(mallory, workspace_id=WORKSPACE_ID, seq=25, hash_hex=last.hash, time=last.time)
+    forged = sign_checkpoint(
+        mallory, workspace_id=WORKSPACE_ID, seq=25, hash_hex=last.hash, time=last.time
+    )
     setup.attacker().execute(
         "INSERT INTO audit_checkpoints VALUES (?, ?, ?, ?, ?)",
         (forged.seq, forged.workspace_id, forged.hash, forged.signature_hex, forged.time),
     )
     result = setup.verify()
     broken(result, 25, BreakReason.SIGNATURE_INVALID)
-    assert result.message == "Broken at sequence 25: signature invalid (a checkpoint in the database)."
+    assert (
+        result.message == "Broken at sequence 25: signature invalid (a checkpoint in the database)."
+    )
 
 
 def test_an_edited_checkpoint_signature(setup: Setup) -> None:
@@ -272,7 +282,9 @@ def test_an_edited_checkpoint_signature(setup: Setup) -> None:
 
 def test_a_forged_external_checkpoint(setup: Setup) -> None:
     mallory = Ed25519PrivateKey.generate()
-    setup.sink.write(sign_checkpoint(mallory, workspace_id=WORKSPACE_ID, seq=60, hash_hex="ab" * 32, time="t"))
+    setup.sink.write(
+        sign_checkpoint(mallory, workspace_id=WORKSPACE_ID, seq=60, hash_hex="ab" * 32, time="t")
+    )
     result = setup.verify()
     broken(result, 60, BreakReason.SIGNATURE_INVALID)
     assert "outside the database" in result.message
@@ -301,7 +313,10 @@ def test_another_workspaces_log_is_not_intact(setup: Setup) -> None:
         ("INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 'junk')", 0),
         ("UPDATE audit_event_persons SET seq = 6 WHERE seq = 9 AND ? IS NOT NULL", 6),
         ("UPDATE audit_event_persons SET key_version = 1.5 WHERE seq = 9 AND ? IS NOT NULL", 9),
-        ("UPDATE audit_event_persons SET token_hex = upper(token_hex) WHERE seq = 9 AND ? IS NOT NULL", 9),
+        (
+            "UPDATE audit_event_persons SET token_hex = upper(token_hex) WHERE seq = 9 AND ? IS NOT NULL",
+            9,
+        ),
     ],
 )
 def test_a_tampered_person_index(setup: Setup, attack: str, seq: int) -> None:
@@ -313,7 +328,10 @@ def test_a_tampered_person_index(setup: Setup, attack: str, seq: int) -> None:
 
 
 def test_index_rows_beyond_the_log_are_reported(setup: Setup) -> None:
-    setup.attacker().execute("INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 77)", (person(5).token_hex,))
+    setup.attacker().execute(
+        "INSERT INTO audit_event_persons (token_hex, key_version, seq) VALUES (?, 1, 77)",
+        (person(5).token_hex,),
+    )
     result = setup.verify()
     broken(result, 77, BreakReason.CONTENT_CHANGED)
     assert result.checked_up_to == N
@@ -349,10 +367,6 @@ def test_persons_in_any_order_and_details_that_mimic_fields_verify(tmp_path: Pat
     conn = open_db(tmp_path / "o.db")
     key = Ed25519PrivateKey.generate()
     log = make_log(conn, key=key)
-    from workbench.audit.events import EventDraft, EventType, Outcome
-
-    from tests.workbench.test_audit_support import CLERK
-
     log.append(
         EventDraft(
             EventType.EXPORT,
@@ -363,8 +377,16 @@ def test_persons_in_any_order_and_details_that_mimic_fields_verify(tmp_path: Pat
             details={"a": 1, "persons": [], "prev_hash": "x", "workspace_id": "other"},
         )
     )
-    log.append(EventDraft(EventType.EXPORT, Outcome.OK, CLERK, details={"persons": [{"key_version": 1}]}))
+    log.append(
+        EventDraft(EventType.EXPORT, Outcome.OK, CLERK, details={"persons": [{"key_version": 1}]})
+    )
     result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key())
     assert result.intact, result.message
-    raw_connection(tmp_path / "o.db").execute("DELETE FROM audit_event_persons WHERE token_hex = ?", (person(4).token_hex,))
-    broken(verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key()), 1, BreakReason.CONTENT_CHANGED)
+    raw_connection(tmp_path / "o.db").execute(
+        "DELETE FROM audit_event_persons WHERE token_hex = ?", (person(4).token_hex,)
+    )
+    broken(
+        verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key()),
+        1,
+        BreakReason.CONTENT_CHANGED,
+    )

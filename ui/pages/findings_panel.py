@@ -66,7 +66,7 @@ def findings_filter(
     if status:
         parts.append(pl.col("status") == status)
     text = text.strip()
-    if text:
+    if text and columns:
         pattern = "(?i)" + re.escape(text)
         parts.append(
             pl.any_horizontal(
