@@ -28,16 +28,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 persons instead of 1,000,000")
     parser.add_argument("--persons", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--write", action="store_true", help="also time writing tax.csv and si.csv (cp932)")
+    parser.add_argument(
+        "--write", action="store_true", help="also time writing tax.csv and si.csv (cp932)"
+    )
     args = parser.parse_args()
     persons = args.persons or (100_000 if args.quick else 1_000_000)
 
     start = time.perf_counter()
     pair = generate(persons, seed=args.seed)
     elapsed = time.perf_counter() - start
-    print(f"generate({persons:,}): {elapsed:.2f} s  "
-          f"(tax {pair.tax.height:,} rows, si {pair.si.height:,} rows, "
-          f"{pair.truth_links.height:,} true links, {pair.planted.height:,} planted findings)")
+    print(
+        f"generate({persons:,}): {elapsed:.2f} s  "
+        f"(tax {pair.tax.height:,} rows, si {pair.si.height:,} rows, "
+        f"{pair.truth_links.height:,} true links, {pair.planted.height:,} planted findings)"
+    )
     if args.write:
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()

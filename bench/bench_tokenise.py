@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="values to tokenise")
     parser.add_argument("--quick", action="store_true", help="200,000 values, 2 runs")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds over the slices per method")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds over the slices per method")
     args = parser.parse_args(argv)
     n, repeat = (200_000, 2) if args.quick else (args.n, args.repeat)
 

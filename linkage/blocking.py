@@ -111,8 +111,9 @@ def candidate_pairs(
     for blocking_pass in settings.blocking:
         if cancel is not None:
             cancel.raise_if_cancelled()
+        cap = blocking_pass.max_block_pairs or settings.max_block_pairs
         pairs, expected, skipped_blocks, skipped_pairs = _pass_pairs(
-            tax, si, blocking_pass, settings.max_block_pairs, settings.max_candidate_pairs - running
+            tax, si, blocking_pass, cap, settings.max_candidate_pairs - running
         )
         running += expected
         per_pass[blocking_pass.name] = expected

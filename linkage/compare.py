@@ -51,7 +51,7 @@ def _script_levels(
     full = _both(tax, si, pairs, columns.full)
     family = _both(tax, si, pairs, columns.family)
     given = _both(tax, si, pairs, columns.given)
-    frame = pl.DataFrame(
+    parts = pl.DataFrame(
         {
             "full_l": full["l"],
             "full_r": full["r"],
@@ -59,13 +59,25 @@ def _script_levels(
             "fam_r": family["r"],
             "giv_l": given["l"],
             "giv_r": given["r"],
-            "full_sim": jaro_winkler(full["l"], full["r"]),
-            "fam_sim": jaro_winkler(family["l"], family["r"]),
-            "giv_sim": jaro_winkler(given["l"], given["r"]),
         }
     )
-    split = pl.all_horizontal(
-        pl.col(n).is_not_null() for n in ("fam_l", "fam_r", "giv_l", "giv_r")
+    split_mask = parts.select(
+        pl.all_horizontal(pl.col(n).is_not_null() for n in ("fam_l", "fam_r", "giv_l", "giv_r"))
+        & (pl.col("full_l") != pl.col("full_r"))
+    ).to_series()
+    # Every level above 0 of a split name needs a roughly similar given name, so the
+    # family name is scored only where the given name is (most candidate pairs are not).
+    giv_sim = jaro_winkler(given["l"], given["r"], split_mask)
+    fam_sim = jaro_winkler(family["l"], family["r"], split_mask & (giv_sim >= c.partial))
+    unsplit_mask = parts.select(
+        ~pl.all_horizontal(pl.col(n).is_not_null() for n in ("fam_l", "fam_r", "giv_l", "giv_r"))
+    ).to_series()
+    full_sim = jaro_winkler(full["l"], full["r"], unsplit_mask)
+    frame = parts.with_columns(
+        split_mask.alias("split"),
+        full_sim.alias("full_sim"),
+        fam_sim.alias("fam_sim"),
+        giv_sim.alias("giv_sim"),
     )
     fam_close = pl.col("fam_sim") >= c.close
     giv_close = pl.col("giv_sim") >= c.close
@@ -82,22 +94,22 @@ def _script_levels(
         & ~pl.col("full_l").str.starts_with(pl.col("fam_r").fill_null("\x00"))
     )
     split_levels = _level(
-        (fam_close & giv_close, 3),
-        (swapped, 3),
-        (giv_close, 2),
-        ((pl.col("fam_sim") >= c.partial) & (pl.col("giv_sim") >= c.partial), 1),
+        ((fam_close & giv_close).fill_null(False), 3),
+        (swapped.fill_null(False), 3),
+        (giv_close.fill_null(False), 2),
+        (((pl.col("fam_sim") >= c.partial) & (pl.col("giv_sim") >= c.partial)).fill_null(False), 1),
     )
     whole_levels = _level(
-        (pl.col("full_sim") >= c.close, 3),
+        ((pl.col("full_sim") >= c.close).fill_null(False), 3),
         (given_suffix.fill_null(False), 2),
-        (pl.col("full_sim") >= c.partial, 1),
+        ((pl.col("full_sim") >= c.partial).fill_null(False), 1),
     )
     return frame.select(
         pl.when(pl.col("full_l").is_null() | pl.col("full_r").is_null())
         .then(pl.lit(None, pl.Int8))
         .when(pl.col("full_l") == pl.col("full_r"))
         .then(pl.lit(4, pl.Int8))
-        .when(split)
+        .when(pl.col("split"))
         .then(split_levels)
         .otherwise(whole_levels)
         .alias("level")
@@ -171,18 +183,29 @@ def _address_levels(
             "l": text["l"],
             "r": text["r"],
             "same_numbers": (digits["l"] == digits["r"]).fill_null(False),
-            "sim": jaro_winkler(text["l"], text["r"]),
         }
     )
+    if c.area_column is not None:
+        # Text similarity is scored only within one postal area, where an area is
+        # unknown, or for the same house numbers: elsewhere the addresses count as
+        # different (most candidate pairs share a birth date and live far apart).
+        area = _both(tax, si, pairs, c.area_column)
+        same_area = (
+            area["l"].str.slice(0, c.area_digits) == area["r"].str.slice(0, c.area_digits)
+        ).fill_null(True)
+    else:
+        same_area = pl.Series([True] * frame.height, dtype=pl.Boolean)
+    scored = same_area | frame["same_numbers"]
+    frame = frame.with_columns(jaro_winkler(text["l"], text["r"], scored).alias("sim"))
     return frame.select(
         pl.when(pl.col("l").is_null() | pl.col("r").is_null())
         .then(pl.lit(None, pl.Int8))
         .otherwise(
             _level(
                 (pl.col("l") == pl.col("r"), 4),
-                (pl.col("same_numbers") & (pl.col("sim") >= c.rough), 3),
-                (pl.col("sim") >= c.similar, 2),
-                (pl.col("sim") >= c.rough, 1),
+                ((pl.col("same_numbers") & (pl.col("sim") >= c.rough)).fill_null(False), 3),
+                ((pl.col("sim") >= c.similar).fill_null(False), 2),
+                ((pl.col("sim") >= c.rough).fill_null(False), 1),
             )
         )
         .alias(c.name)

@@ -154,12 +154,13 @@ def _blank(col: pl.Expr) -> pl.Expr:
 
 
 def _check_unique_ids(path: Path, text: pl.DataFrame, header: str) -> None:
-    ids = text.select(
-        pl.col("row_number"), pl.col("record_id").str.strip_chars().alias("id")
-    ).filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() > 0))
-    dups = ids.filter(pl.col("id").is_duplicated())
-    if dups.height == 0:
+    ids = text["record_id"].str.strip_chars()
+    ids = ids.filter(ids.str.len_bytes() > 0)
+    if ids.n_unique() == ids.len():
         return
+    dups = text.select(
+        pl.col("row_number"), pl.col("record_id").str.strip_chars().alias("id")
+    ).filter(pl.col("id").is_duplicated() & (pl.col("id").str.len_bytes() > 0))
     first_id = dups.sort("row_number")["id"][0]
     rows = dups.filter(pl.col("id") == first_id)["row_number"].sort().to_list()
     values = dups["id"].n_unique()

@@ -39,10 +39,12 @@ class BlockingPass:
     Key columns are columns of the prepared frame: the match keys of
     ``linkage.normalise`` plus ``birth_date``, ``birth_year`` and ``sex``.
     A record with a null or empty key takes no part in that pass.
+    ``max_block_pairs`` overrides the settings' cap for this pass.
     """
 
     name: str
     keys: tuple[str, ...]
+    max_block_pairs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,19 @@ class PostalComparison:
 class AddressComparison:
     """Addresses. House numbers decide, so the digit sequence is compared apart from the
     text. Levels: 0 different · 1 roughly similar text (same town) · 2 similar text ·
-    3 same house numbers and roughly similar text · 4 exact."""
+    3 same house numbers and roughly similar text · 4 exact.
+
+    With ``area_column``, text similarity is computed only for addresses whose postal
+    codes share the first ``area_digits`` digits, where one is unknown, or whose house
+    numbers are the same; other addresses are different. This keeps most candidate pairs (same birth date,
+    far apart) away from the string comparison.
+    """
 
     name: str
     column: str
     digits_column: str
+    area_column: str | None = "key_postal"
+    area_digits: int = 3
     similar: float = 0.90
     rough: float = 0.75
     m: tuple[float, ...] = (0.10, 0.05, 0.05, 0.10, 0.70)
@@ -163,7 +173,7 @@ DEFAULT_BLOCKING: tuple[BlockingPass, ...] = (
     # A postal code is a few streets in a nationwide extract but a crowd in a one-city
     # extract, where the block-size cap skips it; the narrower postal passes below still
     # catch a wrong birth date together with a name typo or a married name.
-    BlockingPass("postal_code", ("key_postal",)),
+    BlockingPass("postal_code", ("key_postal",), max_block_pairs=500),
     BlockingPass("postal_code_birth_year", ("key_postal", "birth_year")),
     BlockingPass("postal_code_house_number", ("key_postal", "key_address_digits")),
 )

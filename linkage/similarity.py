@@ -12,12 +12,20 @@ import jellyfish
 import polars as pl
 
 
-def jaro_winkler(left: pl.Series, right: pl.Series) -> pl.Series:
-    """Jaro–Winkler similarity per row: 1.0 when equal, null when either side is null."""
+def jaro_winkler(
+    left: pl.Series, right: pl.Series, where: pl.Series | None = None
+) -> pl.Series:
+    """Jaro–Winkler similarity per row: 1.0 when equal, null when either side is null.
+
+    With ``where``, unequal values are scored only on rows where it is true (null
+    elsewhere): callers skip rows whose level is already decided.
+    """
     frame = pl.DataFrame({"a": left.cast(pl.String), "b": right.cast(pl.String)})
-    needs = frame.filter(
-        pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b"))
-    ).unique()
+    wanted = pl.col("a").is_not_null() & pl.col("b").is_not_null() & (pl.col("a") != pl.col("b"))
+    if where is not None:
+        frame = frame.with_columns(where.fill_null(False).alias("_where"))
+        wanted = wanted & pl.col("_where")
+    needs = frame.filter(wanted).select("a", "b").unique()
     if needs.height:
         scores = [
             jellyfish.jaro_winkler_similarity(a, b)
@@ -26,7 +34,7 @@ def jaro_winkler(left: pl.Series, right: pl.Series) -> pl.Series:
         needs = needs.with_columns(pl.Series("s", scores, dtype=pl.Float64))
     else:
         needs = needs.with_columns(pl.lit(None, pl.Float64).alias("s"))
-    joined = frame.join(needs, on=["a", "b"], how="left", maintain_order="left")
+    joined = frame.select("a", "b").join(needs, on=["a", "b"], how="left", maintain_order="left")
     return joined.select(
         pl.when(pl.col("a").is_null() | pl.col("b").is_null())
         .then(None)

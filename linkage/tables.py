@@ -8,6 +8,7 @@ name positions only.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -138,17 +139,16 @@ def _leading_blank_lines(data: bytes) -> int:
 def _canonical_or_error(path: Path, encoding: str | None) -> str | None:
     if encoding is None:
         return None
-    known = True
-    try:
-        return canonical_encoding(encoding)
-    except UnknownEncoding:
-        known = False
-    assert not known
-    raise ExtractError(
-        path,
-        f"the encoding {encoding!r} of the import profile is not supported.",
-        advice=f"Use one of {', '.join(SUPPORTED)} (Shift_JIS is read as cp932).",
-    )
+    canonical: str | None = None
+    with contextlib.suppress(UnknownEncoding):
+        canonical = canonical_encoding(encoding)
+    if canonical is None:
+        raise ExtractError(
+            path,
+            f"the encoding {encoding!r} of the import profile is not supported.",
+            advice=f"Use one of {', '.join(SUPPORTED)} (Shift_JIS is read as cp932).",
+        )
+    return canonical
 
 
 def _read_csv_or_none(utf8: bytes, skip_lines: int) -> pl.DataFrame | None:

@@ -90,6 +90,7 @@ class BarChart(QWidget):
         chart.setTitle(title)
         bars = QBarSet(title)
         bars.setColor(BAR_COLOUR)
+        bars.setLabelColor(QColor("#222222"))
         labels = []
         for label, count in reversed(self.items):  # the first item on top
             bars.append(count)
@@ -98,6 +99,8 @@ class BarChart(QWidget):
         series.append(bars)
         series.setLabelsVisible(True)
         series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
+        series.setLabelsFormat("@value")
+        series.setLabelsPrecision(12)
         chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append(labels)
@@ -106,6 +109,7 @@ class BarChart(QWidget):
         values = QValueAxis()
         values.setLabelFormat("%d")
         values.setRange(0, max([n for _, n in self.items] or [1]) * 1.15)
+        values.applyNiceNumbers()
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(values)
         self._view.setMinimumHeight(max(160, 60 + 26 * len(self.items)))

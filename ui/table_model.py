@@ -69,6 +69,7 @@ class FrameTableModel(QAbstractTableModel):
         self._frame = pl.DataFrame()
         self._filter: pl.Expr | None = None
         self._sort: tuple[str, bool] | None = None
+        self._sorted: pl.DataFrame | None = None
         self._shown: list[str] = []
         self._labels: dict[str, str] = {}
         self._text_exprs: list[pl.Expr] = []
@@ -87,6 +88,7 @@ class FrameTableModel(QAbstractTableModel):
     def set_base(self, frame: pl.DataFrame) -> None:
         """New data: keeps the filter and the sort."""
         self._base = frame
+        self._sorted = None
         self._apply()
 
     def set_filter(self, expr: pl.Expr | None) -> None:
@@ -109,14 +111,23 @@ class FrameTableModel(QAbstractTableModel):
         """Every column of one shown row (for the selection, not for painting)."""
         return self._frame.row(row, named=True)
 
+    def _sorted_base(self) -> pl.DataFrame:
+        # Sorted once per data or sort change; a filter keeps the order it filters.
+        if self._sorted is None:
+            frame = self._base
+            if self._sort is not None and self._sort[0] in frame.columns:
+                name, descending = self._sort
+                frame = frame.sort(
+                    name, descending=descending, nulls_last=True, maintain_order=True
+                )
+            self._sorted = frame
+        return self._sorted
+
     def _apply(self) -> None:
         self.beginResetModel()
-        frame = self._base
+        frame = self._sorted_base()
         if self._filter is not None and frame.width:
             frame = frame.filter(self._filter)
-        if self._sort is not None and self._sort[0] in frame.columns:
-            name, descending = self._sort
-            frame = frame.sort(name, descending=descending, nulls_last=True, maintain_order=True)
         self._frame = frame
         schema = frame.schema
         self._shown = [name for name, _ in self._columns if name in schema]
@@ -198,4 +209,5 @@ class FrameTableModel(QAbstractTableModel):
         if not 0 <= column < len(self._shown):
             return
         self._sort = (self._shown[column], order == Qt.SortOrder.DescendingOrder)
+        self._sorted = None
         self._apply()

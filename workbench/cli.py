@@ -43,6 +43,8 @@ from workbench.services.session import login, logout
 from workbench.session import Session
 from workbench.workspace import Workspace
 
+GuiRunner = Callable[[Path, KeyAccess, str], int]
+
 EXIT_OK = 0
 EXIT_BROKEN_LOG = 1
 EXIT_ERROR = 2
@@ -59,6 +61,8 @@ class Context:
     keyring_backend: KeyringBackend | None = None
     clock: Clock = utc_now
     scrypt_n: int = 2**15
+    #: Opens the desktop app; given by ui.launcher (the core never imports Qt).
+    gui: GuiRunner | None = None
 
     def secret(self, env_name: str, question: str, *, confirm: bool = False) -> str:
         value = self.environ.get(env_name)
@@ -75,6 +79,13 @@ class Context:
         return key_access_from_env(
             workspace, environ=self.environ, prompt=self.prompt, backend=self.keyring_backend
         )
+
+    def open_gui(self, path: Path, access: KeyAccess, lang: str) -> int:
+        if self.gui is None:
+            raise WorkbenchError(
+                "The desktop app is not available in this command; run `workbench`."
+            )
+        return self.gui(path, access, lang)
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out)
@@ -369,10 +380,8 @@ def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
-    from ui.app import run_gui
-
     path = Path(args.workspace)
-    return run_gui(path, ctx.access(path), lang=args.lang)
+    return ctx.open_gui(path, ctx.access(path), args.lang)
 
 
 def _progress(ctx: Context) -> Callable[[str, float], None]:

@@ -55,9 +55,7 @@ def demo_access(path: Path, out: Callable[[str], None]) -> KeyAccess:
     state = default_state_dir(os.environ)
     try:
         store = KeyringMasterKeyStore()
-        import keyring
-
-        return KeyAccess(store, keyring.get_keyring(), state)
+        return KeyAccess(store, store.backend, state)
     except KeystoreUnavailable:
         out("No usable OS keyring here: the demo keeps its master key in the passphrase store")
         out(f"with the demo passphrase {DEMO_PASSPHRASE!r} (WORKBENCH_KEYSTORE=passphrase).")
@@ -125,6 +123,4 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     if args.no_gui:
         out(f"Try: WORKBENCH_USER=auditor workbench audit verify {path}")
         return 0
-    from ui.app import run_gui
-
-    return run_gui(path, access, lang=args.lang)
+    return ctx.open_gui(path, access, args.lang)

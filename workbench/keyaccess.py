@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
 import platformdirs
 from keyring.backend import KeyringBackend
 
@@ -67,7 +66,7 @@ def key_access_from_env(
     store = master_key_store_from_env(workspace_dir, environ=env, prompt=prompt, backend=backend)
     ring: KeyringBackend | None = None
     if isinstance(store, KeyringMasterKeyStore):
-        ring = backend if backend is not None else keyring.get_keyring()
+        ring = store.backend  # the one safe backend the store settled on
     elif not isinstance(store, PassphraseMasterKeyStore):  # pragma: no cover - defensive
         raise TypeError("unexpected master key store")
     return KeyAccess(store=store, keyring_backend=ring, state_dir=default_state_dir(env))

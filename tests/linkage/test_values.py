@@ -166,3 +166,21 @@ def test_nfkc_series_only_touches_non_ascii() -> None:
     assert nfkc_series(series).to_list() == ["123", "123", None, "ア"]
     assert nfkc_series(pl.Series(["a", "b"])).to_list() == ["a", "b"]
     assert nfkc_series(pl.Series(["Ａ"])).to_list() == ["A"]
+
+
+def test_repeated_values_are_parsed_once_and_joined_back_in_order() -> None:
+    texts = ["1,000", "x", None, "2,000円", "1,000", "x", None, "1,000", "1,000", "x"]
+    values, reasons = parse_values(pl.Series("amount", texts), ValueKind.AMOUNT)
+    assert values.to_list() == [1000, None, None, 2000, 1000, None, None, 1000, 1000, None]
+    assert reasons.to_list() == [
+        None if t != "x" else ValueProblem.AMOUNT_UNREADABLE.value for t in texts
+    ]
+    assert values.name == reasons.name == "amount"
+
+
+def test_repeated_dates_keep_their_reasons() -> None:
+    texts = ["S60.4.1", "2023-02-30", "S60.4.1", "", "2023-02-30", "S60.4.1"] * 3
+    values, reasons = parse_values(pl.Series(texts), ValueKind.DATE)
+    assert values.null_count() == 9
+    assert reasons.to_list().count("date_does_not_exist") == 6
+    assert reasons.null_count() == 12

@@ -11,21 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.workbench.conftest import (  # noqa: F401 - fixtures used by the UI tests
-    ADMIN_PASSWORD,
-    USER_PASSWORD,
-    FakeClock,
-    access,
-    clock,
-    keyring_backend,
-    workspace,
-)
+from tests.workbench import conftest as core
+from tests.workbench.conftest import ADMIN_PASSWORD, USER_PASSWORD, FakeClock
 from ui.i18n import set_language
 from ui.tasks import wait_for_workers
 from workbench.services.session import login
 from workbench.services.users import add_user
 from workbench.session import Session
 from workbench.workspace import Workspace
+
+# The core tests' fixtures: in-memory keyring, fake clock, cheap password hashing.
+clock = core.clock
+keyring_backend = core.keyring_backend
+access = core.access
+workspace = core.workspace
+__all__ = ["ADMIN_PASSWORD", "USER_PASSWORD", "FakeClock"]
 
 SAMPLE_PERSONS = 60
 SAMPLE_SEED = 1

@@ -20,8 +20,8 @@ from ui.reveal import PurposeDialog
 from workbench.audit.events import EventType, Outcome
 from workbench.audit.log import EventFilter
 from workbench.services.preview import MASK
-from workbench.services.users import add_user
 from workbench.services.session import login
+from workbench.services.users import add_user
 from workbench.session import STANDARD_PURPOSES
 from workbench.workspace import Workspace
 
@@ -214,7 +214,9 @@ def test_clerk_logs_in_imports_reconciles_reveals_reviews_and_exports(
     ):
         assert expected in kinds, expected
     assert kinds.count(EventType.IMPORT_FINISHED) == 2
-    assert all(e.outcome == Outcome.OK for e in clerk_events if e.event_type != EventType.LOGIN_FAILED)
+    assert all(
+        e.outcome == Outcome.OK for e in clerk_events if e.event_type != EventType.LOGIN_FAILED
+    )
     assert str(clerk_events[-1].seq) in window.log_label.text().replace(",", "")
 
     window.logout()

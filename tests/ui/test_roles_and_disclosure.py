@@ -46,7 +46,9 @@ def test_auditor_and_admin_see_no_clerk_page_and_are_denied_data(
         views.findings_table(session, run_id)
     with pytest.raises(AccessDenied):
         views.reveal_pair(session, run_id, None, None)
-    denied = [e for e in _events(workspace, EventType.ACCESS_DENIED) if e.actor_user == session.user]
+    denied = [
+        e for e in _events(workspace, EventType.ACCESS_DENIED) if e.actor_user == session.user
+    ]
     assert [e.details["action"] for e in denied] == ["run.view", "person.reveal"]
     assert all(e.outcome == Outcome.DENIED for e in denied)
     assert _events(workspace, EventType.REVEAL) == []

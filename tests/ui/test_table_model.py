@@ -49,9 +49,7 @@ def test_painting_a_viewport_converts_one_block_and_then_hits_the_cache(
     model = FrameTableModel(COLUMNS)
     model.set_base(_frame(100_000))
     spy = FrameSpy(monkeypatch)
-    viewport = [
-        model.index(r, c) for r in range(600, 640) for c in range(model.columnCount())
-    ]
+    viewport = [model.index(r, c) for r in range(600, 640) for c in range(model.columnCount())]
     texts = [model.data(i) for i in viewport]
     assert texts[0] == "R07" and texts[5] == "600"
     assert spy.calls["slice"] == 1 and model.block_loads == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
 from ui.tasks import Task, TaskManager
@@ -18,10 +17,8 @@ class Outcome:
         self.failed: list[str] = []
         self.cancelled = 0
         self.progress: list[tuple[str, float]] = []
-        self.threads: set[bool] = set()
 
     def on_done(self, value: object) -> None:
-        self.threads.add(QThread.currentThread() is QThread.currentThread().thread())
         self.done.append(value)
 
     def task(self, fn, **kw) -> Task:  # type: ignore[no-untyped-def]

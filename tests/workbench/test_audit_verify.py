@@ -390,3 +390,17 @@ def test_persons_in_any_order_and_details_that_mimic_fields_verify(tmp_path: Pat
         1,
         BreakReason.CONTENT_CHANGED,
     )
+
+
+def test_an_event_appended_during_verification_is_kept(setup: Setup) -> None:
+    """Verification reads on its own connection: it cannot swallow a concurrent append."""
+    appended = []
+
+    def progress(step: str, fraction: float) -> None:
+        if step == "Checking the hash chain" and not appended:
+            appended.append(setup.log.append(sample_draft(1)))
+
+    result = setup.verify(progress=progress)
+    assert result.intact and result.checked_up_to == N  # the snapshot taken before the append
+    assert setup.log.last() == appended[0] and appended[0].seq == N + 1
+    assert setup.verify().checked_up_to == N + 1

@@ -81,6 +81,20 @@ def findings_filter(
     return expr
 
 
+#: Starting widths in pixels; the detail column takes what is left.
+COLUMN_WIDTHS = {
+    "code": 56,
+    "severity": 76,
+    "status": 86,
+    "tax_record_id": 96,
+    "tax_name": 96,
+    "tax_birth_year": 84,
+    "si_record_id": 96,
+    "si_name": 96,
+    "si_birth_year": 84,
+}
+
+
 def finding_columns() -> list[tuple[str, str]]:
     return [
         ("code", tr("findings.code")),
@@ -251,6 +265,10 @@ class FindingsPanel(QWidget):
         self.rule.blockSignals(False)
         self.model.set_base(frame)
         self.apply_filter()
+        for i in range(self.model.columnCount()):
+            width = COLUMN_WIDTHS.get(self.model.column_name(i))
+            if width is not None:
+                self.view.setColumnWidth(i, width)
 
     def apply_filter(self) -> None:
         expr = findings_filter(

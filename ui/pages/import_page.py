@@ -137,7 +137,7 @@ class ImportPage(QWidget):
         split.addWidget(preview_box)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        layout.addWidget(split, 3)
+        layout.addWidget(split, 1)
 
         run_row = QHBoxLayout()
         self.import_button = QPushButton(tr("import.run"))
@@ -158,19 +158,23 @@ class ImportPage(QWidget):
         report_layout.addWidget(self.report_summary)
         buttons = QHBoxLayout()
         self.quarantine_button = QPushButton()
+        self.details_button = QPushButton(tr("import.report.technical"))
+        self.details_button.setCheckable(True)
         self.quarantine_button.clicked.connect(lambda: self.show_issues("quarantine"))
         self.issues_button = QPushButton()
         self.issues_button.clicked.connect(lambda: self.show_issues("issues"))
         buttons.addWidget(self.quarantine_button)
         buttons.addWidget(self.issues_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.details_button)
         report_layout.addLayout(buttons)
-        self.report_lines = QPlainTextEdit()
+        self.report_lines = QPlainTextEdit()  # the core's own report (English), on request
         self.report_lines.setReadOnly(True)
-        self.report_lines.setMaximumHeight(110)
+        self.report_lines.hide()
+        self.details_button.toggled.connect(self.report_lines.setVisible)
         report_layout.addWidget(self.report_lines)
         self.report_box.hide()
-        layout.addWidget(self.report_box, 2)
+        layout.addWidget(self.report_box)
 
     # -- page life -------------------------------------------------------------------------
     def activate(self) -> None:
@@ -304,11 +308,15 @@ class ImportPage(QWidget):
             tr("import.rows_in_file", rows=f"{preview.source_rows:,}"),
         ]
         if preview.missing_required:
-            names = "、".join(tr_field(a) for a in preview.missing_required)
+            names = tr("list.separator").join(tr_field(a) for a in preview.missing_required)
             problems.append(tr("import.missing", columns=names))
         for alias, headers in preview.duplicate_targets.items():
             problems.append(
-                tr("import.duplicate", column=tr_field(alias), headers="、".join(headers))
+                tr(
+                    "import.duplicate",
+                    column=tr_field(alias),
+                    headers=tr("list.separator").join(headers),
+                )
             )
         self.detected.setText("\n".join(problems))
         self.detected.setStyleSheet("" if preview.ready else "color: #8a1020;")
@@ -446,7 +454,7 @@ class ImportPage(QWidget):
             ),
             tr("import.report.quarantined", count=f"{report.quarantined:,}"),
         ]
-        invalid = "、".join(
+        invalid = tr("list.separator").join(
             f"{tr_value('id_problem', k)} {v:,}"
             for k, v in sorted(report.invalid_identifiers.items())
         )

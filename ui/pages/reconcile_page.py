@@ -164,20 +164,22 @@ class ReconcilePage(QWidget):
         if self._dirty:
             self._dirty = False
             self.reload_datasets()
-            error = self.runs.refresh()
+            error = self.runs.refresh()  # may choose a run: then _run_changed loads it
             if error:
                 self.message.show_error(error)
-            if self.state.run_id:
-                self.load_run(self.state.run_id)
+        self._load_current()
+
+    def _load_current(self) -> None:
+        run_id = self.state.run_id
+        if run_id and not self.state.busy and (self.run is None or self.run.id != run_id):
+            self.load_run(run_id)
 
     def _datasets_changed(self) -> None:
         self._dirty = True
 
     def _run_changed(self, run_id: str) -> None:
-        if self.isVisible() and run_id and not self.state.busy:
-            self.load_run(run_id)
-        else:
-            self._dirty = True
+        if self.isVisible():
+            self._load_current()
 
     def reload_datasets(self) -> None:
         try:
@@ -231,8 +233,7 @@ class ReconcilePage(QWidget):
         self.message.show_success(tr("reconcile.done", id=run.id))
         self.state.runs_changed.emit()
         self.state.set_run(run.id)
-        if self.state.run_id == run.id and (self.run is None or self.run.id != run.id):
-            self.load_run(run.id)
+        self._load_current()
 
     def load_run(self, run_id: str) -> None:
         try:

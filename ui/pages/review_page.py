@@ -175,13 +175,15 @@ class ReviewPage(QWidget):
         row = self.current_row()
         self.position_label.setText(f"{position + 1:,} / {self.queue.height:,}")
         weight, probability = row.get("match_weight"), row.get("match_probability")
-        self.score_label.setText(
-            tr(
-                "review.score",
-                weight="—" if weight is None else f"{weight:.2f}",
-                probability="—" if probability is None else f"{probability:.1%}",
-            )
+        score = tr(
+            "review.score",
+            weight="—" if weight is None else f"{weight:.2f}",
+            probability="—" if probability is None else f"{probability:.1%}",
         )
+        if row.get("token_match") is not None:
+            same = tr("value.yes") if row["token_match"] else tr("value.no")
+            score += tr("review.token_match", same=same)
+        self.score_label.setText(score)
         self._show_decision(row.get("decision"))
         self.view = None
         self.pair.clear_pair()

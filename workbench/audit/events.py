@@ -161,12 +161,14 @@ class AuditEvent:
         }
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: object) -> bytes:
     """The one byte encoding used for hashing and signing: sorted keys, no spaces, UTF-8."""
-    text = json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return text.encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def canonical(event: AuditEvent) -> bytes:

@@ -38,6 +38,15 @@ def _utc_now() -> datetime:
 
 
 class AuditLog:
+    """The access log of one workspace, written through the application's connection.
+
+    If ``conn`` is already inside a transaction when an event is appended, the event joins
+    it (as a savepoint) and is durable only when the caller commits; that lets a change and
+    its event commit together. For the same reason, a connection shared between threads
+    must be used by one thread at a time: an append made while another thread holds a
+    transaction on it would commit or roll back with that transaction.
+    """
+
     def __init__(
         self,
         conn: sqlite3.Connection,

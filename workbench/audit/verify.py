@@ -121,15 +121,19 @@ def verify_log(
     # Read the external checkpoint before the database snapshot: a checkpoint is written
     # outside only after its events are committed, so the snapshot will contain them.
     external_cp = external.latest() if external is not None else None
-    owned = not conn.in_transaction
     try:
-        if owned:
-            conn.execute("BEGIN")  # one read snapshot for every query below
+        reader, private = _reader(conn)
         try:
-            result = _Verifier(conn, workspace_id, public_key, report, cancel).run(external_cp)
+            reader.execute("BEGIN")  # one read snapshot for every query below
+            try:
+                result = _Verifier(reader, workspace_id, public_key, report, cancel).run(
+                    external_cp
+                )
+            finally:
+                reader.execute("ROLLBACK")
         finally:
-            if owned:
-                conn.execute("ROLLBACK")
+            if private:
+                reader.close()
     except sqlite3.Error as exc:
         raise AuditError(
             f"The access log cannot be read for verification ({exc}). Check that the workspace "
@@ -137,6 +141,22 @@ def verify_log(
         ) from exc
     report("Verification finished", 1.0)
     return result
+
+
+def _reader(conn: sqlite3.Connection) -> tuple[sqlite3.Connection, bool]:
+    """A private, query-only connection to the same file (or ``conn`` for a memory database).
+
+    Verification holds a read transaction for seconds. On its own connection that cannot
+    swallow an event another thread appends meanwhile through the application's connection.
+    """
+    files = [str(row[2]) for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
+    if not files or not files[0]:
+        if conn.in_transaction:
+            raise AuditError("Verify the log outside an open transaction. This is a program error.")
+        return conn, False
+    reader = sqlite3.connect(files[0], isolation_level=None, check_same_thread=False)
+    reader.execute("PRAGMA query_only = ON")
+    return reader, True
 
 
 class _Verifier:
