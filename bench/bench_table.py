@@ -135,7 +135,7 @@ def main() -> int:
         lambda: model.set_filter(
             findings_filter(
                 text="山田",
-                columns=TEXT_COLUMNS,
+                columns=tuple(c for c in TEXT_COLUMNS if c in frame.columns),
             )
         ),
     )

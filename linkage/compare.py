@@ -174,7 +174,11 @@ def _postal_levels(
 
 
 def _address_levels(
-    tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, c: AddressComparison
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    pairs: pl.DataFrame,
+    c: AddressComparison,
+    names_agree: pl.Series | None,
 ) -> pl.Series:
     text = _both(tax, si, pairs, c.column)
     digits = _both(tax, si, pairs, c.digits_column)
@@ -187,8 +191,9 @@ def _address_levels(
     )
     if c.area_column is not None:
         # Text similarity is scored only within one postal area, where an area is
-        # unknown, or for the same house numbers: elsewhere the addresses count as
-        # different (most candidate pairs share a birth date and live far apart).
+        # unknown, for the same house numbers, or where the names are at least roughly
+        # similar: elsewhere the addresses count as different (most candidate pairs
+        # share a birth date and nothing else).
         area = _both(tax, si, pairs, c.area_column)
         same_area = (
             area["l"].str.slice(0, c.area_digits) == area["r"].str.slice(0, c.area_digits)
@@ -196,6 +201,8 @@ def _address_levels(
     else:
         same_area = pl.Series([True] * frame.height, dtype=pl.Boolean)
     scored = same_area | frame["same_numbers"]
+    if names_agree is not None:
+        scored = scored | names_agree
     frame = frame.with_columns(jaro_winkler(text["l"], text["r"], scored).alias("sim"))
     return frame.select(
         pl.when(pl.col("l").is_null() | pl.col("r").is_null())
@@ -221,18 +228,29 @@ def comparison_levels(
     cancel: CancelToken | None = None,
 ) -> pl.DataFrame:
     """``pairs`` (tax_i, si_i) with one Int8 level column per comparison."""
-    columns: list[pl.Series] = []
-    for comparison in comparisons:
+    columns: dict[str, pl.Series] = {}
+    # Addresses last: their similarity is only scored where something else agrees.
+    ordered = sorted(comparisons, key=lambda c: isinstance(c, AddressComparison))
+    for comparison in ordered:
         if cancel is not None:
             cancel.raise_if_cancelled()
         if isinstance(comparison, NameComparison):
-            columns.append(_name_levels(tax, si, pairs, comparison))
+            columns[comparison.name] = _name_levels(tax, si, pairs, comparison)
         elif isinstance(comparison, DateComparison):
-            columns.append(_date_levels(tax, si, pairs, comparison))
+            columns[comparison.name] = _date_levels(tax, si, pairs, comparison)
         elif isinstance(comparison, ExactComparison):
-            columns.append(_exact_levels(tax, si, pairs, comparison))
+            columns[comparison.name] = _exact_levels(tax, si, pairs, comparison)
         elif isinstance(comparison, PostalComparison):
-            columns.append(_postal_levels(tax, si, pairs, comparison))
+            columns[comparison.name] = _postal_levels(tax, si, pairs, comparison)
         else:
-            columns.append(_address_levels(tax, si, pairs, comparison))
-    return pairs.select("tax_i", "si_i").with_columns(columns)
+            name_levels = [
+                columns[c.name] >= 1 for c in comparisons if isinstance(c, NameComparison)
+            ]
+            names_agree = (
+                pl.DataFrame(name_levels).select(pl.any_horizontal(pl.all()).fill_null(False))
+                .to_series()
+                if name_levels
+                else None
+            )
+            columns[comparison.name] = _address_levels(tax, si, pairs, comparison, names_agree)
+    return pairs.select("tax_i", "si_i").with_columns(columns[c.name] for c in comparisons)

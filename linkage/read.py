@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
@@ -50,10 +51,12 @@ ISSUE_SCHEMA: Final = {
 QUARANTINE_SCHEMA: Final = {"row_number": pl.Int64(), "reason": pl.String()}
 
 
-class QuarantineReason:
-    RECORD_ID_MISSING: Final = "record_id_missing"
-    NAME_MISSING: Final = "name_missing"
-    ROW_EMPTY: Final = "row_empty"
+class QuarantineReason(StrEnum):
+    """Why a row takes no part in linking."""
+
+    RECORD_ID_MISSING = "record_id_missing"
+    NAME_MISSING = "name_missing"
+    ROW_EMPTY = "row_empty"  # every cell blank
 
 
 @dataclass
@@ -224,11 +227,11 @@ def read_extract(
     row_empty = pl.all_horizontal(_blank(pl.col(c)) for c in content)
     quarantine_reason = (
         pl.when(row_empty)
-        .then(pl.lit(QuarantineReason.ROW_EMPTY))
+        .then(pl.lit(QuarantineReason.ROW_EMPTY.value))
         .when(_blank(pl.col("record_id")))
-        .then(pl.lit(QuarantineReason.RECORD_ID_MISSING))
+        .then(pl.lit(QuarantineReason.RECORD_ID_MISSING.value))
         .when(_blank(pl.col("name")))
-        .then(pl.lit(QuarantineReason.NAME_MISSING))
+        .then(pl.lit(QuarantineReason.NAME_MISSING.value))
     )
     text = text.with_columns(quarantine_reason.alias("__quarantine"))
     quarantine = text.filter(pl.col("__quarantine").is_not_null()).select(
@@ -239,7 +242,9 @@ def read_extract(
     columns: list[pl.Series] = [kept["row_number"]]
     for spec in specs:
         values, reasons = PARSERS[spec.value](kept[spec.alias])
-        columns.append(values.cast(spec.dtype).alias(spec.alias))
+        # The parsers already return spec.dtype; strict=False only guarantees that no
+        # cast error (whose text would quote cells) can ever be raised here.
+        columns.append(values.cast(spec.dtype, strict=False).alias(spec.alias))
         columns.append(reasons.alias(f"__reason:{spec.alias}"))
     columns.extend(kept[c] for c in extras)
     parsed = pl.DataFrame(columns)

@@ -141,8 +141,9 @@ class AddressComparison:
     3 same house numbers and roughly similar text · 4 exact.
 
     With ``area_column``, text similarity is computed only for addresses whose postal
-    codes share the first ``area_digits`` digits, where one is unknown, or whose house
-    numbers are the same; other addresses are different. This keeps most candidate pairs (same birth date,
+    codes share the first ``area_digits`` digits, where one is unknown, whose house
+    numbers are the same, or whose names are at least roughly similar (name level 1
+    or more); other addresses are different. This keeps most candidate pairs (same birth date,
     far apart) away from the string comparison.
     """
 
@@ -168,11 +169,16 @@ Comparison = (
 
 DEFAULT_BLOCKING: tuple[BlockingPass, ...] = (
     BlockingPass("birth_date", ("birth_date",)),
-    BlockingPass("reading", ("key_name_kana",)),
-    BlockingPass("kanji_name", ("key_name_kanji",)),
+    # A name alone catches a wrong birth date, but common names make huge blocks in a
+    # large extract: those blocks are skipped (tight cap) and the same names are paired
+    # again within a birth year, which still catches a wrong day or a day/month swap.
+    BlockingPass("reading", ("key_name_kana",), max_block_pairs=100),
+    BlockingPass("kanji_name", ("key_name_kanji",), max_block_pairs=100),
+    BlockingPass("reading_birth_year", ("key_name_kana", "birth_year")),
+    BlockingPass("kanji_name_birth_year", ("key_name_kanji", "birth_year")),
     # A postal code is a few streets in a nationwide extract but a crowd in a one-city
-    # extract, where the block-size cap skips it; the narrower postal passes below still
-    # catch a wrong birth date together with a name typo or a married name.
+    # extract, where the tight cap skips it; the narrower postal passes below still catch
+    # a wrong birth date together with a name typo or a married name.
     BlockingPass("postal_code", ("key_postal",), max_block_pairs=500),
     BlockingPass("postal_code_birth_year", ("key_postal", "birth_year")),
     BlockingPass("postal_code_house_number", ("key_postal", "key_address_digits")),

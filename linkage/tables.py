@@ -55,34 +55,46 @@ def _cell_columns(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
-def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
+def _read(path: Path, size: int = -1) -> bytes:
+    failure = ""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            return handle.read(size)
     except FileNotFoundError:
-        raise ExtractError(path, "the file does not exist.", advice="Check the path.") from None
+        failure = "missing"
     except OSError as exc:
-        raise ExtractError(
-            path,
-            f"the file cannot be read ({exc.strerror or 'read error'}).",
-            advice="Check that it is not open elsewhere and that you may read it.",
-        ) from None
-    if len(data) < 65536 and not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
-    if data.startswith(_OLE_MAGIC):
+        failure = exc.strerror or "read error"
+    if failure == "missing":
+        raise ExtractError(path, "the file does not exist.", advice="Check the path.")
+    raise ExtractError(
+        path,
+        f"the file cannot be read ({failure}).",
+        advice="Check that it is not open elsewhere and that you may read it.",
+    )
+
+
+def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
+    # Only the first bytes here: the whole file is read by the loader that needs it, so
+    # no caller frame keeps a second copy alive while a large CSV is transcoded.
+    head = _read(path, 8)
+    if head.startswith(_OLE_MAGIC):
         raise ExtractError(
             path,
             "this is an old-style Excel .xls workbook, which is not supported.",
             advice="Save it as .xlsx or as CSV and import it again.",
         )
-    if data.startswith(_ZIP_MAGIC) or path.suffix.lower() in _XLSX_SUFFIXES:
-        return _load_xlsx(path, data)
-    return _load_csv(path, data, encoding)
+    if head.startswith(_ZIP_MAGIC) or path.suffix.lower() in _XLSX_SUFFIXES:
+        return _load_xlsx(path)
+    return _load_csv(path, encoding)
 
 
 # --- CSV ----------------------------------------------------------------------------
 
 
-def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
+def _load_csv(path: Path, encoding: str | None) -> RawTable:
+    data = _read(path)
+    if len(data) < 65536 and not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
     if looks_binary(data):
         raise ExtractError(
             path,
@@ -102,7 +114,7 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
     if table is None:
         failure: Undecodable | None = None
         try:
-            utf8, used = decode_to_utf8(data, declared)
+            data, used = decode_to_utf8(data, declared)
         except Undecodable as exc:
             failure = exc
         if failure is not None:
@@ -114,16 +126,16 @@ def _load_csv(path: Path, data: bytes, encoding: str | None) -> RawTable:
                 column=_header_at(utf8_header(data), failure.column),
                 advice=_SAVE_AGAIN,
             )
-        del data
-        table = _read_csv_or_none(utf8, _leading_blank_lines(utf8))
+        table = _read_csv_or_none(data, _leading_blank_lines(data))
         if table is None:
-            raise _csv_structure_error(path, utf8)
-        data = utf8
+            raise _csv_structure_error(path, data)
+    skipped = _leading_blank_lines(data)
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    del data  # the frame holds the cells now
     if table.width == 0 or table.height == 0:
         raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
     table.columns = _cell_columns(table.width)
-    skipped = _leading_blank_lines(data)
-    return _split_header(path, table, _csv_row_numbers(table, data, skipped), used)
+    return _split_header(path, table, _csv_row_numbers(table, lines, skipped), used)
 
 
 def _leading_blank_lines(data: bytes) -> int:
@@ -190,7 +202,7 @@ def _header_at(headers: list[str], index: int | None) -> str | None:
     return f"#{index + 1}"
 
 
-def _csv_row_numbers(table: pl.DataFrame, utf8: bytes, skipped: int) -> pl.Series:
+def _csv_row_numbers(table: pl.DataFrame, lines: int, skipped: int) -> pl.Series:
     """1-based file line where each record starts.
 
     Records are lines unless a quoted cell holds line breaks; then the breaks of the
@@ -200,8 +212,7 @@ def _csv_row_numbers(table: pl.DataFrame, utf8: bytes, skipped: int) -> pl.Serie
     index = pl.int_range(first, first + table.height, dtype=pl.Int64, eager=True).alias(
         "row_number"
     )
-    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1) - skipped
-    if lines == table.height:  # no cell holds a line break
+    if lines - skipped == table.height:  # no cell holds a line break
         return index
     breaks = table.select(
         pl.sum_horizontal(
@@ -241,7 +252,8 @@ def _csv_structure_error(path: Path, utf8: bytes) -> ExtractError:
 # --- XLSX ---------------------------------------------------------------------------
 
 
-def _load_xlsx(path: Path, data: bytes) -> RawTable:
+def _load_xlsx(path: Path) -> RawTable:
+    data = _read(path)
     damaged = ExtractError(
         path,
         "the file is not a readable XLSX workbook (it may be damaged or truncated).",

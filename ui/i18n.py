@@ -448,6 +448,7 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "filter.all_severities": ("すべて", "all"),
         "filter.all_statuses": ("すべて", "all"),
         "filter.text": ("検索（整理番号・氏名・内容）", "Search (record no., name, detail)"),
+        "findings.arranging": ("並べ替え中…", "Sorting…"),
         "findings.count": ("{shown} / {total} 件", "{shown} of {total}"),
         "findings.code": ("ルール", "Rule"),
         "findings.severity": ("重要度", "Severity"),

@@ -27,6 +27,8 @@ BLOCK_ROWS = 512
 MAX_BLOCKS = 64  # 32,768 rows of text at most
 
 Index = QModelIndex | QPersistentModelIndex
+#: (frame column, descending) or None for the frame's own order.
+SortKey = tuple[str, bool] | None
 _NUMERIC = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64)
 
 
@@ -68,7 +70,7 @@ class FrameTableModel(QAbstractTableModel):
         self._base = pl.DataFrame()
         self._frame = pl.DataFrame()
         self._filter: pl.Expr | None = None
-        self._sort: tuple[str, bool] | None = None
+        self._sort: SortKey = None
         self._sorted: pl.DataFrame | None = None
         self._shown: list[str] = []
         self._labels: dict[str, str] = {}
@@ -85,15 +87,26 @@ class FrameTableModel(QAbstractTableModel):
         self._columns = list(columns)
         self._apply()
 
-    def set_base(self, frame: pl.DataFrame) -> None:
-        """New data: keeps the filter and the sort."""
+    def set_base(self, frame: pl.DataFrame, *, arrange: bool = True) -> None:
+        """New data. ``arrange``: sort and filter it now as before; False shows it as it
+        is, for the caller to arrange (perhaps on a worker) right after."""
         self._base = frame
         self._sorted = None
-        self._apply()
+        if arrange:
+            self._apply()
+        else:
+            self._show(frame)
+
+    def update_values(self, *exprs: pl.Expr) -> None:
+        """Change values in place (``with_columns``) without sorting or filtering again,
+        so an edited row stays where the user is looking."""
+        self._base = self._base.with_columns(*exprs)
+        if self._sorted is not None:
+            self._sorted = self._sorted.with_columns(*exprs)
+        self._show(self._frame.with_columns(*exprs))
 
     def set_filter(self, expr: pl.Expr | None) -> None:
-        self._filter = expr
-        self._apply()
+        self.arrange(self._sort, expr)
 
     @property
     def base(self) -> pl.DataFrame:
@@ -111,23 +124,54 @@ class FrameTableModel(QAbstractTableModel):
         """Every column of one shown row (for the selection, not for painting)."""
         return self._frame.row(row, named=True)
 
-    def _sorted_base(self) -> pl.DataFrame:
-        # Sorted once per data or sort change; a filter keeps the order it filters.
-        if self._sorted is None:
-            frame = self._base
-            if self._sort is not None and self._sort[0] in frame.columns:
-                name, descending = self._sort
-                frame = frame.sort(
+    @property
+    def sort_key(self) -> SortKey:
+        return self._sort
+
+    @property
+    def filter_expr(self) -> pl.Expr | None:
+        return self._filter
+
+    def sort_section(self, name: str) -> int:
+        """The shown section of a frame column (-1 when not shown)."""
+        return self._shown.index(name) if name in self._shown else -1
+
+    def arranged(self, sort: SortKey, expr: pl.Expr | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(sorted base, shown frame) for a sort and a filter. Reads the model, changes
+        nothing, touches no Qt object: a worker may call it for a big frame."""
+        if sort == self._sort and self._sorted is not None:
+            sorted_base = self._sorted  # a filter keeps the order it filters
+        else:
+            sorted_base = self._base
+            if sort is not None and sort[0] in sorted_base.columns:
+                name, descending = sort
+                sorted_base = sorted_base.sort(
                     name, descending=descending, nulls_last=True, maintain_order=True
                 )
-            self._sorted = frame
-        return self._sorted
+        shown = sorted_base
+        if expr is not None and sorted_base.width:
+            shown = sorted_base.filter(expr)
+        return sorted_base, shown
+
+    def show_arranged(
+        self,
+        sort: SortKey,
+        expr: pl.Expr | None,
+        sorted_base: pl.DataFrame,
+        shown: pl.DataFrame,
+    ) -> None:
+        """Show what :meth:`arranged` computed (on the GUI thread)."""
+        self._sort, self._filter, self._sorted = sort, expr, sorted_base
+        self._show(shown)
+
+    def arrange(self, sort: SortKey, expr: pl.Expr | None) -> None:
+        self.show_arranged(sort, expr, *self.arranged(sort, expr))
 
     def _apply(self) -> None:
+        self.arrange(self._sort, self._filter)
+
+    def _show(self, frame: pl.DataFrame) -> None:
         self.beginResetModel()
-        frame = self._sorted_base()
-        if self._filter is not None and frame.width:
-            frame = frame.filter(self._filter)
         self._frame = frame
         schema = frame.schema
         self._shown = [name for name, _ in self._columns if name in schema]
@@ -206,8 +250,8 @@ class FrameTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self._shown):
-            return
-        self._sort = (self._shown[column], order == Qt.SortOrder.DescendingOrder)
-        self._sorted = None
-        self._apply()
+        if 0 <= column < len(self._shown):
+            self.arrange(self.sort_for(column, order), self._filter)
+
+    def sort_for(self, column: int, order: Qt.SortOrder) -> SortKey:
+        return (self._shown[column], order == Qt.SortOrder.DescendingOrder)

@@ -142,3 +142,26 @@ def test_wizard_cancel_and_failure_leave_nothing(
         assert workspace.conn.execute("SELECT COUNT(*) FROM datasets").fetchone()[0] == 0
     else:  # the small file was done before the cancel arrived
         assert page.report.rows == 3
+
+
+def test_dropping_a_file_opens_its_preview(
+    qtbot: QtBot, workspace: Workspace, clerk: Session, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    page = ImportPage(AppState(clerk))
+    qtbot.addWidget(page)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(_extract(tmp_path)))])
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    page.dropEvent(event)
+    qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy)
+    assert page.path is not None and page.path.name == "payroll.csv"
+    assert page.file_label.text().endswith("payroll.csv")

@@ -125,3 +125,52 @@ def test_a_view_over_a_million_rows_stays_lazy(qtbot: QtBot) -> None:
     qtbot.wait(10)
     assert model.rowCount() == 1_000_000
     assert model.block_loads <= 4  # the first rows and the last ones, never the million
+
+
+def test_update_values_keeps_rows_in_place() -> None:
+    model = FrameTableModel(COLUMNS)
+    model.set_base(_frame(100))
+    model.sort(5, Qt.SortOrder.DescendingOrder)
+    model.set_filter(pl.col("status") == "open")
+    model.update_values(
+        pl.when(pl.col("n") == 98)
+        .then(pl.lit("confirmed"))
+        .otherwise(pl.col("status"))
+        .alias("status")
+    )
+    assert model.rowCount() == 100  # still shown where it was, though the filter says open
+    assert model.data(model.index(1, 2)) == "confirmed"
+    assert model.base.filter(pl.col("n") == 98)["status"][0] == "confirmed"
+    model.set_filter(pl.col("status") == "open")
+    assert model.rowCount() == 99
+
+
+def test_big_tables_sort_and_filter_on_a_worker(
+    qtbot: QtBot, clerk: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.pages import findings_panel
+    from ui.state import AppState
+
+    monkeypatch.setattr(findings_panel, "BACKGROUND_ROWS", 0)
+    frame = _frame(3000).with_columns(
+        pl.col("n").cast(pl.String).alias("tax_record_id"),
+        pl.lit("S1").alias("si_record_id"),
+        (pl.col("code") + "|" + pl.col("n").cast(pl.String)).alias("finding_key"),
+    )
+    state = AppState(clerk)  # type: ignore[arg-type]
+    panel = findings_panel.FindingsPanel(state)
+    qtbot.addWidget(panel)
+    panel.set_findings(frame)
+    qtbot.waitUntil(lambda: not state.busy)
+    assert panel.model.rowCount() == 3000
+    section = panel.model.sort_section("tax_record_id")
+    panel.view.horizontalHeader().setSortIndicator(section, Qt.SortOrder.DescendingOrder)
+    assert state.busy and panel.count.text() == "並べ替え中…"
+    qtbot.waitUntil(lambda: not state.busy)
+    assert panel.model.frame["tax_record_id"][0] == "999"
+    panel.severity.setCurrentIndex(panel.severity.findData("info"))
+    panel.text.setText("detail 99")  # asked while the severity filter runs: done after it
+    panel.apply_filter()
+    qtbot.waitUntil(lambda: not state.busy and panel.model.rowCount() < 1000)
+    assert set(panel.model.frame["severity"]) == {"info"}
+    assert panel.count.text().endswith("3,000 件")

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import polars as pl
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,7 @@ from ui.errors import describe_error
 from ui.i18n import tr, tr_value, value_labels
 from ui.reveal import RevealDialog, open_reveal
 from ui.state import AppState
-from ui.table_model import FrameTableModel
+from ui.table_model import FrameTableModel, SortKey
 from ui.tasks import Task
 from ui.widgets import MessageBar, big_table_view
 from workbench.errors import WorkbenchError
@@ -37,6 +37,8 @@ from workbench.services import views
 from workbench.tasks import CancelToken, ProgressCallback
 
 SEVERITIES = ("high", "review", "info")
+#: Tables at least this long are sorted and filtered on a worker thread.
+BACKGROUND_ROWS = 200_000
 TEXT_COLUMNS = (
     "code",
     "detail",
@@ -175,6 +177,7 @@ class FindingsPanel(QWidget):
         self.run_id: str | None = None
         self.reveal_dialog: RevealDialog | None = None
         self.history_dialog: HistoryDialog | None = None
+        self._arrange_pending = False
         #: Replaced in tests: returns (status, note) or None when cancelled.
         self.ask_status = self._ask_status
         layout = QVBoxLayout(self)
@@ -218,7 +221,10 @@ class FindingsPanel(QWidget):
         )
         self.view = big_table_view()
         self.view.setModel(self.model)
-        self.view.setSortingEnabled(True)
+        header = self.view.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_clicked)
         self.view.doubleClicked.connect(lambda _i: self.reveal_selected())
         layout.addWidget(self.view, 1)
 
@@ -263,23 +269,54 @@ class FindingsPanel(QWidget):
         for code in codes:
             self.rule.addItem(f"{code} {tr_value('rule', code)}", code)
         self.rule.blockSignals(False)
-        self.model.set_base(frame)
+        self.model.set_base(frame, arrange=False)
         self.apply_filter()
         for i in range(self.model.columnCount()):
             width = COLUMN_WIDTHS.get(self.model.column_name(i))
             if width is not None:
                 self.view.setColumnWidth(i, width)
 
-    def apply_filter(self) -> None:
-        expr = findings_filter(
+    def current_filter(self) -> pl.Expr | None:
+        return findings_filter(
             rule=str(self.rule.currentData() or ""),
             severity=str(self.severity.currentData() or ""),
             status=str(self.status.currentData() or ""),
             text=self.text.text(),
             columns=tuple(c for c in TEXT_COLUMNS if c in self.model.base.columns),
         )
-        self.model.set_filter(expr)
-        self._update_count()
+
+    def apply_filter(self) -> None:
+        self.arrange(self.model.sort_key)
+
+    def _sort_clicked(self, section: int, order: Qt.SortOrder) -> None:
+        if 0 <= section < self.model.columnCount():
+            self.arrange(self.model.sort_for(section, order))
+
+    def arrange(self, sort: SortKey) -> None:
+        """Sort and filter in polars: at once for small tables, on a worker for big ones
+        (a million strings take a second or more to sort; the window stays responsive)."""
+        expr = self.current_filter()
+        if self.model.base.height < BACKGROUND_ROWS:
+            self.model.arrange(sort, expr)
+            self._update_count()
+            return
+        if self.state.busy:
+            self._arrange_pending = True  # done again with the newest choice afterwards
+            return
+        self._arrange_pending = False
+        model = self.model
+
+        def work(progress: ProgressCallback, cancel: CancelToken) -> object:
+            return model.arranged(sort, expr)
+
+        def done(result: Any) -> None:
+            model.show_arranged(sort, expr, *result)
+            self._update_count()
+            if self._arrange_pending:
+                self.apply_filter()
+
+        self.count.setText(tr("findings.arranging"))
+        self.state.run_task(Task(work, done, self.message.show_error))
 
     def _update_count(self) -> None:
         self.count.setText(
@@ -344,10 +381,9 @@ class FindingsPanel(QWidget):
             self.message.show_error(describe_error(exc))
             return
         key = pl.col("finding_key") == change.finding_key
-        base = self.model.base.with_columns(
+        self.model.update_values(
             pl.when(key).then(pl.lit(change.status)).otherwise(pl.col("status")).alias("status")
         )
-        self.model.set_base(base)
         self._update_count()
         self.select_key(change.finding_key)
         self.message.show_success(

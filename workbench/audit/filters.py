@@ -63,14 +63,13 @@ def where_clause(flt: EventFilter) -> tuple[str, list[object]]:
             params.append(value)
     if flt.persons:
         refs = sorted(set(flt.persons))
-        pairs = ", ".join("(?, ?)" for _ in refs)
         pair_params = [x for r in refs for x in (r.token_hex, r.key_version)]
-        # The index finds candidates fast; the persons inside the hashed event decide, so a
+        # The index finds candidates fast (one index search per ref; SQLite does not use an
+        # index for a row-value IN list); the persons inside the hashed event decide, so a
         # forged index row cannot put a person into an event that does not mention them.
-        clauses.append(
-            f"seq IN (SELECT seq FROM {PERSONS_TABLE} "
-            f"WHERE (token_hex, key_version) IN (VALUES {pairs}))"
-        )
+        lookups = " OR ".join("(token_hex = ? AND key_version = ?)" for _ in refs)
+        clauses.append(f"seq IN (SELECT seq FROM {PERSONS_TABLE} WHERE {lookups})")
+        pairs = ", ".join("(?, ?)" for _ in refs)
         clauses.append(
             "EXISTS (SELECT 1 FROM json_each(body, '$.persons') AS p WHERE "
             "(json_extract(p.value, '$.token_hex'), json_extract(p.value, '$.key_version')) "
