@@ -88,8 +88,9 @@ def _child(fn: Callable[..., str], args: tuple[object, ...], queue: multiprocess
 
 
 def run_phase(name: str, fn: Callable[..., str], *args: object) -> float:
-    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    proc = multiprocessing.get_context("fork").Process(target=_child, args=(fn, args, queue))
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(fn, args, queue))
     proc.start()
     seconds, peak_mb, text = queue.get()
     proc.join()

@@ -40,7 +40,15 @@ from linkage.schema import (
 )
 from linkage.tables import RawTable, load_table
 
-__all__ = ["ISSUE_SCHEMA", "QUARANTINE_SCHEMA", "ParsedExtract", "QuarantineReason", "read_extract"]
+__all__ = [
+    "ISSUE_SCHEMA",
+    "QUARANTINE_SCHEMA",
+    "ParsedExtract",
+    "QuarantineReason",
+    "header_key",
+    "match_headers",
+    "read_extract",
+]
 
 ISSUE_SCHEMA: Final = {
     "row_number": pl.Int64(),
@@ -74,7 +82,7 @@ class ParsedExtract:
         return self.issues.group_by("column", "reason").len("count").sort(["column", "reason"])
 
 
-def _header_key(header: str) -> str:
+def header_key(header: str) -> str:
     """How headers are compared: NFKC, no spaces, case-folded, hiragana as katakana."""
     text = unicodedata.normalize("NFKC", header)
     text = "".join(text.split()).casefold()
@@ -88,29 +96,38 @@ class _Mapping:
     present: set[str]  # aliases the file has
 
 
-def _map_headers(
-    path: Path, raw: RawTable, kind: ExtractKind, profile: ImportProfile | None
-) -> _Mapping:
-    specs = columns_of(kind)
+def match_headers(
+    raw: RawTable, kind: ExtractKind, profile: ImportProfile | None
+) -> list[tuple[int, str, str | None]]:
+    """(column index, header text, canonical column or None) for every column worth
+    keeping, matched by Japanese header, English alias or the profile. The import and
+    the import preview both use this, so they always agree."""
     standard: dict[str, str] = {}
-    for spec in specs:
-        standard[_header_key(spec.header)] = spec.alias
-        standard[_header_key(spec.alias)] = spec.alias
-    custom = {_header_key(h): alias for h, alias in (profile.columns if profile else {}).items()}
-    labels = {spec.alias: spec.label for spec in specs}
-
-    by_index: dict[int, str] = {}
-    header_mapping: dict[str, str] = {}
-    taken: dict[str, int] = {}
-    extra_names: set[str] = set()
+    for spec in columns_of(kind):
+        standard[header_key(spec.header)] = spec.alias
+        standard[header_key(spec.alias)] = spec.alias
+    custom = {header_key(h): alias for h, alias in (profile.columns if profile else {}).items()}
+    matched: list[tuple[int, str, str | None]] = []
     for index, header in enumerate(raw.headers):
         text = (header or "").strip()
         if not text:
             if raw.body.get_column(f"c{index}").drop_nulls().len() == 0:
                 continue  # an unnamed, empty column (trailing separators): nothing to keep
             text = f"column_{index + 1}"
-        key = _header_key(text)
-        alias = custom.get(key) or standard.get(key)
+        key = header_key(text)
+        matched.append((index, text, custom.get(key) or standard.get(key)))
+    return matched
+
+
+def _map_headers(
+    path: Path, raw: RawTable, kind: ExtractKind, profile: ImportProfile | None
+) -> _Mapping:
+    labels = {spec.alias: spec.label for spec in columns_of(kind)}
+    by_index: dict[int, str] = {}
+    header_mapping: dict[str, str] = {}
+    taken: dict[str, int] = {}
+    extra_names: set[str] = set()
+    for index, text, alias in match_headers(raw, kind, profile):
         if alias is None:
             name = f"{EXTRA_PREFIX}{text}"
             suffix = 2

@@ -87,6 +87,10 @@ class Context:
             )
         return self.gui(path, access, lang)
 
+    def language(self, chosen: str | None) -> str:
+        """--lang, else the WORKBENCH_LANG setting, else Japanese."""
+        return chosen or (self.environ.get("WORKBENCH_LANG") or "ja").lower()[:2]
+
     def print(self, text: str = "") -> None:
         print(text, file=self.out)
 
@@ -381,7 +385,7 @@ def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.workspace)
-    return ctx.open_gui(path, ctx.access(path), args.lang)
+    return ctx.open_gui(path, ctx.access(path), ctx.language(args.lang))
 
 
 def _progress(ctx: Context) -> Callable[[str, float], None]:
@@ -519,7 +523,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gui", help="open the desktop app on a workspace")
     p.add_argument("workspace")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.add_argument(
+        "--lang", choices=["ja", "en"], default=None, help="default: WORKBENCH_LANG or ja"
+    )
     p.set_defaults(func=cmd_gui)
 
     from workbench.demo import add_demo_parser

@@ -46,7 +46,9 @@ def add_demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--workspace", help="where to create it (default: a new folder in the app's data dir)"
     )
     p.add_argument("--no-gui", action="store_true", help="only the command-line walk-through")
-    p.add_argument("--lang", choices=["ja", "en"], default="ja")
+    p.add_argument(
+        "--lang", choices=["ja", "en"], default=None, help="default: WORKBENCH_LANG or ja"
+    )
     p.set_defaults(func=run_demo)
 
 
@@ -123,4 +125,4 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> int:
     if args.no_gui:
         out(f"Try: WORKBENCH_USER=auditor workbench audit verify {path}")
         return 0
-    return ctx.open_gui(path, access, args.lang)
+    return ctx.open_gui(path, access, ctx.language(args.lang))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from linkage.errors import LinkageError
 from linkage.profiles import ImportProfile, list_profiles, save_profile
-from linkage.read import _header_key
+from linkage.read import match_headers
 from linkage.schema import KINDS, Required, columns_of
 from linkage.tables import load_table
 from workbench.access import authorize
@@ -136,24 +136,11 @@ def preview_extract(
         raise InvalidInput(str(exc)) from None
 
     specs = columns_of(checked_kind)
-    standard: dict[str, str] = {}
-    for spec in specs:
-        standard[_header_key(spec.header)] = spec.alias
-        standard[_header_key(spec.alias)] = spec.alias
-    custom = {_header_key(h): a for h, a in (profile.columns if profile else {}).items()}
-
     headers: list[str] = []
     indexes: list[int] = []
     mapping: dict[str, str | None] = {}
     targets: dict[str, list[str]] = {}
-    for index, header in enumerate(raw.headers):
-        text = (header or "").strip()
-        if not text:
-            if raw.body.get_column(f"c{index}").drop_nulls().len() == 0:
-                continue
-            text = f"column_{index + 1}"
-        key = _header_key(text)
-        alias = custom.get(key) or standard.get(key)
+    for index, text, alias in match_headers(raw, checked_kind, profile):
         headers.append(text)
         indexes.append(index)
         mapping[text] = alias

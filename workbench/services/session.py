@@ -83,6 +83,7 @@ def set_purpose(session: Session, purpose: str) -> None:
     if len(purpose) > 200:
         raise InvalidInput("A purpose of use is at most 200 characters.")
     session.purpose = purpose
+    record(session, EventType.SESSION_PURPOSE, subject_user=session.user)
 
 
 def change_own_password(session: Session, old_password: str, new_password: str) -> None:

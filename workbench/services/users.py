@@ -78,7 +78,7 @@ def disable_user(session: Session, name: str) -> User:
 def enable_user(session: Session, name: str) -> User:
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     user = session.workspace.users.set_disabled(name, False)
-    record(session, EventType.USER_DISABLED, subject_user=name, details={"disabled": False})
+    record(session, EventType.USER_ENABLED, subject_user=name)
     return user
 
 
