@@ -64,9 +64,17 @@ def phase_import(root: Path, kind: str) -> str:
     from workbench.services.imports import import_extract
 
     ws, clerk = _open(root)
-    report = import_extract(clerk, root / f"{kind}.csv", kind)  # type: ignore[arg-type]
+    steps: list[tuple[str, float]] = []
+
+    def progress(step: str, fraction: float) -> None:
+        steps.append((step, time.perf_counter()))
+
+    report = import_extract(clerk, root / f"{kind}.csv", kind, progress=progress)  # type: ignore[arg-type]
     ws.close()
-    return f"{report.rows:,} rows, {report.quarantined} quarantined"
+    split = ", ".join(
+        f"{name} {later - at:.1f}s" for (name, at), (_, later) in zip(steps, steps[1:], strict=False)
+    )
+    return f"{report.rows:,} rows, {report.quarantined} quarantined ({split})"
 
 
 def phase_reconcile(root: Path) -> str:
@@ -79,11 +87,19 @@ def phase_reconcile(root: Path) -> str:
     return ", ".join(f"{k} {run.summary.get(k, 0):,}" for k in keys)
 
 
+def _peak_mb() -> float:
+    """VmHWM of this process (ru_maxrss would carry the parent's peak across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(fn: Callable[..., str], args: tuple[object, ...], queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     start = time.perf_counter()
     text = fn(*args)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_mb()
     queue.put((seconds, peak_mb, text))
 
 

@@ -20,7 +20,7 @@ from workbench.access import authorize, record
 from workbench.audit.events import EventType, Outcome
 from workbench.datasets import DatasetInfo, Kind, store_dataset
 from workbench.errors import InvalidInput
-from workbench.identifier_columns import corporate_number_columns, my_number_columns
+from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
 from workbench.permissions import Action
 from workbench.session import Session
 from workbench.workspace import Workspace
@@ -71,8 +71,7 @@ def find_profile(ws: Workspace, name: str) -> ImportProfile:
 def tokenise(ws: Workspace, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Replace ``my_number`` by token columns; check corporate numbers. Returns the frame
     and the new issues (row, record id, column, reason — never a value)."""
-    canonical, problem = my_number_columns("my_number")
-    checked = frame.with_columns(canonical.alias("_canonical"), problem.alias("id_problem"))
+    checked = with_my_number_check(frame, "my_number", canonical="_canonical", problem="id_problem")
     version = ws.keyset.latest_version
     digests = ws.keyset.tokenizer().tokenize_many(checked["_canonical"].to_list(), version)
     checked = checked.with_columns(
@@ -90,8 +89,9 @@ def tokenise(ws: Workspace, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     for column in _CORPORATE_COLUMNS:
         if column not in checked.columns:
             continue
-        valid, corp_problem = corporate_number_columns(column)
-        checked = checked.with_columns(valid.alias("_valid"), corp_problem.alias("_problem"))
+        checked = with_corporate_number_check(
+            checked, column, canonical="_valid", problem="_problem"
+        )
         issues.append(
             checked.filter(pl.col("_problem").is_in(["malformed", "check_digit"])).select(
                 "row_number",
