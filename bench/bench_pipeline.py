@@ -14,6 +14,7 @@ directory (no OS keyring needed). Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import resource
 import sys
@@ -72,7 +73,7 @@ def phase_import(root: Path, kind: str) -> str:
     report = import_extract(clerk, root / f"{kind}.csv", kind, progress=progress)  # type: ignore[arg-type]
     ws.close()
     split = ", ".join(
-        f"{name} {later - at:.1f}s" for (name, at), (_, later) in zip(steps, steps[1:], strict=False)
+        f"{name} {later - at:.1f}s" for (name, at), (_, later) in itertools.pairwise(steps)
     )
     return f"{report.rows:,} rows, {report.quarantined} quarantined ({split})"
 

@@ -25,6 +25,7 @@ from linkage.errors import LinkageError
 from linkage.profiles import ImportProfile, list_profiles, save_profile
 from linkage.progress import Cancelled
 from workbench.access import authorize
+from workbench.audit.analysis import AnalysisSettings
 from workbench.audit.log import EventFilter
 from workbench.clock import Clock, utc_now
 from workbench.errors import InvalidInput, WorkbenchError
@@ -270,7 +271,23 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
                 ctx.print(
                     f"{e.seq}\t{e.time}\t{e.event_type}\t{e.outcome}\t{e.actor_user}\t{e.purpose or ''}"
                 )
+        elif args.audit_command == "report":
+            settings = AnalysisSettings()
+            since = _office_day(args.date_from, settings, end=False)
+            until = _office_day(args.date_to, settings, end=True)
+            report = audit_service.analysis_report(session, since, until, settings)
+            for line in report.lines():
+                ctx.print(line)
+            if args.out:
+                out = audit_service.export_analysis(session, report, Path(args.out))
+                ctx.print(f"Report written to {out}")
     return EXIT_OK
+
+
+def _office_day(text: str, settings: AnalysisSettings, *, end: bool) -> datetime:
+    """The start (or end) of a YYYY-MM-DD day in the office's time zone."""
+    day = _date(text, end=end)
+    return datetime.combine(day.date(), day.time(), tzinfo=settings.zone)
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
@@ -453,6 +470,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--number", help="個人番号 (omit to be asked, which keeps it out of shell history)"
     )
+    p = with_user(audit_sub.add_parser("report", help="the periodic analysis report"))
+    p.add_argument("workspace")
+    p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+    p.add_argument("--out", help="also write FILE.xlsx (a sheet per section) or FILE.csv")
     p = audit_sub.add_parser("check-export")
     p.add_argument("file")
     audit.set_defaults(func=cmd_audit)

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from workbench.audit.encoding import iso_utc
 from workbench.audit.events import AuditEvent, canonical_json
 from workbench.errors import AuditError
+from workbench.spreadsheet import safe_cell as safe_cell  # the one formula guard, re-exported
 
 COLUMNS = (
     "seq",
@@ -50,7 +51,6 @@ COLUMNS = (
     "hash",
 )
 _KIND = "records-linkage-workbench/audit-export/v1"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SIG_FIELDS: dict[str, type | tuple[type, ...]] = {
     "kind": str,
     "workspace_id": str,
@@ -83,11 +83,6 @@ class ExportCheck:
 
 def signature_path(path: Path) -> Path:
     return path.with_name(path.name + ".sig")
-
-
-def safe_cell(value: str) -> str:
-    """Keep a spreadsheet from reading ``value`` as a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _row(e: AuditEvent) -> list[str]:

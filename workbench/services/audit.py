@@ -1,13 +1,19 @@
-"""The auditor's actions on the access log: query, verify, export, person history."""
+"""The auditor's actions on the access log: query, verify, export, person history, analysis."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
+import polars as pl
+import xlsxwriter
+
 from crypto.identifiers import canonical_my_number
-from linkage.progress import ProgressCallback, no_progress
+from linkage.progress import CancelToken, ProgressCallback, no_progress
 from workbench.access import authorize, record
+from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
 from workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
 from workbench.audit.export import ExportCheck, check_export, export_events_csv
 from workbench.audit.log import EventFilter
@@ -15,6 +21,7 @@ from workbench.audit.verify import VerificationResult, verify_log
 from workbench.errors import InvalidInput
 from workbench.permissions import Action
 from workbench.session import Session
+from workbench.spreadsheet import neutralise, safe_cell, write_table
 
 
 def query_events(
@@ -109,3 +116,159 @@ def _describe(flt: EventFilter) -> dict[str, object]:
         "since": None if flt.since is None else flt.since.isoformat(),
         "until": None if flt.until is None else flt.until.isoformat(),
     }
+
+
+# -- the periodic analysis report -----------------------------------------------------------
+_XLSX_MAX_ROWS = 1_048_576  # rows of one sheet, the header included
+
+
+def analysis_report(
+    session: Session,
+    since: datetime,
+    until: datetime,
+    settings: AnalysisSettings | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> AnalysisReport:
+    """Analyse the log from ``since`` to ``until`` (inclusive); the report itself is logged."""
+    authorize(session, Action.AUDIT_REPORT)
+    report = analyse(
+        session.workspace.audit,
+        since,
+        until,
+        settings or AnalysisSettings(),
+        progress=progress,
+        cancel=cancel,
+    )
+    record(
+        session,
+        EventType.LOG_REPORT,
+        details={"period": _period(report), "counts": dict(report.summary)},
+    )
+    return report
+
+
+def export_analysis(session: Session, report: AnalysisReport, out: Path) -> Path:
+    """Write the report to ``out``: an XLSX with a sheet per section, or CSV files.
+
+    For ``FILE.csv`` the summary goes to FILE.csv and each section to ``FILE.<section>.csv``
+    beside it. Every text cell is formula-safe; files are readable by the owner only. The
+    export is logged (``log.exported``) before any file is written: no event, no export.
+    """
+    authorize(session, Action.AUDIT_REPORT)
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise InvalidInput("Export the analysis report to a .xlsx or .csv file.")
+    frames = report.to_frames()
+    if suffix == ".xlsx" and any(frames[n].height >= _XLSX_MAX_ROWS for n in SECTIONS):
+        raise InvalidInput(
+            "A section of this report has more rows than a spreadsheet sheet can hold; "
+            "export it to a .csv file instead, or choose a shorter period."
+        )
+    files = [out.name]
+    if suffix == ".csv":
+        files += [section_csv_path(out, name).name for name in SECTIONS]
+    record(
+        session,
+        EventType.LOG_EXPORTED,
+        details={
+            "what": "analysis report",
+            "file": out.name,
+            "files": files,
+            "sections": list(SECTIONS),
+            "rows": sum(frames[name].height for name in SECTIONS),
+            "period": _period(report),
+        },
+    )
+    try:
+        if suffix == ".xlsx":
+            _write_analysis_xlsx(report, frames, out)
+        else:
+            write_table(_summary_table(report), out)
+            for name in SECTIONS:
+                write_table(frames[name], section_csv_path(out, name))
+    except OSError as exc:
+        raise InvalidInput(
+            f"Cannot write {out} ({exc.strerror}). Choose a folder you can write to and try again."
+        ) from None
+    return out
+
+
+def section_csv_path(out: Path, section: str) -> Path:
+    """Where :func:`export_analysis` writes one section when asked for ``out`` = FILE.csv."""
+    return out.with_name(f"{out.stem}.{section}.csv")
+
+
+def _period(report: AnalysisReport) -> dict[str, str]:
+    return {
+        "since": report.since.isoformat(),
+        "until": report.until.isoformat(),
+        "tz": report.settings.tz,
+    }
+
+
+def _summary_table(report: AnalysisReport) -> pl.DataFrame:
+    """The summary as text rows: the period and settings, then every count."""
+    s = report.settings
+    zone = s.zone
+    items = [
+        ("period from", report.since.astimezone(zone).isoformat()),
+        ("period to", report.until.astimezone(zone).isoformat()),
+        ("time zone", s.tz),
+        ("working hours", f"{s.workday_start:%H:%M}-{s.workday_end:%H:%M}"),
+        ("weekends out of hours", "yes" if s.weekend_is_out_of_hours else "no"),
+        ("burst", f"{s.burst_threshold} reveals within {s.burst_window}"),
+        ("persons per day threshold", str(s.persons_per_day_threshold)),
+    ]
+    items += [(name, str(count)) for name, count in report.summary.items()]
+    return pl.DataFrame(items, schema={"item": pl.String, "value": pl.String}, orient="row")
+
+
+def _write_analysis_xlsx(
+    report: AnalysisReport, frames: dict[str, pl.DataFrame], out: Path
+) -> None:
+    fd = os.open(out, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    os.close(fd)
+    workbook = xlsxwriter.Workbook(
+        str(out),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "remove_timezone": True,  # times are already the office's local time
+            "constant_memory": True,  # rows go to disk as they are written
+        },
+    )
+    try:
+        when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        summary = workbook.add_worksheet("summary")
+        summary.write_string(0, 0, "item")
+        summary.write_string(0, 1, "value")
+        for row, (item, value) in enumerate(_summary_table(report).iter_rows(), start=1):
+            summary.write_string(row, 0, safe_cell(str(item)))
+            if str(item) in report.summary:
+                summary.write_number(row, 1, report.summary[str(item)])
+            else:
+                summary.write_string(row, 1, safe_cell(str(value)))
+        summary.set_column(0, 1, 28)
+        for name in SECTIONS:
+            sheet = workbook.add_worksheet(name)
+            frame = neutralise(frames[name])
+            for col, header in enumerate(frame.columns):
+                sheet.write_string(0, col, header)
+            for row, values in enumerate(frame.iter_rows(), start=1):
+                for col, value in enumerate(values):
+                    if value is None:
+                        continue
+                    if isinstance(value, datetime):
+                        sheet.write_datetime(row, col, value, when)
+                    elif isinstance(value, date):
+                        sheet.write_datetime(row, col, value, day)
+                    elif isinstance(value, bool | int | float):
+                        sheet.write_number(row, col, float(value))
+                    else:
+                        sheet.write_string(row, col, str(value))
+            sheet.set_column(0, max(len(frame.columns) - 1, 0), 20)
+    finally:
+        workbook.close()

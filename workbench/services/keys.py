@@ -45,6 +45,34 @@ class RotationReport:
     migrated: int
 
 
+@dataclass(frozen=True)
+class RotationStatus:
+    """A rotation that a cancel or a crash left unfinished: running rotate_keys resumes it."""
+
+    target_version: int
+    #: The reason given when it started ("" when the process died before it was recorded).
+    reason: str
+    started_by: str
+    #: Datasets still on an older key version.
+    pending_datasets: int
+
+
+def rotation_status(session: Session) -> RotationStatus | None:
+    """The unfinished rotation, or None when every dataset is on the primary version."""
+    authorize(session, Action.KEYS_LIST)
+    ws = session.workspace
+    current = rotation.open_rotation(ws.conn)
+    if current is not None:
+        pending = rotation.pending_datasets(ws, current.target_version)
+        return RotationStatus(
+            current.target_version, current.reason, current.started_by, len(pending)
+        )
+    behind = rotation.pending_datasets(ws, ws.keyset.latest_version)
+    if behind:
+        return RotationStatus(ws.keyset.latest_version, "", "", len(behind))
+    return None
+
+
 def list_keys(session: Session) -> list[KeyInfo]:
     authorize(session, Action.KEYS_LIST)
     counts = Counter(d.token_version for d in list_datasets(session.workspace.conn))
