@@ -211,6 +211,9 @@ class EventPager:
             events = self.load(page)
         return events[index] if index < len(events) else None
 
+    def held_pages(self) -> set[int]:
+        return set(self._pages)
+
 
 def list_pager(events: Sequence[AuditEvent], **kwargs: Any) -> EventPager:
     """A pager over events already in memory (a person's history)."""
@@ -258,13 +261,19 @@ class EventTableModel(QAbstractTableModel):
 
     def event_at(self, row: int) -> AuditEvent | None:
         """The event on a row, read now when needed; None if it cannot be read."""
-        if self._pager is None:
+        pager = self._pager
+        if pager is None:
             return None
+        page = row // pager.page_size
+        was_held = pager.cached(page) is not None
         try:
-            return self._pager.event(row)
+            event = pager.event(row)
         except WorkbenchError as exc:
             self.failed.emit(describe_error(exc))
             return None
+        if not was_held and event is not None:
+            self._page_arrived(page)
+        return event
 
     # -- fetching ------------------------------------------------------------------------------
     def _page_texts(self, page: int) -> list[tuple[str, ...]] | None:
@@ -278,7 +287,7 @@ class EventTableModel(QAbstractTableModel):
         if events is None:
             if page not in self._wanted:
                 self._wanted.append(page)
-            self._timer.start()
+                self._timer.start()  # restarted while new pages are asked for: debounced
             return None
         texts = [event_texts(e) for e in events]
         self._texts[page] = texts
@@ -299,10 +308,22 @@ class EventTableModel(QAbstractTableModel):
                 self._wanted = [p for p in wanted if pager.cached(p) is None]
                 self.failed.emit(describe_error(exc))
                 return
-            first = page * pager.page_size
-            last = min(first + pager.page_size, pager.total) - 1
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            self._page_arrived(page)
         self.pages_loaded.emit()
+
+    def _page_arrived(self, page: int) -> None:
+        pager = self._pager
+        if pager is None:
+            return
+        held = pager.held_pages()
+        for stale in [p for p in self._texts if p not in held]:
+            del self._texts[stale]  # the text follows the pager's few pages, never more
+        if page in self._wanted:
+            self._wanted.remove(page)
+        first = page * pager.page_size
+        last = min(first + pager.page_size, pager.total) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     def retry(self) -> None:
         """Fetch what is still wanted (after a background task freed the workspace)."""
