@@ -169,6 +169,11 @@ class EventPager:
         #: How many pages were read from the log (tests and the benchmark read it).
         self.page_loads = 0
 
+    def rebind(self, count: CountFn, fetch: FetchFn, newest: NewestFn) -> None:
+        """Read through other functions from now on (a snapshot taken on a worker thread
+        goes on reading on the GUI thread)."""
+        self._count, self._fetch, self._newest = count, fetch, newest
+
     def reset(self) -> None:
         """Take a new snapshot: count, newest sequence, and the first page."""
         self._pages.clear()
