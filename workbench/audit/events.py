@@ -34,6 +34,7 @@ class EventType(StrEnum):
     SESSION_IDLE_LOCK = "session.idle_lock"
     SESSION_UNLOCK = "session.unlock"
     SESSION_PURPOSE = "session.purpose"
+    IMPORT_PREVIEW = "import.preview"
     IMPORT_STARTED = "import.started"
     IMPORT_FINISHED = "import.finished"
     IMPORT_FAILED = "import.failed"

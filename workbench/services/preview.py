@@ -20,7 +20,8 @@ from linkage.profiles import ImportProfile, list_profiles, save_profile
 from linkage.read import match_headers
 from linkage.schema import KINDS, Required, columns_of
 from linkage.tables import load_table
-from workbench.access import authorize
+from workbench.access import authorize, record
+from workbench.audit.events import EventType
 from workbench.datasets import Kind
 from workbench.errors import InvalidInput
 from workbench.permissions import Action
@@ -159,6 +160,12 @@ def preview_extract(
     )
     source_rows, encoding = raw.body.height, raw.encoding
     del raw, body
+    # The preview shows names from the file: that is a disclosure, so it is logged first.
+    record(
+        session,
+        EventType.IMPORT_PREVIEW,
+        details={"file": Path(path).name, "kind": checked_kind, "rows_shown": len(shown)},
+    )
     return ExtractPreview(
         file_name=Path(path).name,
         kind=checked_kind,
