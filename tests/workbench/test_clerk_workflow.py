@@ -218,3 +218,13 @@ def _numbers_in(path: Path, encoding: str) -> set[str]:
         if len(digits) == 12:
             found.add(digits)
     return found
+
+
+def test_workspace_files_are_owner_only(imported: Workspace, team: Team) -> None:
+    reconcile_datasets(team.clerk)
+    loose = [
+        (str(p.relative_to(imported.path)), oct(p.stat().st_mode & 0o777))
+        for p in [imported.path, *imported.path.rglob("*")]
+        if p.stat().st_mode & 0o077
+    ]
+    assert loose == []
