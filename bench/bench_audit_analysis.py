@@ -98,10 +98,14 @@ def burst(call: int) -> list[EventDraft]:
     clerk = CLERKS[call % len(CLERKS)]
     return [
         EventDraft(
-            EventType.REVEAL, Outcome.OK, clerk, purpose="国保税算定",
-            persons=(PersonRef(token(5_000_000 + call * 40 + k), 1),), run_id="run-00",
+            EventType.REVEAL,
+            Outcome.OK,
+            clerk,
+            purpose="国保税算定",
+            persons=(PersonRef(token(5_000_000 + call * 40 + k), 1),),
+            run_id="run-00",
             details={"tax_record_id": f"B{call:06d}{k:02d}", "si_record_id": None},
-        )  # fmt: skip
+        )
         for k in range(40)
     ]
 
@@ -127,9 +131,7 @@ def open_log(path: Path, key: Ed25519PrivateKey) -> tuple[AuditLog, BatchClock]:
 
 def build(log: AuditLog, n: int) -> float:
     start = time.perf_counter()
-    call = 0
-    for first in range(0, n, BATCH):
-        call += 1
+    for call, first in enumerate(range(0, n, BATCH), start=1):
         drafts = [draft(i) for i in range(first, min(first + BATCH, n))]
         if call % 500 == 0:
             drafts = burst(call) + drafts[40:]

@@ -7,7 +7,6 @@ was unusable), ``token_version`` and ``id_problem``.
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ import polars as pl
 from workbench.clock import from_iso, to_iso
 from workbench.db import transaction
 from workbench.errors import NotFound
+from workbench.ids import new_id
 from workbench.workspace import Workspace
 
 Kind = Literal["tax", "si"]
@@ -75,7 +75,7 @@ def get_dataset(conn: sqlite3.Connection, dataset_id: str) -> DatasetInfo:
 
 
 def new_dataset_id(kind: Kind, now: datetime) -> str:
-    return f"{kind}-{now.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    return new_id(kind, now)
 
 
 def store_dataset(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +11,7 @@ import polars as pl
 from workbench.clock import from_iso, to_iso
 from workbench.db import transaction
 from workbench.errors import NotFound
+from workbench.ids import new_id
 from workbench.workspace import Workspace
 
 AREA = "runs"
@@ -78,7 +78,7 @@ def store_run(
     findings: pl.DataFrame,
 ) -> RunInfo:
     now = ws.clock()
-    run_id = f"run-{now.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+    run_id = new_id("run", now)
     store = ws.frames(AREA)
     store.write(f"{run_id}.links", links)
     store.write(f"{run_id}.findings", findings)

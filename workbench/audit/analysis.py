@@ -59,7 +59,8 @@ _TITLES = {
 }
 
 _READ_BATCH = 5000
-_FLUSH_EVERY = 100_000
+_TICK_EVERY = 20_000  # events between progress reports and cancel checks
+_FLUSH_EVERY = 100_000  # events between moves from Python lists into polars
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%:z"
 _WORK_TYPES = (EventType.REVIEW_DECISION, EventType.FINDING_STATUS)
 _EXPORT_TYPES = (EventType.EXPORT, EventType.LOG_EXPORTED)
@@ -305,13 +306,14 @@ class _Frames:
                 action = _text(d.get("action")) or _text(d.get("reason"))
                 self.facts.append((e.seq, None, None, None, None, action, None, None, None, None))
             pending += 1
-            if pending == _FLUSH_EVERY:
-                self.flush()
-                seqs, times, types, outcomes, users = self.cols
-                tick(pending)
-                pending = 0
+            if pending % _TICK_EVERY == 0:
+                tick(_TICK_EVERY)
+                if pending == _FLUSH_EVERY:
+                    self.flush()
+                    seqs, times, types, outcomes, users = self.cols
+                    pending = 0
         self.flush()
-        tick(pending)
+        tick(pending % _TICK_EVERY)
 
     def _work_facts(self, e: AuditEvent) -> None:
         d = e.details
@@ -377,7 +379,9 @@ def analyse(
 
     report("read the access log", 0.0)
     main = _Frames()
-    main.add(_checked(log.iter_events(flt, batch=_READ_BATCH), cancel), tick)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    main.add(log.iter_events(flt, batch=_READ_BATCH), tick)
     events, facts, persons = main.frames(settings.tz)
 
     # Work done on the same office-local days but outside the period still counts.
@@ -420,16 +424,6 @@ def analyse(
     summary.update((name, frame.height) for name, frame in sections.items())
     report("done", 1.0)
     return AnalysisReport(since=since, until=until, settings=settings, summary=summary, **sections)
-
-
-def _checked(events: Iterable[AuditEvent], cancel: CancelToken | None) -> Iterable[AuditEvent]:
-    if cancel is None:
-        yield from events
-        return
-    for i, e in enumerate(events):
-        if i % _READ_BATCH == 0:
-            cancel.raise_if_cancelled()
-        yield e
 
 
 def _compute(

@@ -14,7 +14,8 @@ from linkage.errors import RulesFileError
 from linkage.rules import load_rules
 from workbench.access import authorize, record
 from workbench.audit.events import EventType
-from workbench.db import get_setting, set_setting as store_setting
+from workbench.db import get_setting
+from workbench.db import set_setting as store_setting
 from workbench.errors import InvalidInput
 from workbench.permissions import Action
 from workbench.services.reconcile import SETTING_RULES_FILE
