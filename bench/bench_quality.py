@@ -126,20 +126,10 @@ def _stored(frame: pl.DataFrame, kind: str, folder: Path, key: bytes) -> pl.Data
     from crypto.tokens import Tokenizer
     from fixtures import write_csv
     from linkage.read import read_extract
-    from workbench.identifier_columns import corporate_number_columns, my_number_columns
+    from workbench.services.imports import tokenise
 
     parsed = read_extract(write_csv(frame, folder / f"{kind}.csv"), kind)  # type: ignore[arg-type]
-    canonical, problem = my_number_columns("my_number")
-    checked = parsed.frame.with_columns(canonical.alias("_canonical"), problem.alias("id_problem"))
-    tokenizer = Tokenizer({1: key})
-    digests = tokenizer.tokenize_many(checked["_canonical"].to_list(), 1)
-    checked = checked.with_columns(
-        pl.Series("token", digests, dtype=pl.Binary), pl.lit(1, pl.Int32).alias("token_version")
-    ).drop("my_number", "_canonical")
-    for column in ("payer_corporate_number", "employer_corporate_number"):
-        if column in checked.columns:
-            valid, _ = corporate_number_columns(column)
-            checked = checked.with_columns(valid.alias(column))
+    checked, _issues = tokenise(parsed.frame, Tokenizer({1: key}), 1)
     return checked
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from crypto.tokens import Tokenizer
 from linkage.errors import LinkageError
 from linkage.profiles import ImportProfile, load_profile
 from linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progress
@@ -68,12 +69,13 @@ def find_profile(ws: Workspace, name: str) -> ImportProfile:
         raise InvalidInput(str(exc)) from None
 
 
-def tokenise(ws: Workspace, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def tokenise(
+    frame: pl.DataFrame, tokenizer: Tokenizer, version: int
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Replace ``my_number`` by token columns; check corporate numbers. Returns the frame
     and the new issues (row, record id, column, reason — never a value)."""
     checked = with_my_number_check(frame, "my_number", canonical="_canonical", problem="id_problem")
-    version = ws.keyset.latest_version
-    digests = ws.keyset.tokenizer().tokenize_many(checked["_canonical"].to_list(), version)
+    digests = tokenizer.tokenize_many(checked["_canonical"].to_list(), version)
     checked = checked.with_columns(
         pl.Series("token", digests, dtype=pl.Binary),
         pl.lit(version, dtype=pl.Int32).alias("token_version"),
@@ -127,7 +129,9 @@ def import_extract(
         if cancel is not None:
             cancel.raise_if_cancelled()
         progress("tokenise", 0.75)
-        frame, id_issues = tokenise(ws, parsed.frame)
+        frame, id_issues = tokenise(
+            parsed.frame, ws.keyset.tokenizer(), ws.keyset.latest_version
+        )
         issues = pl.concat([parsed.issues, id_issues.cast(parsed.issues.schema)])
         if cancel is not None:
             cancel.raise_if_cancelled()
