@@ -1,8 +1,12 @@
 """A synthetic workspace with imported extracts and a reconciliation run, for looking at
-the desktop app; optionally screenshots of every clerk page in Japanese and English.
+the desktop app; optionally screenshots of every page in Japanese and English.
 
     .venv/bin/python bench/demo_workspace.py WORKSPACE_DIR [--persons 400]
     DISPLAY=:99 .venv/bin/python bench/demo_workspace.py /tmp/ws --screenshots docs/screenshots
+
+The access log gets two weeks of synthetic history (reveals on working days, one late
+session, one burst, a denied attempt, exports), so the auditor's pages have something to
+show; the auditor's and the administrator's pages are photographed after the clerk's.
 
 Only synthetic data (fixtures.generate). The master key goes to the OS keyring where
 one works, else to the passphrase store (workbench.demo.demo_access says which).
@@ -11,32 +15,148 @@ one works, else to the passphrase store (workbench.demo.demo_access says which).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures import generate, write_csv
 from workbench.demo import DEMO_ACCOUNTS, demo_access
+from workbench.errors import AccessDenied
 from workbench.keyaccess import KeyAccess
+from workbench.services import views
+from workbench.services.export import export_run
+from workbench.services.findings import set_status
 from workbench.services.imports import import_extract
+from workbench.services.keys import rotate_keys
 from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import login, logout
-from workbench.services.users import add_user
+from workbench.services.session import login, logout, set_purpose
+from workbench.services.users import add_user, disable_user
+from workbench.session import Session
 from workbench.workspace import Workspace
+
+JST = timedelta(hours=9)
+
+
+class DemoClock:
+    """Real time, unless the script set a moment (to write a history into the log)."""
+
+    def __init__(self) -> None:
+        self.moment: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.moment if self.moment is not None else datetime.now(UTC)
+
+    def advance(self, **kwargs: float) -> None:
+        assert self.moment is not None
+        self.moment += timedelta(**kwargs)
+
+
+CLOCK = DemoClock()
+
+
+def working_days(today: datetime, days: int) -> list[datetime]:
+    """09:00 in Tokyo (as UTC) of each weekday in the last ``days`` days, oldest first."""
+    out = []
+    for back in range(days, 0, -1):
+        day = today - timedelta(days=back)
+        if day.weekday() < 5:
+            out.append(day + timedelta(hours=9) - JST)
+    return out
+
+
+def history(ws: Workspace, run_id: str, out: Path, days: int = 14) -> None:
+    """Two weeks of clerk work in the log, with a few things the analysis should catch."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    clerk_password = DEMO_ACCOUNTS["clerk"][0]
+    first = login(ws, "clerk", clerk_password)
+    links = views.links_table(first, run_id)
+    findings = views.findings_table(first, run_id)
+    logout(first)
+    pairs = [
+        (row["tax_record_id"], row["si_record_id"])
+        for row in links.iter_rows(named=True)
+        if row["tax_record_id"] and row["si_record_id"]
+    ]
+    worked = [
+        row
+        for row in findings.iter_rows(named=True)
+        if row["tax_record_id"] and row["si_record_id"]
+    ]
+    k = 0
+
+    def reveal(clerk: Session, step: timedelta) -> None:
+        nonlocal k
+        tax, si = pairs[k % len(pairs)]
+        k += 1
+        CLOCK.advance(seconds=step.total_seconds())
+        views.reveal_pair(clerk, run_id, tax, si)
+
+    days_worked = working_days(today, days)
+    for n, start in enumerate(days_worked):
+        CLOCK.moment = start + timedelta(minutes=7 * (n % 5))
+        clerk = login(ws, "clerk", clerk_password)
+        set_purpose(clerk, ("国保税算定", "扶養認定確認", "適用調査")[n % 3])
+        for _ in range(6 + 3 * (n % 4)):
+            reveal(clerk, timedelta(minutes=11))
+        if n < len(worked):  # a finding looked at and worked on
+            row = worked[n]
+            CLOCK.advance(minutes=4)
+            views.reveal_pair(clerk, run_id, row["tax_record_id"], row["si_record_id"])
+            CLOCK.advance(minutes=6)
+            set_status(
+                clerk, run_id, row["code"], row["tax_record_id"], row["si_record_id"],
+                "confirmed", "担当者に確認済み",
+            )  # fmt: skip
+        if n == len(days_worked) - 4:  # a burst: many persons in a few minutes
+            CLOCK.moment = start + timedelta(hours=5)
+            for _ in range(36):
+                reveal(clerk, timedelta(seconds=9))
+        if n == len(days_worked) - 3:  # a late evening session
+            CLOCK.moment = start + timedelta(hours=12, minutes=40)
+            for _ in range(5):
+                reveal(clerk, timedelta(minutes=3))
+        if n == len(days_worked) - 2:
+            CLOCK.advance(minutes=5)
+            export_run(clerk, run_id, "findings", out / f"findings-{n}.xlsx")
+        logout(clerk)
+        if n == len(days_worked) // 2:  # the administrator's yearly key rotation
+            CLOCK.advance(hours=1)
+            admin = login(ws, "admin", DEMO_ACCOUNTS["admin"][0])
+            rotate_keys(admin, "年次の定期更新")
+            logout(admin)
+    CLOCK.advance(minutes=30)
+    auditor = login(ws, "auditor", DEMO_ACCOUNTS["auditor"][0])
+    with contextlib.suppress(AccessDenied):  # asked for personal data: refused and logged
+        views.findings_table(auditor, run_id)
+    logout(auditor)
+    CLOCK.moment = None
 
 
 def build(path: Path, persons: int, seed: int) -> tuple[Workspace, KeyAccess]:
     access = demo_access(path, print)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    CLOCK.moment = working_days(today, 21)[0] - timedelta(minutes=30)
     ws = Workspace.create(
-        path, access=access, admin_name="admin", admin_password=DEMO_ACCOUNTS["admin"][0]
+        path,
+        access=access,
+        admin_name="admin",
+        admin_password=DEMO_ACCOUNTS["admin"][0],
+        clock=CLOCK,
     )
     admin = login(ws, "admin", DEMO_ACCOUNTS["admin"][0])
     for name, (password, roles) in DEMO_ACCOUNTS.items():
         if name != "admin":
             add_user(admin, name, password, roles)
             ws.users.set_password(name, password, must_change=False)
+    add_user(admin, "tanaka", "tanaka-temp-pass-1", ["clerk", "auditor"])  # shows the warning
+    add_user(admin, "suzuki", "suzuki-temp-pass-1", ["clerk"])
+    disable_user(admin, "suzuki")
     logout(admin)
     pair = generate(persons, seed=seed)
     files = Path(tempfile.mkdtemp(prefix="extracts-"))
@@ -47,6 +167,7 @@ def build(path: Path, persons: int, seed: int) -> tuple[Workspace, KeyAccess]:
     import_extract(clerk, si, "si")
     run = reconcile_datasets(clerk)
     logout(clerk)
+    history(ws, run.id, files)
     print(f"workspace {path}: run {run.id} {run.summary}")
     print(f"extract files for the import page: {tax} {si}")
     return ws, access
@@ -129,7 +250,86 @@ def screenshots(ws: Workspace, out: Path, extract: Path) -> None:
         window.logout()
         window.deleteLater()
         settle()
+        audit_and_admin_screenshots(ws, out, lang, settle, wait_idle)
     print(f"screenshots in {out}")
+
+
+def audit_and_admin_screenshots(
+    ws: Workspace,
+    out: Path,
+    lang: str,
+    settle: Callable[..., None],
+    wait_idle: Callable[[Any], None],
+) -> None:
+    from PySide6.QtGui import QColor, QPainter
+
+    from ui.main_window import MainWindow
+    from ui.pages.analysis_page import AnalysisPage
+    from ui.pages.audit_log_page import AuditLogPage
+    from ui.pages.keys_page import KeysPage, RotateDialog
+    from ui.pages.users_page import UsersPage
+
+    auditor = login(ws, "auditor", DEMO_ACCOUNTS["auditor"][0])
+    window = MainWindow(auditor)
+    window.resize(1360, 860)
+    window.show()
+    wait_idle(window)
+    page = window.pages["audit"]
+    assert isinstance(page, AuditLogPage)
+    page.verify_button.click()
+    wait_idle(window)
+    model = page.browser.model
+    reveal_row = next(
+        row for row in range(model.rowCount()) if str(model.event_at(row).event_type) == "reveal"
+    )
+    page.browser.show_row(reveal_row)
+    settle()
+    window.grab().save(str(out / f"audit_log_{lang}.png"))
+    report = window.show_page("audit_report")
+    assert isinstance(report, AnalysisPage)
+    report.run_button.click()
+    wait_idle(window)
+    report.tabs.setCurrentIndex(2)
+    settle()
+    window.grab().save(str(out / f"audit_report_{lang}.png"))
+    window.logout()
+    window.deleteLater()
+    settle()
+
+    admin = login(ws, "admin", DEMO_ACCOUNTS["admin"][0])
+    window = MainWindow(admin)
+    window.resize(1360, 860)
+    window.show()
+    wait_idle(window)
+    users = window.pages["admin"]
+    assert isinstance(users, UsersPage)
+    users.select("tanaka")
+    settle()
+    window.grab().save(str(out / f"admin_users_{lang}.png"))
+    keys = window.show_page("admin_keys")
+    assert isinstance(keys, KeysPage)
+    settle()
+    window.grab().save(str(out / f"admin_keys_{lang}.png"))
+    dialog = RotateDialog(max(k.version for k in keys.keys), keys.dataset_count, keys)
+    dialog.reason.setText("年次の定期更新" if lang == "ja" else "yearly scheduled rotation")
+    dialog.show()
+    settle()
+    shot = window.grab()  # the page with the dialog over it, as the administrator sees it
+    painter = QPainter(shot)
+    where = dialog.frameGeometry().topLeft() - window.geometry().topLeft()
+    painter.fillRect(shot.rect(), QColor(0, 0, 0, 60))
+    painter.drawPixmap(where, dialog.grab())
+    painter.setPen(QColor("#666666"))
+    painter.drawRect(where.x() - 1, where.y() - 1, dialog.width() + 1, dialog.height() + 1)
+    painter.end()
+    shot.save(str(out / f"admin_rotate_{lang}.png"))
+    dialog.close()
+    window.show_page("admin_settings")
+    settle()
+    window.grab().save(str(out / f"admin_settings_{lang}.png"))
+    window.logout()
+    window.deleteLater()
+    settle()
 
 
 def main() -> int:

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from ui.errors import describe_error
 from ui.fonts import apply_cjk_font
@@ -22,6 +23,8 @@ from workbench.keyaccess import KeyAccess
 from workbench.services import session as session_service
 from workbench.session import Session
 from workbench.workspace import Workspace
+
+_log = logging.getLogger(__name__)
 
 
 def language_from_argv(argv: list[str], default: str) -> str:
@@ -37,10 +40,22 @@ def language_from_argv(argv: list[str], default: str) -> str:
 class AppController(QObject):
     """Login → (password change) → main window → logout → login …; closing quits."""
 
-    def __init__(self, ws: Workspace, app: QApplication) -> None:
+    def __init__(
+        self,
+        ws: Workspace | None,
+        app: QApplication,
+        *,
+        path: Path | None = None,
+        access: KeyAccess | None = None,
+        open_error: str | None = None,
+    ) -> None:
         super().__init__()
         self.ws = ws
         self.app = app
+        #: Why the workspace did not open (the login dialog offers a key restore).
+        self.path = path
+        self.access = access
+        self.open_error = open_error
         self.login_dialog: LoginDialog | None = None
         self.password_dialog: ChangePasswordDialog | None = None
         self.window: MainWindow | None = None
@@ -52,7 +67,12 @@ class AppController(QObject):
         if self.window is not None:
             self.window.deleteLater()
             self.window = None
-        dialog = LoginDialog(self.ws)
+        dialog = LoginDialog(
+            self.ws,
+            path=self.path,
+            access=self.access,
+            open_error=self.open_error if self.ws is None else None,
+        )
         dialog.finished.connect(self._login_finished)
         self.login_dialog = dialog
         dialog.show()
@@ -63,6 +83,8 @@ class AppController(QObject):
         if dialog is None:
             return
         dialog.deleteLater()
+        if dialog.ws is not None and dialog.ws is not self.ws:
+            self.ws, self.open_error = dialog.ws, None  # opened by a key restore
         if result != QDialog.DialogCode.Accepted or dialog.session is None:
             self.app.quit()
             return
@@ -114,12 +136,18 @@ def run_gui(
     app.setApplicationName(tr("app.title"))
     app.setQuitOnLastWindowClosed(False)
     apply_cjk_font(app)
+    ws: Workspace | None = None
+    open_error: str | None = None
     try:
         ws = Workspace.open(Path(workspace_path), access=access)
     except WorkbenchError as exc:
-        QMessageBox.critical(None, tr("app.title"), describe_error(exc))
-        return 2
-    controller = AppController(ws, app)
+        open_error = describe_error(exc)  # the login dialog shows it and offers a key restore
+    except Exception as exc:  # e.g. the key store's own errors: still a window, not a crash
+        _log.exception("the workspace did not open")
+        open_error = describe_error(exc)
+    controller = AppController(
+        ws, app, path=Path(workspace_path), access=access, open_error=open_error
+    )
     controller.start()
     try:
         code = int(app.exec())
@@ -127,9 +155,12 @@ def run_gui(
         if controller.window is not None:
             controller.window.close()
         wait_for_workers()
-        try:
-            ws.close()
-        except WorkbenchError as exc:
-            print(describe_error(exc), file=sys.stderr)
-            code = code or 1
+        if controller.ws is not None:
+            try:
+                controller.ws.close()
+            except WorkbenchError as exc:
+                print(describe_error(exc), file=sys.stderr)
+                code = code or 1
+        elif open_error is not None:
+            code = code or 2
     return code

@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt
-from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QWidget
+from collections.abc import Callable
 
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QSplitter, QTextBrowser, QWidget
+
+from ui.event_pager import EventPager
 from ui.i18n import tr
-from ui.log_model import EventPager, EventTableModel, event_detail_text
+from ui.log_model import Background, EventTableModel, event_detail_html
 from ui.widgets import big_table_view
 from workbench.audit.events import AuditEvent
 
-#: Starting widths in pixels; the details column takes what is left.
-COLUMN_WIDTHS = (70, 150, 170, 70, 90, 110, 200, 110)
+#: Starting widths in pixels (seq, time, user, event, outcome, subject, purpose, details).
+COLUMN_WIDTHS = (64, 142, 76, 150, 64, 170, 100, 260)
 
 
 class EventBrowser(QSplitter):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        ready: Callable[[], bool] = lambda: True,
+        background: Background | None = None,
+    ) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
-        self.model = EventTableModel(self)
+        self.model = EventTableModel(self, ready=ready, background=background)
         self.view = big_table_view()
         self.view.setModel(self.model)
         self.view.horizontalHeader().setSortIndicatorShown(False)
         for column, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(column, width)
-        self.detail = QPlainTextEdit()
-        self.detail.setReadOnly(True)
-        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.detail.setFont(mono)
+        self.detail = QTextBrowser()
+        self.detail.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.detail.setPlaceholderText(tr("log.detail.none"))
         self.addWidget(self.view)
         self.addWidget(self.detail)
-        self.setStretchFactor(0, 3)
+        self.setStretchFactor(0, 5)
         self.setStretchFactor(1, 2)
+        self.setSizes([860, 360])
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self.detail.clear)
 
@@ -51,4 +58,7 @@ class EventBrowser(QSplitter):
 
     def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         event = self.selected_event()
-        self.detail.setPlainText("" if event is None else event_detail_text(event))
+        if event is None:
+            self.detail.clear()
+        else:
+            self.detail.setHtml(event_detail_html(event))

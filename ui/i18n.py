@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ui.i18n_audit_admin import ROWS as AUDIT_ADMIN_ROWS
+
 LANGUAGES = ("ja", "en")
 _language = "ja"
 
@@ -64,6 +66,7 @@ def tr_kind(kind: str) -> str:
 
 
 _RULE_STEP = re.compile(r"^Rule (R\d+)$")
+_MIGRATED_STEP = re.compile(r"^dataset (\S+) migrated$")
 
 
 def tr_step(step: str) -> str:
@@ -74,6 +77,9 @@ def tr_step(step: str) -> str:
     match = _RULE_STEP.match(step)
     if match:
         return tr("step.rule", code=match.group(1))
+    match = _MIGRATED_STEP.match(step)
+    if match:
+        return tr("step.dataset_migrated", id=match.group(1))
     return step
 
 
@@ -107,8 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "page.reconcile": ("突合", "Reconciliation"),
         "page.review": ("確認待ち", "Review queue"),
         "page.export": ("書き出し", "Export"),
-        "page.audit": ("アクセスログ監査", "Access log audit"),
-        "page.admin": ("管理", "Administration"),
+        "page.audit": ("アクセスログ", "Access log"),
+        "page.admin": ("利用者", "Users"),
         "placeholder.text": (
             "この画面は次の版で提供されます。",
             "This page comes with the next release.",
@@ -529,3 +535,4 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         ),
     }
 )
+MESSAGES.update(_catalogue(AUDIT_ADMIN_ROWS))

@@ -1,23 +1,19 @@
-"""The access log as a lazy table: pages of events fetched on demand, a few kept.
+"""The access log as a lazy table: pages of events read on demand, a few kept.
 
-A million events never come into memory at once. The model knows the count of events
-matching the filter and asks the service for one page (``limit``/``offset``, newest
-first) when the view paints a row of a page it does not hold. Fetches are debounced:
-while the user drags the scroll bar, rows show a placeholder, and only the pages still
-wanted when the scrolling pauses are read (one query each, a few milliseconds near the
-top, well under a second at the far end of a million events).
-
-The log only grows, at the top (newest first). The table shows the log as it was when it
-was loaded; when new matching events arrived since, later pages are read that many rows
-further down, so rows never shift or repeat. :class:`EventPager` holds this logic and no
-Qt, so it is tested on its own.
+A million events never come into memory at once. The model shows an
+:class:`~ui.event_pager.EventPager` (the count of matching events and a few pages of 500)
+and asks for a page when the view paints a row of it. Reads are debounced: while the user
+drags the scroll bar, rows show a placeholder, and only the pages still wanted when the
+scrolling pauses are read. A page of a plain or indexed filter is one seek (milliseconds);
+a page of a slow filter (free text, a time range) is read on a worker when the caller
+gives the model a way to run one, so the window never freezes.
 """
 
 from __future__ import annotations
 
+import html
 import json
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,33 +28,32 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from ui.errors import describe_error
+from ui.event_pager import EventPager, PageRead, read_page
 from ui.i18n import tr, tr_value
 from workbench.audit.events import AuditEvent
 from workbench.errors import WorkbenchError
 
-PAGE_SIZE = 500
-MAX_PAGES = 16
 FETCH_DELAY_MS = 60
 PLACEHOLDER = "…"
 #: Characters of a person token shown to the auditor (a prefix, never the whole token).
 TOKEN_PREFIX = 12
 
 Index = QModelIndex | QPersistentModelIndex
-CountFn = Callable[[], int]
-FetchFn = Callable[[int, int], Sequence[AuditEvent]]
-NewestFn = Callable[[], int]
+#: ``background(work, done, failed)`` runs ``work`` on a worker and calls ``done(result)``
+#: or ``failed(message)`` on the GUI thread; False when it cannot start now.
+Background = Callable[[Callable[[], object], Callable[[object], None], Callable[[str], None]], bool]
 
 OUTCOME_COLOURS = {"denied": QColor("#f9d9dc"), "failed": QColor("#fdf1d4")}
 COLUMNS = (
     ("seq", "log.col.seq"),
     ("time", "log.col.time"),
+    ("user", "log.col.user"),
     ("event_type", "log.col.type"),
     ("outcome", "log.col.outcome"),
-    ("user", "log.col.user"),
-    ("roles", "log.col.roles"),
     ("subject", "log.col.subject"),
     ("purpose", "log.col.purpose"),
     ("details", "log.col.details"),
+    ("roles", "log.col.roles"),
 )
 
 
@@ -77,14 +72,14 @@ def person_text(token_hex: str, key_version: int) -> str:
 
 def subject_text(event: AuditEvent) -> str:
     parts = []
+    if event.persons:  # first: who was seen is what the auditor looks for
+        parts.append(tr("log.subject.persons", count=len(event.persons)))
+    if event.subject_user:
+        parts.append(tr("log.subject.user", name=event.subject_user))
     if event.dataset_id:
         parts.append(tr("log.subject.dataset", id=event.dataset_id))
     if event.run_id:
         parts.append(tr("log.subject.run", id=event.run_id))
-    if event.subject_user:
-        parts.append(tr("log.subject.user", name=event.subject_user))
-    if event.persons:
-        parts.append(tr("log.subject.persons", count=len(event.persons)))
     return tr("list.separator").join(parts)
 
 
@@ -99,18 +94,17 @@ def event_texts(event: AuditEvent) -> tuple[str, ...]:
     return (
         str(event.seq),
         local_time(event.time),
+        event.actor_user or "",
         tr_value("event", str(event.event_type)),
         tr_value("event_outcome", str(event.outcome)),
-        event.actor_user or "",
-        "・".join(tr_value("role", r) for r in event.actor_roles),
         subject_text(event),
         event.purpose or "",
         compact_details(dict(event.details))[:300],
+        tr("roles.separator").join(tr_value("role", r) for r in event.actor_roles),
     )
 
 
-def event_detail_text(event: AuditEvent) -> str:
-    """Every field of one event, for the detail pane (details as indented JSON)."""
+def _detail_rows(event: AuditEvent) -> list[tuple[str, str]]:
     none = tr("value.unknown")
     persons = [person_text(p.token_hex, p.key_version) for p in event.persons]
     rows = [
@@ -133,117 +127,64 @@ def event_detail_text(event: AuditEvent) -> str:
         (tr("log.detail.prev_hash"), event.prev_hash),
         (tr("log.detail.hash"), event.hash),
     ]
+    return rows
+
+
+def _pretty_details(event: AuditEvent) -> str:
+    return json.dumps(dict(event.details), ensure_ascii=False, sort_keys=True, indent=2)
+
+
+def event_detail_text(event: AuditEvent) -> str:
+    """Every field of one event as plain text (details as indented JSON)."""
+    rows = _detail_rows(event)
     width = max(len(label) for label, _ in rows)
     lines = [f"{label.ljust(width)}  {value}" for label, value in rows]
-    details = json.dumps(dict(event.details), ensure_ascii=False, sort_keys=True, indent=2)
-    lines += ["", tr("log.detail.details"), details]
+    lines += ["", tr("log.detail.details"), _pretty_details(event)]
     return "\n".join(lines)
 
 
-# -- paging without Qt -----------------------------------------------------------------------
-class EventPager:
-    """Pages of one filtered view of the log, newest first, as of :meth:`reset`.
-
-    ``count()`` counts the matching events now; ``fetch(limit, offset)`` reads a page
-    newest first; ``newest()`` is the sequence number of the newest event of the whole log
-    (a cheap check whether anything was appended since).
-    """
-
-    def __init__(
-        self,
-        count: CountFn,
-        fetch: FetchFn,
-        newest: NewestFn,
-        *,
-        page_size: int = PAGE_SIZE,
-        max_pages: int = MAX_PAGES,
-    ) -> None:
-        self._count, self._fetch, self._newest = count, fetch, newest
-        self.page_size = page_size
-        self.max_pages = max_pages
-        self.total = 0
-        #: Matching events appended since the snapshot (they sit above row 0).
-        self.new_events = 0
-        self._seen_newest = 0
-        self._pages: OrderedDict[int, list[AuditEvent]] = OrderedDict()
-        #: How many pages were read from the log (tests and the benchmark read it).
-        self.page_loads = 0
-
-    def rebind(self, count: CountFn, fetch: FetchFn, newest: NewestFn) -> None:
-        """Read through other functions from now on (a snapshot taken on a worker thread
-        goes on reading on the GUI thread)."""
-        self._count, self._fetch, self._newest = count, fetch, newest
-
-    def reset(self) -> None:
-        """Take a new snapshot: count, newest sequence, and the first page."""
-        self._pages.clear()
-        self.new_events = 0
-        self._seen_newest = self._newest()
-        self.total = self._count()
-        if self.total:
-            self.load(0)
-
-    def cached(self, page: int) -> list[AuditEvent] | None:
-        events = self._pages.get(page)
-        if events is not None:
-            self._pages.move_to_end(page)
-        return events
-
-    def load(self, page: int) -> list[AuditEvent]:
-        """Read one page of the snapshot (the service call may raise)."""
-        newest = self._newest()
-        if newest != self._seen_newest:
-            self.new_events = max(0, self._count() - self.total)
-            self._seen_newest = newest
-        offset = page * self.page_size
-        limit = min(self.page_size, self.total - offset)
-        if limit <= 0:
-            return []
-        events = list(self._fetch(limit, offset + self.new_events))
-        self.page_loads += 1
-        self._pages[page] = events
-        while len(self._pages) > self.max_pages:
-            self._pages.popitem(last=False)
-        return events
-
-    def event(self, row: int) -> AuditEvent | None:
-        """The event on ``row`` (read now if its page is not held)."""
-        if not 0 <= row < self.total:
-            return None
-        page, index = divmod(row, self.page_size)
-        events = self.cached(page)
-        if events is None:
-            events = self.load(page)
-        return events[index] if index < len(events) else None
-
-    def held_pages(self) -> set[int]:
-        return set(self._pages)
-
-
-def list_pager(events: Sequence[AuditEvent], **kwargs: Any) -> EventPager:
-    """A pager over events already in memory (a person's history)."""
-    held = list(events)
-    pager = EventPager(
-        lambda: len(held), lambda limit, offset: held[offset : offset + limit], lambda: 0, **kwargs
+def event_detail_html(event: AuditEvent) -> str:
+    """The same as :func:`event_detail_text`, laid out as a table for the detail pane."""
+    cells = "".join(
+        f"<tr><td style='color:#555555; padding-right:10px'>{html.escape(label)}</td>"
+        f"<td>{html.escape(value)}</td></tr>"
+        for label, value in _detail_rows(event)
     )
-    pager.reset()
-    return pager
+    details = html.escape(_pretty_details(event))
+    return (
+        f"<table cellspacing='0' cellpadding='2'>{cells}</table>"
+        f"<p style='color:#555555; margin-bottom:2px'>{html.escape(tr('log.detail.details'))}</p>"
+        f"<pre style='margin-top:0'>{details}</pre>"
+    )
 
 
 # -- the Qt model ----------------------------------------------------------------------------
 class EventTableModel(QAbstractTableModel):
-    """Shows an :class:`EventPager`; pages missing when painted are fetched after a pause."""
+    """Shows an :class:`EventPager`; pages missing when painted are read after a pause.
+
+    ``ready()`` says whether the workspace may be read now (not while a background task
+    holds it); ``background`` runs the reads of slow filters on a worker.
+    """
 
     #: A page could not be read (a readable message).
     failed = Signal(str)
-    #: Pages arrived (the page may refresh its count of new events).
+    #: Pages arrived (the page may refresh its count line).
     pages_loaded = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(
+        self,
+        parent: Any = None,
+        *,
+        ready: Callable[[], bool] = lambda: True,
+        background: Background | None = None,
+    ) -> None:
         super().__init__(parent)
         self._pager: EventPager | None = None
         self._texts: dict[int, list[tuple[str, ...]]] = {}
         self._wanted: list[int] = []
+        self._reading = False
+        self.ready = ready
+        self.background = background
         self._headers = [tr(key) for _, key in COLUMNS]
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -259,62 +200,95 @@ class EventTableModel(QAbstractTableModel):
         self._pager = pager
         self._texts.clear()
         self._wanted.clear()
+        self._reading = False
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_pager(None)
 
     def event_at(self, row: int) -> AuditEvent | None:
-        """The event on a row, read now when needed; None if it cannot be read."""
+        """The event on a row, read now when needed; None if it cannot be read now."""
         pager = self._pager
         if pager is None:
             return None
         page = row // pager.page_size
-        was_held = pager.cached(page) is not None
+        if pager.cached(page) is None and not self.ready():
+            return None
         try:
             event = pager.event(row)
         except WorkbenchError as exc:
             self.failed.emit(describe_error(exc))
             return None
-        if not was_held and event is not None:
-            self._page_arrived(page)
+        self._page_arrived(page)
         return event
 
     # -- fetching ------------------------------------------------------------------------------
     def _page_texts(self, page: int) -> list[tuple[str, ...]] | None:
-        texts = self._texts.get(page)
-        if texts is not None and self._pager is not None and self._pager.cached(page) is not None:
-            return texts
-        self._texts.pop(page, None)
-        if self._pager is None:
+        pager = self._pager
+        if pager is None:
             return None
-        events = self._pager.cached(page)
+        events = pager.cached(page)
         if events is None:
+            self._texts.pop(page, None)
             if page not in self._wanted:
                 self._wanted.append(page)
                 self._timer.start()  # restarted while new pages are asked for: debounced
             return None
-        texts = [event_texts(e) for e in events]
-        self._texts[page] = texts
+        texts = self._texts.get(page)
+        if texts is None:
+            texts = [event_texts(e) for e in events]
+            self._texts[page] = texts
         return texts
 
     def fetch_wanted(self) -> None:
-        """Read the pages the view asked for (the latest few); keep them on failure."""
+        """Read the pages the view asked for last (a few); keep them when reading must wait."""
         pager = self._pager
-        if pager is None or not self._wanted:
+        if pager is None or not self._wanted or self._reading or not self.ready():
             return
-        wanted, self._wanted = self._wanted[-3:], []
-        for page in reversed(wanted):
-            if pager.cached(page) is not None:
-                continue
+        pages = [p for p in self._wanted[-3:] if pager.cached(p) is None]
+        self._wanted = []
+        plans = [plan for p in reversed(pages) if (plan := pager.plan(p)) is not None]
+        if not plans:
+            return
+        if pager.slow and self.background is not None:
+            self._read_on_worker(pager, plans)
+            return
+        for plan in plans:
             try:
-                pager.load(page)
+                events = read_page(pager.query, plan)
             except WorkbenchError as exc:
-                self._wanted = [p for p in wanted if pager.cached(p) is None]
+                self._wanted = [p.page for p in plans if pager.cached(p.page) is None]
                 self.failed.emit(describe_error(exc))
                 return
-            self._page_arrived(page)
+            pager.store(plan.page, events)
+            self._page_arrived(plan.page)
         self.pages_loaded.emit()
+
+    def _read_on_worker(self, pager: EventPager, plans: list[PageRead]) -> None:
+        query = pager.query
+
+        def work() -> object:
+            return [(plan.page, read_page(query, plan)) for plan in plans]
+
+        def done(result: object) -> None:
+            self._reading = False
+            if pager is not self._pager:
+                return  # the filter changed meanwhile
+            for page, events in result:  # type: ignore[attr-defined]
+                pager.store(page, events)
+                self._page_arrived(page)
+            self.pages_loaded.emit()
+            self.retry()
+
+        def failed(message: str) -> None:
+            self._reading = False
+            self._wanted = [p.page for p in plans]
+            self.failed.emit(message)
+
+        assert self.background is not None
+        self._reading = self.background(work, done, failed)
+        if not self._reading:
+            self._wanted = [p.page for p in plans]
 
     def _page_arrived(self, page: int) -> None:
         pager = self._pager
@@ -331,7 +305,7 @@ class EventTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     def retry(self) -> None:
-        """Fetch what is still wanted (after a background task freed the workspace)."""
+        """Read what is still wanted (after a background task freed the workspace)."""
         if self._wanted:
             self._timer.start()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -18,6 +21,7 @@ from ui.errors import describe_error
 from ui.i18n import tr
 from ui.widgets import MessageBar
 from workbench.errors import AuthenticationError, WorkbenchError
+from workbench.keyaccess import KeyAccess
 from workbench.services import session as session_service
 from workbench.session import Session
 from workbench.workspace import Workspace
@@ -44,19 +48,36 @@ def _password_field() -> QLineEdit:
 
 
 class LoginDialog(QDialog):
-    """Asks for user name and password; ``session`` is set when the dialog is accepted."""
+    """Asks for user name and password; ``session`` is set when the dialog is accepted.
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    ``ws`` is None when the workspace did not open (``open_error`` says why); then the
+    dialog offers to restore the keys from a backup (which opens it) before logging in.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace | None,
+        parent: QWidget | None = None,
+        *,
+        path: Path | None = None,
+        access: KeyAccess | None = None,
+        open_error: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.path = ws.path if ws is not None else path
+        self.access = access
         self.session: Session | None = None
+        #: Replaced in tests: runs the restore dialog, returns the opened workspace or None.
+        self.ask_restore: Callable[[], Workspace | None] = self._ask_restore
         self.setWindowTitle(tr("login.title"))
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         heading = QLabel(tr("app.title"))
         heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
         layout.addWidget(heading)
-        layout.addWidget(QLabel(tr("login.workspace", name=ws.path.name)))
+        name = self.path.name if self.path is not None else ""
+        layout.addWidget(QLabel(tr("login.workspace", name=name)))
         form = QFormLayout()
         self.user = QLineEdit()
         self.password = _password_field()
@@ -76,9 +97,56 @@ class LoginDialog(QDialog):
         self.login_button.clicked.connect(self.try_login)
         self.quit_button.clicked.connect(self.reject)
         self.password.returnPressed.connect(self.try_login)
+        self.restore_button = buttons.addButton(
+            tr("login.restore"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.restore_button.clicked.connect(self.restore_keys)
+        self.restore_button.setVisible(ws is None and path is not None and access is not None)
+        if ws is None:
+            self.restore_button.setDefault(True)
+            self.login_button.setDefault(False)
         layout.addWidget(buttons)
+        if ws is None:
+            self.message.show_error(
+                tr("login.cannot_open")
+                + "\n"
+                + (open_error or "")
+                + "\n"
+                + tr("login.restore_hint")
+            )
+        self._sync()
+
+    def _sync(self) -> None:
+        usable = self.ws is not None
+        for widget in (self.user, self.password, self.login_button):
+            widget.setEnabled(usable)
+
+    def _ask_restore(self) -> Workspace | None:
+        from ui.restore import RestoreDialog
+
+        if self.path is None or self.access is None:
+            return None
+        dialog = RestoreDialog(self.path, self.access, parent=self)
+        try:
+            dialog.exec()
+            return dialog.workspace
+        finally:
+            dialog.deleteLater()
+
+    def restore_keys(self) -> None:
+        ws = self.ask_restore()
+        if ws is None:
+            return
+        self.ws = ws
+        self.restore_button.hide()
+        self.login_button.setDefault(True)
+        self._sync()
+        self.message.show_success(tr("login.restored"))
+        self.user.setFocus()
 
     def try_login(self) -> None:
+        if self.ws is None:
+            return
         name = self.user.text().strip()
         password = self.password.text()
         self.password.clear()

@@ -19,13 +19,12 @@ from ui.i18n import tr, tr_value
 from ui.login import LockScreen
 from ui.pages.registry import PageSpec, pages_for
 from ui.state import AppState
-from workbench.db import get_setting
 from workbench.errors import WorkbenchError
 from workbench.services import session as session_service
+from workbench.services.settings import DEFAULT_IDLE_MINUTES, idle_minutes
 from workbench.session import Session
-from workbench.workspace import SETTING_IDLE_MINUTES
 
-DEFAULT_IDLE_MINUTES = 15
+__all__ = ["DEFAULT_IDLE_MINUTES", "MainWindow", "idle_minutes_setting"]
 IDLE_CHECK_MS = 30_000
 _INPUT_EVENTS = (
     QEvent.Type.KeyPress,
@@ -35,11 +34,7 @@ _INPUT_EVENTS = (
 
 
 def idle_minutes_setting(session: Session) -> int:
-    text = get_setting(session.workspace.conn, SETTING_IDLE_MINUTES, str(DEFAULT_IDLE_MINUTES))
-    try:
-        return max(1, int(text or DEFAULT_IDLE_MINUTES))
-    except ValueError:
-        return DEFAULT_IDLE_MINUTES
+    return idle_minutes(session.workspace)
 
 
 class MainWindow(QMainWindow):
@@ -106,6 +101,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(tr("status.user", user=session.user, roles=roles))
         self.workspace_label.setText(tr("status.workspace", name=ws.path.name))
         self.state.activity.connect(self.refresh_status)
+        self.state.settings_changed.connect(self._settings_changed)
         self.state.taskman.busy_changed.connect(self._busy_changed)
         self.refresh_status()
 
@@ -159,6 +155,9 @@ class MainWindow(QMainWindow):
         )
 
     # -- idle lock -------------------------------------------------------------------------------
+    def _settings_changed(self) -> None:
+        self.idle_minutes = idle_minutes_setting(self.session)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS and not self.session.locked and not self.session.closed:
             ws = self.session.workspace

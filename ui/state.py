@@ -30,6 +30,8 @@ class AppState(QObject):
     datasets_changed = Signal()
     #: A service was called (the status bar shows the log's new length).
     activity = Signal()
+    #: The administrator changed a workspace setting the window uses (the idle lock).
+    settings_changed = Signal()
 
     def __init__(self, session: Session, taskman: TaskManager | None = None) -> None:
         super().__init__()

@@ -24,6 +24,7 @@ _STYLES = {
     "error": "background:#fde7e9; color:#8a1020; border:1px solid #e8a1aa;",
     "info": "background:#eef4fb; color:#1f3d63; border:1px solid #b7cbe6;",
     "success": "background:#e9f6ec; color:#185c2b; border:1px solid #a6d8b2;",
+    "warning": "background:#fdf1d4; color:#6b4a00; border:1px solid #e6c15a;",
 }
 
 
@@ -51,6 +52,9 @@ class MessageBar(QLabel):
 
     def show_success(self, text: str) -> None:
         self._show("success", text)
+
+    def show_warning(self, text: str) -> None:
+        self._show("warning", text)
 
     def clear_message(self) -> None:
         self.kind = ""

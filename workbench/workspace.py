@@ -126,7 +126,13 @@ class Workspace:
         cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = 2**15
     ) -> Workspace:
         workspace_id = read_workspace_id(path)
-        master_key = access.store.load(workspace_id)
+        try:
+            master_key = access.store.load(workspace_id)
+        except CryptoError as exc:
+            # e.g. a wrong passphrase for the passphrase store, or a damaged key file
+            raise WorkspaceError(
+                f"The key of workspace {workspace_id} cannot be read: {exc}"
+            ) from None
         if master_key is None:
             raise WorkspaceError(
                 f"No key for workspace {workspace_id} in {access.store.description}. "

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import make_user
 from ui.main_window import MainWindow
+from ui.pages.audit_log_page import AuditLogPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.registry import PageSpec, pages_for, register_page, registered_pages
 from ui.reveal import open_reveal
@@ -22,21 +23,24 @@ from workbench.session import Session
 from workbench.workspace import Workspace
 
 CLERK_PAGES = {"import", "reconcile", "review", "export"}
+AUDITOR_PAGES = ["audit", "audit_person", "audit_report"]
+ADMIN_PAGES = ["admin", "admin_keys", "admin_settings"]
 
 
 def _events(ws: Workspace, event_type: EventType) -> list:
     return ws.audit.query(EventFilter(event_types=(event_type,)), newest_first=False)
 
 
-@pytest.mark.parametrize(("role", "page"), [("auditor", "audit"), ("admin", "admin")])
+@pytest.mark.parametrize(("role", "pages"), [("auditor", AUDITOR_PAGES), ("admin", ADMIN_PAGES)])
 def test_auditor_and_admin_see_no_clerk_page_and_are_denied_data(
-    qtbot: QtBot, workspace: Workspace, run_id: str, role: str, page: str
+    qtbot: QtBot, workspace: Workspace, run_id: str, role: str, pages: list[str]
 ) -> None:
     session = make_user(workspace, f"{role}2", [role])
     window = MainWindow(session)
     qtbot.addWidget(window)
-    assert window.page_keys() == [page]
-    assert isinstance(window.pages[page], PlaceholderPage)
+    qtbot.waitUntil(lambda: not window.state.busy, timeout=10_000)  # the first page loads
+    assert window.page_keys() == pages
+    assert not any(isinstance(p, PlaceholderPage) for p in window.pages.values())
     assert not CLERK_PAGES & set(window.pages)
     nav_texts = {window.nav.item(i).text() for i in range(window.nav.count())}
     assert not nav_texts & {"取込", "突合", "確認待ち", "書き出し"}
@@ -59,7 +63,7 @@ def test_clerk_and_auditor_roles_together_see_both(qtbot: QtBot, workspace: Work
     session = make_user(workspace, "both", ["clerk", "auditor"])
     window = MainWindow(session)
     qtbot.addWidget(window)
-    assert window.page_keys() == ["import", "reconcile", "review", "export", "audit"]
+    assert window.page_keys() == ["import", "reconcile", "review", "export", *AUDITOR_PAGES]
     window.logout()
 
 
@@ -67,15 +71,15 @@ def test_page_registry_is_the_extension_point() -> None:
     keys = [spec.key for spec in registered_pages()]
     assert keys[:4] == ["import", "reconcile", "review", "export"]
     original = next(s for s in registered_pages() if s.key == "audit")
-    assert original.placeholder
+    assert original.factory is AuditLogPage and not original.placeholder
 
     def audit_page(state: AppState) -> PlaceholderPage:
         return PlaceholderPage(state, "page.audit")
 
-    register_page(PageSpec("audit", "page.audit", Action.AUDIT_QUERY, audit_page))
+    register_page(PageSpec("audit", "page.audit", Action.AUDIT_QUERY, audit_page, True))
     try:
-        (spec,) = pages_for([Role.AUDITOR])
-        assert spec.factory is audit_page and not spec.placeholder
+        spec = pages_for([Role.AUDITOR])[0]
+        assert spec.factory is audit_page and spec.placeholder
         assert [s.key for s in registered_pages()] == keys  # replaced in place
     finally:
         register_page(original)

@@ -2,8 +2,9 @@
 
 The main window shows a page only when the user's roles allow its action
 (workbench.permissions.is_allowed); the services check the role again on every call.
-A later release registers the auditor's and the administrator's pages under the keys
-"audit" and "admin" with :func:`register_page`, replacing the placeholders.
+The auditor's pages are "audit", "audit_person" and "audit_report", the administrator's
+"admin" (users), "admin_keys" and "admin_settings"; :func:`register_page` replaces a page
+under the same key.
 """
 
 from __future__ import annotations
@@ -46,33 +47,34 @@ def pages_for(roles: Iterable[Role]) -> list[PageSpec]:
 
 
 def _register_defaults() -> None:
+    from ui.pages.analysis_page import AnalysisPage
+    from ui.pages.audit_log_page import AuditLogPage
     from ui.pages.export_page import ExportPage
     from ui.pages.import_page import ImportPage
-    from ui.pages.placeholder import PlaceholderPage
+    from ui.pages.keys_page import KeysPage
+    from ui.pages.person_history_page import PersonHistoryPage
     from ui.pages.reconcile_page import ReconcilePage
     from ui.pages.review_page import ReviewPage
+    from ui.pages.settings_page import SettingsPage
+    from ui.pages.users_page import UsersPage
 
     register_page(PageSpec("import", "page.import", Action.DATASET_IMPORT, ImportPage))
     register_page(PageSpec("reconcile", "page.reconcile", Action.RUN_RECONCILE, ReconcilePage))
     register_page(PageSpec("review", "page.review", Action.REVIEW_DECIDE, ReviewPage))
     register_page(PageSpec("export", "page.export", Action.RESULT_EXPORT, ExportPage))
+    # the auditor: the log, a person's history, the analysis report
+    register_page(PageSpec("audit", "page.audit", Action.AUDIT_QUERY, AuditLogPage))
     register_page(
         PageSpec(
-            "audit",
-            "page.audit",
-            Action.AUDIT_QUERY,
-            lambda state: PlaceholderPage(state, "page.audit"),
-            placeholder=True,
+            "audit_person", "page.audit_person", Action.AUDIT_PERSON_HISTORY, PersonHistoryPage
         )
     )
+    register_page(PageSpec("audit_report", "page.audit_report", Action.AUDIT_REPORT, AnalysisPage))
+    # the administrator: users, keys, settings
+    register_page(PageSpec("admin", "page.admin", Action.USERS_LIST, UsersPage))
+    register_page(PageSpec("admin_keys", "page.admin_keys", Action.KEYS_LIST, KeysPage))
     register_page(
-        PageSpec(
-            "admin",
-            "page.admin",
-            Action.USERS_MANAGE,
-            lambda state: PlaceholderPage(state, "page.admin"),
-            placeholder=True,
-        )
+        PageSpec("admin_settings", "page.admin_settings", Action.SETTINGS_MANAGE, SettingsPage)
     )
 
 

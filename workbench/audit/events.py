@@ -64,6 +64,7 @@ class EventType(StrEnum):
     AUDIT_QUERY = "audit.query"
     WORKSPACE_CREATED = "workspace.created"
     WORKSPACE_OPENED = "workspace.opened"
+    SETTINGS_CHANGED = "settings.changed"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ class EventFilter:
 
     ``since`` and ``until`` are inclusive and must be timezone-aware. ``persons`` matches an
     event that mentions any of the (token, key version) pairs. ``text`` is a case-insensitive
-    substring of the stored event (purpose, details, user names, ids).
+    substring of the stored event (purpose, details, user names, ids). ``max_seq`` keeps
+    events up to that sequence number: a fixed snapshot of a growing log, and pages read by
+    seeking (``seq <= last seen - 1``) instead of skipping over a large offset.
     """
 
     users: tuple[str, ...] = ()
@@ -29,6 +31,7 @@ class EventFilter:
     subject_user: str | None = None
     persons: tuple[PersonRef, ...] = ()
     text: str | None = None
+    max_seq: int | None = None
 
 
 def _marks(n: int) -> str:
@@ -80,6 +83,9 @@ def where_clause(flt: EventFilter) -> tuple[str, list[object]]:
     if flt.text:
         clauses.append("instr(lower(body), lower(?)) > 0")
         params.append(flt.text)
+    if flt.max_seq is not None:
+        clauses.append("seq <= ?")
+        params.append(int(flt.max_seq))
     if not clauses:
         return "", params
     return " WHERE " + " AND ".join(clauses), params

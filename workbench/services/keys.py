@@ -209,8 +209,12 @@ def restore_keys(
             "This backup is older than the last key rotation: datasets use a key version it "
             "does not hold. Use a backup made after the last rotation."
         )
-    access.store.save(workspace_id, backup.master_key)
-    ws.save_keyset(ws.keyset)
+    try:
+        access.store.save(workspace_id, backup.master_key)
+        ws.save_keyset(ws.keyset)
+    except BaseException:
+        ws.conn.close()
+        raise
     record(
         session,
         EventType.KEYS_RESTORE,

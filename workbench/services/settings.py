@@ -28,7 +28,7 @@ SETTING_KEYS = (SETTING_IDLE_MINUTES, SETTING_CHECKPOINT_FILE, SETTING_RULES_FIL
 
 #: The log has no dedicated "settings changed" type yet; this neutral, otherwise unused
 #: type is recorded with details {"setting", "before", "after"} until one is added.
-SETTING_CHANGED_EVENT = EventType.WORKSPACE_OPENED
+SETTING_CHANGED_EVENT = EventType.SETTINGS_CHANGED
 
 
 @dataclass(frozen=True)
