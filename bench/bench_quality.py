@@ -290,8 +290,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (CI-friendly)")
     parser.add_argument("--persons", type=int, default=None, help="persons for the scale run")
     parser.add_argument("--only", choices=["febrl", "generated", "scale"], default=None)
+    parser.add_argument("--upper", type=float, default=None, help="upper threshold (default: the engine's)")
     args = parser.parse_args(argv)
-    settings = LinkSettings()
+    settings = LinkSettings() if args.upper is None else LinkSettings(upper_threshold=args.upper)
     generated_persons = 3_000 if args.quick else 20_000
     scale_persons = args.persons or (20_000 if args.quick else 100_000)
     runs: dict[str, Callable[[], None]] = {
