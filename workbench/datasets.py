@@ -14,6 +14,7 @@ from typing import Literal
 
 import polars as pl
 
+from workbench.audit.events import PersonRef
 from workbench.clock import from_iso, to_iso
 from workbench.db import transaction
 from workbench.errors import NotFound
@@ -119,6 +120,14 @@ def store_dataset(
         store.delete(storage_name)
         raise
     return get_dataset(ws.conn, dataset_id)
+
+
+def person_of(row: dict[str, object]) -> PersonRef | None:
+    """The access-log reference of a stored record: its token and key version."""
+    token = row.get("token")
+    if not isinstance(token, bytes):
+        return None
+    return PersonRef(token.hex(), int(str(row["token_version"])))
 
 
 def read_dataset(ws: Workspace, info: DatasetInfo) -> pl.DataFrame:

@@ -129,9 +129,7 @@ def import_extract(
         if cancel is not None:
             cancel.raise_if_cancelled()
         progress("tokenise", 0.75)
-        frame, id_issues = tokenise(
-            parsed.frame, ws.keyset.tokenizer(), ws.keyset.latest_version
-        )
+        frame, id_issues = tokenise(parsed.frame, ws.keyset.tokenizer(), ws.keyset.latest_version)
         issues = pl.concat([parsed.issues, id_issues.cast(parsed.issues.schema)])
         if cancel is not None:
             cancel.raise_if_cancelled()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import polars as pl
-from linkage.reconcile import reconcile
+from pathlib import Path
 
 from linkage.progress import CancelToken, ProgressCallback, no_progress
+from linkage.reconcile import reconcile
 from linkage.rules import RuleSet, load_rules
 from workbench.access import authorize, record
 from workbench.audit.events import EventType
@@ -30,8 +30,6 @@ def newest(ws: Workspace, kind: str) -> DatasetInfo:
 
 def rules_for(ws: Workspace) -> RuleSet:
     path = get_setting(ws.conn, SETTING_RULES_FILE)
-    from pathlib import Path
-
     return load_rules(Path(path) if path else None)
 
 
@@ -91,9 +89,3 @@ def reconcile_datasets(
     )
     progress("done", 1.0)
     return run
-
-
-def empty_decisions() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={"tax_record_id": pl.String, "si_record_id": pl.String, "decision": pl.String}
-    )

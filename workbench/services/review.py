@@ -9,7 +9,7 @@ import polars as pl
 from workbench.access import authorize, record
 from workbench.audit.events import EventType, PersonRef
 from workbench.clock import to_iso
-from workbench.datasets import get_dataset, read_dataset
+from workbench.datasets import get_dataset, person_of, read_dataset
 from workbench.db import transaction
 from workbench.errors import InvalidInput, NotFound
 from workbench.permissions import Action
@@ -64,9 +64,10 @@ def _persons(ws: Workspace, run: RunInfo, tax_id: str, si_id: str) -> list[Perso
     refs = []
     for dataset_id, record_id in ((run.tax_dataset, tax_id), (run.si_dataset, si_id)):
         frame = read_dataset(ws, get_dataset(ws.conn, dataset_id))
-        row = frame.filter(pl.col("record_id") == record_id).select("token", "token_version")
-        if row.height and row["token"][0] is not None:
-            refs.append(PersonRef(bytes(row["token"][0]).hex(), int(row["token_version"][0])))
+        rows = frame.filter(pl.col("record_id") == record_id).select("token", "token_version")
+        ref = person_of(rows.row(0, named=True)) if rows.height else None
+        if ref is not None:
+            refs.append(ref)
     return refs
 
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from workbench.access import authorize, disclose
 from workbench.audit.events import PersonRef
-from workbench.datasets import DatasetInfo, get_dataset, list_datasets, read_dataset
+from workbench.datasets import DatasetInfo, get_dataset, list_datasets, person_of, read_dataset
 from workbench.errors import NotFound
 from workbench.masking import masked_identity
 from workbench.permissions import Action
@@ -70,9 +70,7 @@ def _record(
     if not rows:
         raise NotFound(f"Record {record_id} is not in the dataset.")
     row = rows[0]
-    token = row.get("token")
-    ref = PersonRef(bytes(token).hex(), int(row["token_version"])) if token is not None else None
-    return {k: v for k, v in row.items() if k not in _HIDDEN}, ref
+    return {k: v for k, v in row.items() if k not in _HIDDEN}, person_of(row)
 
 
 def reveal_pair(
