@@ -267,16 +267,13 @@ def _probabilistic_rows(
         )
     )
     # Evidence guard: Fellegi–Sunter weights estimated by EM can favour pairs that only
-    # share a postal area (the latent class drifts towards "same household"). A pair with
-    # only a postal area in common may wait for a clerk; an automatic link needs at
-    # least two of name, birth date and address to agree at some level, or a close name.
-    name_ok, birth_ok, address_ok = (
-        (levels[c] >= 1).fill_null(False) for c in ("name", "birth_date", "address")
+    # share a postal area (the latent class drifts towards "same household"). A pair on
+    # which two of name, birth date and address plainly disagree (level 0; unknown counts
+    # as neither) may wait for a clerk but is never linked automatically.
+    contradictions = pl.sum_horizontal(
+        (levels[c] == 0).fill_null(False).cast(pl.Int8) for c in ("name", "birth_date", "address")
     )
-    agreeing = name_ok.cast(pl.Int8) + birth_ok.cast(pl.Int8) + address_ok.cast(pl.Int8)
-    scored = scored.with_columns(
-        ((agreeing >= 2) | (levels["name"] >= 3).fill_null(False)).alias("_full_identity"),
-    )
+    scored = scored.with_columns((contradictions <= 1).alias("_full_identity"))
     steps("Assigning links", 0.85)
     decided_weights = scored.join(decided, on=["tax_i", "si_i"], how="semi").select(
         "tax_i", "si_i", "match_weight", "match_probability"
