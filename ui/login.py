@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ui.errors import describe_error
 from ui.i18n import tr
-from ui.widgets import MessageBar
+from ui.widgets import MessageBar, secret_field
 from workbench.errors import AuthenticationError, WorkbenchError
 from workbench.keyaccess import KeyAccess
 from workbench.services import session as session_service
@@ -40,11 +40,6 @@ def failure_message(ws: Workspace, name: str) -> str:
         return tr("login.locked_until", until=until)
     return tr("login.wrong")
 
-
-def _password_field() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
 
 
 class LoginDialog(QDialog):
@@ -80,7 +75,7 @@ class LoginDialog(QDialog):
         layout.addWidget(QLabel(tr("login.workspace", name=name)))
         form = QFormLayout()
         self.user = QLineEdit()
-        self.password = _password_field()
+        self.password = secret_field()
         form.addRow(tr("login.user"), self.user)
         form.addRow(tr("login.password"), self.password)
         layout.addLayout(form)
@@ -177,9 +172,9 @@ class ChangePasswordDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.old = _password_field()
-        self.new = _password_field()
-        self.repeat = _password_field()
+        self.old = secret_field()
+        self.new = secret_field()
+        self.repeat = secret_field()
         form.addRow(tr("password.old"), self.old)
         form.addRow(tr("password.new"), self.new)
         form.addRow(tr("password.repeat"), self.repeat)
@@ -228,7 +223,7 @@ class LockScreen(QWidget):
         text.setWordWrap(True)
         layout.addWidget(text)
         form = QFormLayout()
-        self.password = _password_field()
+        self.password = secret_field()
         form.addRow(tr("login.password"), self.password)
         box = QWidget()
         box.setLayout(form)

@@ -27,17 +27,11 @@ from PySide6.QtWidgets import (
 
 from ui.errors import describe_error, is_expected
 from ui.i18n import tr
-from ui.widgets import MessageBar
+from ui.widgets import MessageBar, secret_field
 from workbench.clock import Clock, utc_now
 from workbench.keyaccess import KeyAccess
 from workbench.services import keys as keys_service
 from workbench.workspace import Workspace
-
-
-def _masked() -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
 
 
 class RestoreDialog(QDialog):
@@ -74,9 +68,9 @@ class RestoreDialog(QDialog):
         row_layout.setContentsMargins(0, 0, 0, 0)
         row_layout.addWidget(self.file, 1)
         row_layout.addWidget(choose)
-        self.passphrase = _masked()
+        self.passphrase = secret_field()
         self.user = QLineEdit()
-        self.password = _masked()
+        self.password = secret_field()
         form.addRow(tr("restore.file"), row)
         form.addRow(tr("keys.passphrase"), self.passphrase)
         form.addRow(tr("restore.admin"), self.user)

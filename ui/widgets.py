@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -26,6 +27,13 @@ _STYLES = {
     "success": "background:#e9f6ec; color:#185c2b; border:1px solid #a6d8b2;",
     "warning": "background:#fdf1d4; color:#6b4a00; border:1px solid #e6c15a;",
 }
+
+
+def secret_field() -> QLineEdit:
+    """A line edit that shows dots instead of what is typed (passwords, passphrases)."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
 
 
 class MessageBar(QLabel):
