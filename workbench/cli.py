@@ -214,11 +214,7 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
                 )
             ctx.print(key_service.CHAINING_NOTE)
         elif args.keys_command == "rotate":
-
-            def progress(step: str, fraction: float) -> None:
-                print(f"  {fraction:5.0%}  {step}", file=ctx.err)
-
-            report = key_service.rotate_keys(session, args.reason, progress=progress)
+            report = key_service.rotate_keys(session, args.reason, progress=_progress(ctx))
             verb = "Resumed" if report.resumed else "Rotated"
             ctx.print(
                 f"{verb}: key version {report.target_version} is primary; "
@@ -363,6 +359,9 @@ def cmd_findings(args: argparse.Namespace, ctx: Context) -> int:
                     f"{row['tax_record_id'] or ''}\t{row['si_record_id'] or ''}\t{row['detail']}"
                 )
             ctx.print(f"{table.height} findings.")
+            stale = findings_service.no_longer_firing(session, args.run)
+            for row in stale.iter_rows(named=True):
+                ctx.print(f"no longer firing\t{row['finding_key']}\t{row['status']}")
         else:
             change = findings_service.set_status(
                 session,
@@ -406,8 +405,15 @@ def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _progress(ctx: Context) -> Callable[[str, float], None]:
+    """Progress on a terminal only: scripts get stderr for the one-line error alone."""
+    isatty = getattr(ctx.err, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        return lambda step, fraction: None
+
     def report(step: str, fraction: float) -> None:
-        print(f"  {fraction:5.0%}  {step}", file=ctx.err)
+        print(f"\r  {fraction:5.0%}  {step:<40}", end="", file=ctx.err, flush=True)
+        if fraction >= 1.0:
+            print(file=ctx.err)
 
     return report
 
@@ -561,16 +567,14 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, ctx))
-    except (WorkbenchError, CryptoError, LinkageError) as exc:
-        print(f"workbench: {exc}", file=ctx.err)
-        return EXIT_ERROR
-    except Cancelled as exc:
-        print(f"workbench: {exc}", file=ctx.err)
-        return EXIT_ERROR
+    except (WorkbenchError, CryptoError, LinkageError, Cancelled) as exc:
+        message = str(exc)
     except KeyboardInterrupt:
-        print("workbench: interrupted", file=ctx.err)
-        return EXIT_ERROR
-
+        message = "interrupted"
+    isatty = getattr(ctx.err, "isatty", None)
+    start = "\n" if callable(isatty) and isatty() else ""  # end a progress line first
+    print(f"{start}workbench: {message}", file=ctx.err)
+    return EXIT_ERROR
 
 if __name__ == "__main__":
     sys.exit(main())

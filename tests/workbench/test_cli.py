@@ -231,3 +231,85 @@ def test_verify_exits_1_on_a_tampered_log(cli: Cli) -> None:
     )
     assert code == 1
     assert "sequence 3" in out
+
+
+CLERK = {"WORKBENCH_USER": "clerk1", "WORKBENCH_PASSWORD": "user-password-1"}
+
+
+def test_clerk_commands_import_reconcile_review_findings_export(cli: Cli, tmp_path: Path) -> None:
+    from fixtures.samples import sample_paths
+
+    paths = sample_paths()
+    code, out, err = cli("import", str(cli.ws), "--kind", "tax", str(paths["tax_cp932"]), **CLERK)
+    assert code == 0, err
+    assert "encoding cp932" in out and "Quarantined rows" in out
+    code, out, err = cli("import", str(cli.ws), "--kind", "si", str(paths["si_utf8bom"]), **CLERK)
+    assert code == 0, err
+    code, out, err = cli("reconcile", str(cli.ws), **CLERK)
+    assert code == 0, err
+    assert out.startswith("Run run-") and "\ttoken\t" not in out and "  token\t" in out
+
+    code, out, _ = cli("review", "list", str(cli.ws), "latest", **CLERK)
+    assert code == 0
+    header, first = out.splitlines()[0], out.splitlines()[1]
+    assert header.startswith("tax_record_id\tsi_record_id")
+    tax_id, si_id = first.split("\t")[:2]
+    code, out, err = cli(
+        "review",
+        "decide",
+        str(cli.ws),
+        "latest",
+        tax_id,
+        si_id,
+        "match",
+        "--note",
+        "same person",
+        **CLERK,
+    )
+    assert code == 0 and "= match" in out, err
+    code, out, _ = cli("review", "undo", str(cli.ws), "latest", **CLERK)
+    assert code == 0 and "withdrawn" in out
+
+    code, out, _ = cli("findings", "list", str(cli.ws), "latest", **CLERK)
+    assert code == 0
+    code_, _severity, _status, tax, si = out.splitlines()[0].split("\t")[:5]
+    code, out, err = cli(
+        "findings",
+        "set",
+        str(cli.ws),
+        "latest",
+        code_,
+        tax,
+        si,
+        "confirmed",
+        "--note",
+        "checked",
+        **CLERK,
+    )
+    assert code == 0 and "is now confirmed" in out, err
+
+    for what, suffix in (("links", "csv"), ("findings", "xlsx"), ("summary", "csv")):
+        target = tmp_path / f"{what}.{suffix}"
+        code, out, err = cli(
+            "export", str(cli.ws), "latest", "--what", what, "--out", str(target), **CLERK
+        )
+        assert code == 0 and target.exists(), err
+    rows = list(csv.DictReader((tmp_path / "links.csv").open(encoding="utf-8-sig")))
+    assert set(rows[0]) == {
+        "tax_record_id",
+        "si_record_id",
+        "outcome",
+        "match_weight",
+        "match_probability",
+    }
+
+    # The auditor cannot run clerk commands; a bad file stores nothing; errors are one line.
+    code, _, err = cli(
+        "reconcile", str(cli.ws), WORKBENCH_USER="audit1", WORKBENCH_PASSWORD="user-password-1"
+    )
+    assert code == 2 and "does not allow" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("整理番号,氏名\nA1,山田\n", encoding="utf-8")
+    code, _, err = cli("import", str(cli.ws), "--kind", "tax", str(bad), **CLERK)
+    assert code == 2 and err.count("\n") == 1 and "bad.csv" in err
+    assert len(list((cli.ws / "datasets").iterdir())) == 2
