@@ -135,13 +135,6 @@ def columns_of(kind: ExtractKind) -> tuple[ColumnSpec, ...]:
     raise ValueError(f"unknown extract kind {kind!r}; use 'tax' or 'si'")
 
 
-def spec_of(kind: ExtractKind, alias: str) -> ColumnSpec:
-    for spec in columns_of(kind):
-        if spec.alias == alias:
-            return spec
-    raise KeyError(alias)
-
-
 def frame_schema(kind: ExtractKind) -> dict[str, pl.DataType]:
     """Schema of ``ParsedExtract.frame`` before its extra columns."""
     schema: dict[str, pl.DataType] = {"row_number": pl.Int64()}

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from crypto.passwords import hash_password, verify_password
 from workbench.clock import from_iso, to_iso
 from workbench.db import transaction
-from workbench.errors import AuthenticationError, InvalidInput, NotFound
+from workbench.errors import InvalidInput, NotFound
 from workbench.permissions import Role, parse_roles
 
 MIN_PASSWORD_LENGTH = 10
@@ -212,6 +212,3 @@ def _user_from_row(row: tuple[object, ...]) -> User:
         created_by=str(created_by),
     )
 
-
-def raise_login_failure(reason: str, user: User | None) -> None:
-    raise AuthenticationError(login_failure_message(reason, user))
