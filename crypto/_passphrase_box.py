@@ -96,6 +96,12 @@ def peek_context(magic: bytes, blob: bytes) -> str:
     return _parse(magic, blob)[0]
 
 
+def peek_cost(magic: bytes, blob: bytes) -> tuple[int, int, int]:
+    """The scrypt ``(n, r, p)`` an intact container was sealed with."""
+    _, _, log2_n, r, p, _, _, _ = _parse(magic, blob)
+    return 1 << log2_n, r, p
+
+
 def open_sealed(magic: bytes, blob: bytes, passphrase: str) -> tuple[str, bytes]:
     """Return ``(context, plaintext)``; BoxDamaged or BoxWrongPassphrase otherwise."""
     context, head, log2_n, r, p, salt, nonce, body = _parse(magic, blob)

@@ -87,6 +87,17 @@ class PassphraseRequired(CryptoError):
         super().__init__("An empty passphrase cannot protect a key: enter a passphrase.")
 
 
+class PassphraseTooShort(PassphraseRequired):
+    """A new passphrase for the master key is shorter than the minimum."""
+
+    def __init__(self, minimum: int) -> None:
+        CryptoError.__init__(
+            self,
+            f"A passphrase protecting the master key needs at least {minimum} characters: "
+            "choose a longer one (a few words are easy to type and hard to guess).",
+        )
+
+
 class PassphraseIncorrect(CryptoError):
     """The passphrase does not open the passphrase-protected master key."""
 

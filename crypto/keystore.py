@@ -32,6 +32,7 @@ from crypto.errors import (
     MasterKeyInvalid,
     MasterKeyMissing,
     PassphraseIncorrect,
+    PassphraseTooShort,
 )
 
 SERVICE_NAME = "records-linkage-workbench"
@@ -40,6 +41,11 @@ PASSPHRASE_FILE = "master-key.scrypt"  # noqa: S105 - a file name
 ENV_KEYSTORE = "WORKBENCH_KEYSTORE"
 ENV_PASSPHRASE = "WORKBENCH_KEYSTORE_PASSPHRASE"  # noqa: S105 - a variable name
 _MAGIC = b"RLWMKEY1"
+#: scrypt cost of the passphrase file (128 MiB, ~0.3-0.5 s); older files are re-sealed
+#: with it the next time they open.
+DEFAULT_SCRYPT_N = 2**17
+#: As for key backups: a short passphrase falls to an offline guess once the file is copied.
+MIN_PASSPHRASE_LENGTH = 12
 # keyrings.alt's file backends keep secrets in a file in the home directory: plaintext,
 # or encrypted with a home-grown unauthenticated scheme behind a terminal prompt.
 _REFUSED_MODULES = ("keyrings.alt.file",)
@@ -111,11 +117,13 @@ class PassphraseMasterKeyStore:
 
     One file per workspace directory; the workspace id is bound as associated data and
     also kept readable in the header, so a file from another workspace is recognised
-    without asking for the passphrase.
+    without asking for the passphrase. A new passphrase needs MIN_PASSPHRASE_LENGTH
+    characters; a file sealed with a lower scrypt cost than ``scrypt_n`` is sealed again
+    with it once it opened.
     """
 
     def __init__(
-        self, directory: Path, passphrase: Callable[[], str], scrypt_n: int = 2**15
+        self, directory: Path, passphrase: Callable[[], str], scrypt_n: int = DEFAULT_SCRYPT_N
     ) -> None:
         box.check_scrypt_params(scrypt_n, 8, 1)
         self._path = directory / PASSPHRASE_FILE
@@ -133,19 +141,30 @@ class PassphraseMasterKeyStore:
         except FileNotFoundError:
             return None
         self._require_own(blob, workspace_id)
+        passphrase = self._passphrase()
         try:
-            _, key = box.open_sealed(_MAGIC, blob, self._passphrase())
+            _, key = box.open_sealed(_MAGIC, blob, passphrase)
         except box.BoxWrongPassphrase:
             raise PassphraseIncorrect() from None
         except box.BoxDamaged:  # pragma: no cover - _require_own checked integrity
             raise self._damaged() from None
         if len(key) != MASTER_KEY_SIZE:  # pragma: no cover - only this module writes it
             raise self._damaged()
+        n, r, p = box.peek_cost(_MAGIC, blob)
+        if n < self._scrypt_n or r < 8 or p < 1:
+            # Sealed with an older, cheaper cost: seal it again with today's.
+            self._write(workspace_id, key, passphrase)
         return key
 
     def save(self, workspace_id: str, key: bytes) -> None:
         _check_master_key(key)
-        blob = box.seal(_MAGIC, workspace_id, key, self._passphrase(), n=self._scrypt_n)
+        passphrase = self._passphrase()
+        if passphrase and len(passphrase) < MIN_PASSPHRASE_LENGTH:
+            raise PassphraseTooShort(MIN_PASSPHRASE_LENGTH)
+        self._write(workspace_id, key, passphrase)
+
+    def _write(self, workspace_id: str, key: bytes, passphrase: str) -> None:
+        blob = box.seal(_MAGIC, workspace_id, key, passphrase, n=self._scrypt_n)
         self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_private_atomic(self._path, blob)
 
@@ -181,7 +200,7 @@ def master_key_store_from_env(
     environ: Mapping[str, str] | None = None,
     prompt: Callable[[str], str] = getpass.getpass,
     backend: KeyringBackend | None = None,
-    scrypt_n: int = 2**15,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
 ) -> MasterKeyStore:
     """Choose the store from WORKBENCH_KEYSTORE: unset or "keyring" (default) -> the OS
     keyring; "passphrase" -> the passphrase store, the passphrase coming from

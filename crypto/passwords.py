@@ -3,7 +3,8 @@
     scrypt$ln=15,r=8,p=1$<salt, base64 without padding>$<32-byte hash, same>
 
 The cost parameters travel with the hash, so they can be raised later without breaking
-stored hashes. Passwords are NFKC-normalised first (NIST SP 800-63B), so full-width and
+stored hashes: :func:`needs_rehash` tells the caller, after a successful check, that the
+stored hash is cheaper than today's parameters and should be replaced. Passwords are NFKC-normalised first (NIST SP 800-63B), so full-width and
 half-width input from different IME settings verify alike.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import re
 import secrets
@@ -21,6 +23,10 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from crypto._passphrase_box import check_scrypt_params
 
 SCHEME = "scrypt"
+#: Production cost of a user password hash: N=2**17, r=8 (128 MiB, ~0.3-0.5 s per hash).
+DEFAULT_N = 2**17
+DEFAULT_R = 8
+DEFAULT_P = 1
 _SALT_SIZE = 16
 _HASH_SIZE = 32
 _ENCODED = re.compile(
@@ -29,7 +35,9 @@ _ENCODED = re.compile(
 )
 
 
-def hash_password(password: str, *, n: int = 2**15, r: int = 8, p: int = 1) -> str:
+def hash_password(
+    password: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P
+) -> str:
     """Hash ``password`` with a fresh random salt."""
     if not isinstance(password, str) or not password:
         raise ValueError("an empty password cannot be hashed")
@@ -56,6 +64,37 @@ def verify_password(password: str, encoded: str) -> bool:
     if len(expected) != _HASH_SIZE or not salt:
         return False
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
+
+
+def needs_rehash(encoded: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> bool:
+    """True if ``encoded`` was made with a lower cost than (n, r, p), or is not ours."""
+    match = _ENCODED.fullmatch(encoded) if isinstance(encoded, str) else None
+    if match is None:
+        return True
+    old_n, old_r, old_p = 1 << int(match["ln"]), int(match["r"]), int(match["p"])
+    return old_n < n or old_r < r or old_p < p
+
+
+def dummy_hash(*, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> str:
+    """A well-formed hash that no password matches (random salt and digest, no scrypt run).
+
+    Checking a password against it costs one scrypt with these parameters, exactly like a
+    real check: a login for a name that does not exist takes as long as one that does.
+    """
+    log2_n = check_scrypt_params(n, r, p)
+    salt, digest = secrets.token_bytes(_SALT_SIZE), secrets.token_bytes(_HASH_SIZE)
+    return f"{SCHEME}$ln={log2_n},r={r},p={p}${_b64(salt)}${_b64(digest)}"
+
+
+def name_key(secret: bytes) -> bytes:
+    """The key for :func:`keyed_name`, derived from a workspace secret (HMAC as a PRF)."""
+    return hmac.new(secret, b"records-linkage-workbench/login-names/v1", hashlib.sha256).digest()
+
+
+def keyed_name(key: bytes, name: str) -> str:
+    """HMAC-SHA256 of a typed login name, hex: lets failed logins for a name that is no
+    user be counted without ever storing what was typed (a typo, or a password)."""
+    return hmac.new(key, name.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

@@ -9,10 +9,17 @@ AuditWriteFailed and no data (fail closed).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from workbench.audit.events import AuditEvent, EventDraft, EventType, Outcome, PersonRef
-from workbench.errors import AccessDenied, WorkbenchError
+from workbench.errors import (
+    AccessDenied,
+    AccountRefused,
+    NotFound,
+    PasswordChangeRequired,
+    WorkbenchError,
+)
 from workbench.permissions import Action, is_allowed
 from workbench.session import Session
 
@@ -41,14 +48,86 @@ def authorize(
     run_id: str | None = None,
     subject_user: str | None = None,
 ) -> None:
-    """Raise AccessDenied (and log it with outcome denied) unless the session may act."""
+    """Raise AccessDenied (and log it with outcome denied) unless the session may act.
+
+    The account is read again from the database on every call, so what an administrator
+    changed while the user was logged in counts from the next action on: a disabled or
+    locked account, or one that lost a role, ends the session (AccountRefused); a
+    temporary password allows nothing but changing it (PasswordChangeRequired).
+    """
     if session.closed:
         raise AccessDenied("This session has ended. Log in again.")
     if session.locked:
         raise SessionLocked()
-    session.last_activity = session.workspace.clock()
+    ws = session.workspace
+    now = ws.clock()
+    session.last_activity = now
+    where = {"dataset_id": dataset_id, "run_id": run_id, "subject_user": subject_user}
+    changed = _account_change(session, now)
+    if changed is not None:
+        reason, message = changed
+        _log_denial(session, action, reason, **where)
+        session.closed = True
+        raise AccountRefused(message)
+    if session.must_change_password:
+        _log_denial(session, action, "must_change_password", **where)
+        raise PasswordChangeRequired(
+            "You logged in with a temporary password set by an administrator: change it "
+            "before anything else (in the app, or `workbench users change-password "
+            "WORKSPACE`). The attempt was logged."
+        )
     if is_allowed(session.roles, action):
         return
+    _log_denial(session, action, None, **where)
+    roles = ", ".join(r.value for r in session.roles)
+    raise AccessDenied(
+        f"Your role ({roles}) does not allow {action.value}. The attempt was logged."
+    )
+
+
+def _account_change(session: Session, now: datetime) -> tuple[str, str] | None:
+    """(reason, message) if the account no longer allows this session; also carries over
+    a temporary password an administrator set since the login."""
+    try:
+        user = session.workspace.users.get(session.user)
+    except NotFound:
+        return "no_such_user", "Your account no longer exists. The attempt was logged."
+    if user.disabled:
+        return (
+            "disabled",
+            "An administrator disabled your account while you were logged in, so the "
+            "session ended. Ask an administrator. The attempt was logged.",
+        )
+    if user.is_locked(now):
+        return (
+            "locked",
+            "Your account was locked after too many failed logins, so the session ended. "
+            "Log in again once the lock has passed, or ask an administrator to unlock it. "
+            "The attempt was logged.",
+        )
+    if set(session.roles) - set(user.roles):
+        return (
+            "roles_changed",
+            "An administrator changed your roles while you were logged in, so the session "
+            "ended. Log in again to work with your current roles. The attempt was logged.",
+        )
+    if user.must_change_password:
+        session.must_change_password = True
+    return None
+
+
+def _log_denial(
+    session: Session,
+    action: Action,
+    reason: str | None,
+    *,
+    dataset_id: str | None,
+    run_id: str | None,
+    subject_user: str | None,
+) -> None:
+    details: dict[str, object] = {"action": action.value}
+    if reason is not None:
+        details["reason"] = reason
     session.workspace.audit.append(
         EventDraft(
             EventType.ACCESS_DENIED,
@@ -58,12 +137,8 @@ def authorize(
             dataset_id=dataset_id,
             run_id=run_id,
             subject_user=subject_user,
-            details={"action": action.value},
+            details=details,
         )
-    )
-    roles = ", ".join(r.value for r in session.roles)
-    raise AccessDenied(
-        f"Your role ({roles}) does not allow {action.value}. The attempt was logged."
     )
 
 

@@ -21,6 +21,7 @@ from typing import TextIO
 from keyring.backend import KeyringBackend
 
 from crypto.errors import CryptoError
+from crypto.passwords import DEFAULT_N
 from linkage.errors import LinkageError
 from linkage.profiles import ImportProfile, list_profiles, save_profile
 from linkage.progress import Cancelled
@@ -40,7 +41,7 @@ from workbench.services import reconcile as reconcile_service
 from workbench.services import review as review_service
 from workbench.services import users as user_service
 from workbench.services.imports import find_profile, profiles_dir
-from workbench.services.session import login, logout
+from workbench.services.session import change_own_password, login, logout
 from workbench.session import Session
 from workbench.workspace import Workspace
 
@@ -61,7 +62,7 @@ class Context:
     prompt: Callable[[str], str] = getpass.getpass
     keyring_backend: KeyringBackend | None = None
     clock: Clock = utc_now
-    scrypt_n: int = 2**15
+    scrypt_n: int = DEFAULT_N
     #: Opens the desktop app; given by ui.launcher (the core never imports Qt).
     gui: GuiRunner | None = None
 
@@ -144,8 +145,18 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_users(args: argparse.Namespace, ctx: Context) -> int:
+    if args.users_command == "unlock" and args.key_backup:
+        return _unlock_with_key_backup(args, ctx)
+    if args.users_command == "change-password":
+        return _change_own_password(args, ctx)
     with _session(args, ctx) as session:
-        if args.users_command == "add":
+        if args.users_command == "roles":
+            name = _required_name(args)
+            user, warnings = user_service.set_roles(session, name, args.role)
+            ctx.print(f"Roles of {user.name}: {', '.join(user.roles)}.")
+            for warning in warnings:
+                ctx.print(f"Warning: {warning}")
+        elif args.users_command == "add":
             password = ctx.secret(
                 "WORKBENCH_NEW_PASSWORD", f"First password for {args.name}: ", confirm=True
             )
@@ -177,6 +188,39 @@ def cmd_users(args: argparse.Namespace, ctx: Context) -> int:
                 )
                 user_service.reset_password(session, name, password)
                 ctx.print(f"Password of {name} reset; they must change it at next login.")
+    return EXIT_OK
+
+
+def _change_own_password(args: argparse.Namespace, ctx: Context) -> int:
+    """`users change-password WS`: the acting user's own password, asked for once."""
+    path = Path(args.workspace)
+    ws = Workspace.open(path, access=ctx.access(path), clock=ctx.clock, scrypt_n=ctx.scrypt_n)
+    try:
+        user = _acting_user(args, ctx)
+        current = ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: ")
+        session = login(ws, user, current)
+        try:
+            new = ctx.secret("WORKBENCH_NEW_PASSWORD", f"New password for {user}: ", confirm=True)
+            change_own_password(session, current, new)
+        finally:
+            logout(session)
+    finally:
+        ws.close()
+    ctx.print(f"Password of {user} changed.")
+    return EXIT_OK
+
+
+def _unlock_with_key_backup(args: argparse.Namespace, ctx: Context) -> int:
+    """`users unlock WS NAME --key-backup FILE`: no administrator session needed."""
+    name = _required_name(args)
+    path = Path(args.workspace)
+    passphrase = ctx.secret("WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ")
+    ws = Workspace.open(path, access=ctx.access(path), clock=ctx.clock, scrypt_n=ctx.scrypt_n)
+    try:
+        user_service.unlock_with_key_backup(ws, name, Path(args.key_backup), passphrase)
+    finally:
+        ws.close()
+    ctx.print(f"Unlocked {name} with the key backup; log in with the account's password.")
     return EXIT_OK
 
 
@@ -442,6 +486,25 @@ def build_parser() -> argparse.ArgumentParser:
         p = with_user(users_sub.add_parser(name))
         p.add_argument("workspace")
         p.add_argument("name", nargs="?")
+        if name == "unlock":
+            p.add_argument(
+                "--key-backup",
+                metavar="FILE",
+                help="lift a lockout without an administrator login, proven by the "
+                "workspace's key backup and its passphrase (WORKBENCH_BACKUP_PASSPHRASE)",
+            )
+    p = with_user(users_sub.add_parser("roles", help="set a user's roles"))
+    p.add_argument("workspace")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True, choices=["clerk", "auditor", "admin"])
+    p = with_user(
+        users_sub.add_parser(
+            "change-password",
+            help="change the acting user's own password (the only thing a temporary "
+            "password allows)",
+        )
+    )
+    p.add_argument("workspace")
     users.set_defaults(func=cmd_users)
 
     keys = sub.add_parser("keys", help="token keys (administrator)")

@@ -103,10 +103,22 @@ CREATE TRIGGER finding_events_no_delete BEFORE DELETE ON finding_events
     BEGIN SELECT RAISE(ABORT, 'finding history is append-only'); END;
 """
 
+# Failed logins for names that are no user, so that they lock out like real ones. The key
+# is an HMAC of the typed name under a key from the sealed keyset: what was typed (a typo,
+# a password, a number) is never stored.
+_LOGIN_FAILURES_V3 = """
+CREATE TABLE login_failures (
+    name_hmac       TEXT PRIMARY KEY,
+    failed_logins   INTEGER NOT NULL DEFAULT 0,
+    locked_until    TEXT                        -- UTC ISO-8601 or NULL
+);
+"""
+
 #: (version, script). Each script runs in one transaction.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _CORE_SCHEMA_V1 + AUDIT_SCHEMA_SQL),
     (2, _RUNS_SCHEMA_V2),
+    (3, _LOGIN_FAILURES_V3),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

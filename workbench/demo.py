@@ -26,7 +26,7 @@ from workbench.services import audit as audit_service
 from workbench.services import users as user_service
 from workbench.services.imports import import_extract
 from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import change_own_password, login, logout
+from workbench.services.session import login, logout
 from workbench.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -80,12 +80,9 @@ def create_demo_workspace(
     for name, (password, roles) in DEMO_ACCOUNTS.items():
         if name != "admin":
             user_service.add_user(admin, name, password, roles)
+            # Demo accounts keep their printed passwords instead of a forced first change.
+            ws.users.set_password(name, password, must_change=False)
     logout(admin)
-    for name, (password, _) in DEMO_ACCOUNTS.items():
-        # Demo accounts keep their printed passwords instead of a forced first change.
-        session = login(ws, name, password)
-        change_own_password(session, password, password)
-        logout(session)
     clerk = login(ws, "clerk", DEMO_ACCOUNTS["clerk"][0])
     paths = sample_paths()
     for kind, key in (("tax", "tax_cp932"), ("si", "si_utf8bom")):

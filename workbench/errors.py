@@ -6,6 +6,8 @@ No message ever carries a 個人番号, a name, an address or an amount.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class WorkbenchError(Exception):
     """Base of every expected error of the core; the CLI prints its message, no traceback."""
@@ -19,8 +21,28 @@ class AuthenticationError(WorkbenchError):
     """Login failed: unknown user, wrong password, locked or disabled account."""
 
 
+class LoginRefused(AuthenticationError):
+    """A login (or an unlock) was refused. ``kind`` is what the person may be told:
+    "wrong" (wrong name or password: the two are never told apart), "locked" (until
+    ``locked_until``, for a name that exists or not alike) or "disabled" (said only to
+    someone who gave the right password)."""
+
+    def __init__(self, message: str, kind: str, locked_until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.locked_until = locked_until
+
+
 class AccessDenied(WorkbenchError):
     """The acting user's roles do not allow the action. Always logged with outcome denied."""
+
+
+class AccountRefused(AccessDenied):
+    """The account was disabled, locked or removed while logged in: the session ended."""
+
+
+class PasswordChangeRequired(AccessDenied):
+    """The user logged in with a temporary password: nothing but changing it is allowed."""
 
 
 class AuditError(WorkbenchError):

@@ -7,14 +7,22 @@ workbench.services.users, through the permission table) and it writes no events.
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crypto.passwords import hash_password, verify_password
+from crypto.passwords import (
+    DEFAULT_N,
+    dummy_hash,
+    hash_password,
+    keyed_name,
+    needs_rehash,
+    verify_password,
+)
 from workbench.clock import from_iso, to_iso
 from workbench.db import transaction
-from workbench.errors import InvalidInput, NotFound
+from workbench.errors import InvalidInput, LoginRefused, NotFound
 from workbench.permissions import Role, parse_roles
 
 MIN_PASSWORD_LENGTH = 10
@@ -25,6 +33,21 @@ _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 class LockoutPolicy:
     max_failures: int = 5
     lock_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """The outcome of one password check. ``reason`` is for the access log: "ok",
+    "wrong_password", "locked_out" (this failure locked the name), "locked", "disabled" or
+    "unknown_user"; ``user`` is None for a name that is no user."""
+
+    user: User | None
+    reason: str
+    locked_until: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == "ok" and self.user is not None
 
 
 @dataclass(frozen=True)
@@ -57,9 +80,20 @@ def check_user_name(name: str) -> None:
 
 
 class UserStore:
-    def __init__(self, conn: sqlite3.Connection, *, scrypt_n: int = 2**15) -> None:
+    """``name_key`` keys the HMAC under which failed logins for unknown names are counted
+    (derived from the sealed keyset, so the table means nothing without the keys)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        scrypt_n: int = DEFAULT_N,
+        name_key: bytes | None = None,
+    ) -> None:
         self._conn = conn
         self._scrypt_n = scrypt_n
+        self._name_key = name_key if name_key is not None else secrets.token_bytes(32)
+        self._dummy_hash = dummy_hash(n=scrypt_n)
 
     # -- reading -------------------------------------------------------------------------
     def get(self, name: str) -> User:
@@ -154,49 +188,115 @@ class UserStore:
     # -- authentication ------------------------------------------------------------------
     def authenticate(
         self, name: str, password: str, *, now: datetime, policy: LockoutPolicy
-    ) -> tuple[User | None, str]:
-        """Check a login. Returns (user, "ok") or (user-or-None, reason) where reason is
-        "unknown_user", "disabled", "locked", "wrong_password" or "locked_out" (this failure
-        locked the account). The caller logs the attempt and raises."""
+    ) -> LoginCheck:
+        """Check a login; the caller logs the attempt and raises :func:`refusal` if not ok.
+
+        Every attempt costs exactly one scrypt with the current parameters, whether the
+        name exists, is disabled or is locked (an unknown name is checked against a dummy
+        hash), and an unknown name is counted and locked out like a known one: neither the
+        time taken nor the answer tells whether a name exists. A disabled account is only
+        said to be disabled to someone who gave its right password. A hash made with
+        cheaper parameters than today's is replaced after a successful check.
+        """
         row = self._conn.execute(
             "SELECT password_hash FROM users WHERE name = ?", (name,)
         ).fetchone()
         if row is None:
-            # Spend the same time as a real check so names cannot be probed by timing.
-            verify_password(password, hash_password("x" * MIN_PASSWORD_LENGTH, n=self._scrypt_n))
-            return None, "unknown_user"
+            verify_password(password, self._dummy_hash)
+            return self._unknown_name_failure(name, now, policy)
+        encoded = str(row[0])
+        matches = verify_password(password, encoded)
         user = self.get(name)
-        if user.disabled:
-            return user, "disabled"
         if user.is_locked(now):
-            return user, "locked"
-        if verify_password(password, str(row[0])):
-            with transaction(self._conn):
-                self._conn.execute(
-                    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?",
-                    (name,),
-                )
-            return self.get(name), "ok"
-        failures = user.failed_logins + 1
-        locked_until = None
-        if failures >= policy.max_failures:
-            locked_until = to_iso(now + timedelta(minutes=policy.lock_minutes))
-            failures = 0
+            return LoginCheck(user, "locked", user.locked_until)
+        if not matches:
+            return self._count_failure(user, now, policy)
+        if user.disabled:
+            return LoginCheck(user, "disabled")
+        rehashed = (
+            hash_password(password, n=self._scrypt_n)
+            if needs_rehash(encoded, n=self._scrypt_n)
+            else encoded
+        )
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ? "
+                "WHERE name = ?",
+                (rehashed, name),
+            )
+        return LoginCheck(self.get(name), "ok")
+
+    def password_cost(self, name: str) -> str:
+        """The scheme and cost part of a stored hash (e.g. ``scrypt$ln=17,r=8,p=1``)."""
+        row = self._conn.execute(
+            "SELECT password_hash FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"There is no user named {name!r}.")
+        return "$".join(str(row[0]).split("$")[:2])
+
+    def _count_failure(self, user: User, now: datetime, policy: LockoutPolicy) -> LoginCheck:
+        failures, locked_until = _next_failure(user.failed_logins, now, policy)
         with transaction(self._conn):
             self._conn.execute(
                 "UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                (failures, locked_until, name),
+                (failures, to_iso(locked_until) if locked_until else None, user.name),
             )
-        return self.get(name), ("locked_out" if locked_until else "wrong_password")
+        if locked_until is not None:
+            return LoginCheck(self.get(user.name), "locked_out", locked_until)
+        return LoginCheck(self.get(user.name), "wrong_password")
+
+    def _unknown_name_failure(
+        self, name: str, now: datetime, policy: LockoutPolicy
+    ) -> LoginCheck:
+        """Count a failure for a name that is no user, keyed by an HMAC of the name."""
+        key = keyed_name(self._name_key, name)
+        row = self._conn.execute(
+            "SELECT failed_logins, locked_until FROM login_failures WHERE name_hmac = ?", (key,)
+        ).fetchone()
+        failed = int(row[0]) if row else 0
+        until = from_iso(str(row[1])) if row and row[1] else None
+        if until is not None and now < until:
+            return LoginCheck(None, "locked", until)
+        failures, locked_until = _next_failure(failed, now, policy)
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO login_failures (name_hmac, failed_logins, locked_until) "
+                "VALUES (?, ?, ?) ON CONFLICT(name_hmac) DO UPDATE SET "
+                "failed_logins = excluded.failed_logins, locked_until = excluded.locked_until",
+                (key, failures, to_iso(locked_until) if locked_until else None),
+            )
+        if locked_until is not None:
+            return LoginCheck(None, "locked_out", locked_until)
+        return LoginCheck(None, "unknown_user")
 
 
-def login_failure_message(reason: str, user: User | None) -> str:
-    if reason == "disabled":
-        return "This account is disabled. Ask an administrator."
-    if reason in ("locked", "locked_out") and user is not None and user.locked_until is not None:
-        until = user.locked_until.strftime("%H:%M UTC")
-        return f"Too many failed logins: this account is locked until {until}, or until an administrator unlocks it."
-    return "Wrong user name or password."
+def _next_failure(
+    failed: int, now: datetime, policy: LockoutPolicy
+) -> tuple[int, datetime | None]:
+    """The failure count after one more failure, and the lock it brings (or None)."""
+    failures = failed + 1
+    if failures >= policy.max_failures:
+        return 0, now + timedelta(minutes=policy.lock_minutes)
+    return failures, None
+
+
+WRONG_LOGIN_MESSAGE = "Wrong user name or password."
+
+
+def refusal(check: LoginCheck) -> LoginRefused:
+    """The error for a failed check: the same words whether the name exists or not."""
+    if check.reason == "disabled":
+        return LoginRefused("This account is disabled. Ask an administrator.", "disabled")
+    if check.reason in ("locked", "locked_out") and check.locked_until is not None:
+        until = check.locked_until.strftime("%H:%M UTC")
+        return LoginRefused(
+            f"Too many failed logins: this account is locked until {until}, or until an "
+            "administrator unlocks it.",
+            "locked",
+            check.locked_until,
+        )
+    return LoginRefused(WRONG_LOGIN_MESSAGE, "wrong")
 
 
 def _user_from_row(row: tuple[object, ...]) -> User:

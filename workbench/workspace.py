@@ -28,6 +28,7 @@ import polars as pl
 
 from crypto.errors import CryptoError, DecryptionFailed
 from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
+from crypto.passwords import DEFAULT_N, name_key
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
 from workbench.audit.log import AuditLog
 from workbench.clock import Clock, to_iso, utc_now
@@ -73,7 +74,7 @@ class Workspace:
         admin_name: str,
         admin_password: str,
         clock: Clock = utc_now,
-        scrypt_n: int = 2**15,
+        scrypt_n: int = DEFAULT_N,
     ) -> Workspace:
         """Create a workspace with its first administrator. Fails leaving nothing behind."""
         check_user_name(admin_name)
@@ -123,7 +124,7 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = 2**15
+        cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = DEFAULT_N
     ) -> Workspace:
         workspace_id = read_workspace_id(path)
         try:
@@ -151,7 +152,7 @@ class Workspace:
         *,
         access: KeyAccess,
         clock: Clock = utc_now,
-        scrypt_n: int = 2**15,
+        scrypt_n: int = DEFAULT_N,
         keyset_blob: bytes | None = None,
     ) -> Workspace:
         workspace_id = read_workspace_id(path)
@@ -187,7 +188,7 @@ class Workspace:
             keyset=keyset,
             access=access,
             audit=audit,
-            users=UserStore(conn, scrypt_n=scrypt_n),
+            users=UserStore(conn, scrypt_n=scrypt_n, name_key=name_key(keyset.data_key)),
             clock=clock,
         )
 

@@ -238,13 +238,13 @@ def test_passphrase_store_round_trip_and_file_mode(tmp_path: Path) -> None:
 
 
 def test_passphrase_store_wrong_passphrase(tmp_path: Path) -> None:
-    PassphraseMasterKeyStore(tmp_path, lambda: "right one", scrypt_n=N).save("ws-1", KEY)
+    PassphraseMasterKeyStore(tmp_path, lambda: "the right one", scrypt_n=N).save("ws-1", KEY)
     with pytest.raises(PassphraseIncorrect, match="passphrase does not open"):
-        PassphraseMasterKeyStore(tmp_path, lambda: "wrong one", scrypt_n=N).load("ws-1")
+        PassphraseMasterKeyStore(tmp_path, lambda: "the wrong one", scrypt_n=N).load("ws-1")
 
 
 def test_passphrase_store_is_bound_to_its_workspace(tmp_path: Path) -> None:
-    PassphraseMasterKeyStore(tmp_path, lambda: "right one", scrypt_n=N).save("ws-1", KEY)
+    PassphraseMasterKeyStore(tmp_path, lambda: "the right one", scrypt_n=N).save("ws-1", KEY)
     other = PassphraseMasterKeyStore(tmp_path, never_asked, scrypt_n=N)
     with pytest.raises(MasterKeyMissing, match="another workspace"):
         other.load("ws-2")
@@ -254,7 +254,7 @@ def test_passphrase_store_is_bound_to_its_workspace(tmp_path: Path) -> None:
 
 
 def test_passphrase_store_reports_a_damaged_file(tmp_path: Path) -> None:
-    PassphraseMasterKeyStore(tmp_path, lambda: "right one", scrypt_n=N).save("ws-1", KEY)
+    PassphraseMasterKeyStore(tmp_path, lambda: "the right one", scrypt_n=N).save("ws-1", KEY)
     path = tmp_path / PASSPHRASE_FILE
     data = bytearray(path.read_bytes())
     data[-1] ^= 0x80
@@ -270,12 +270,12 @@ def test_passphrase_store_refuses_an_empty_passphrase(tmp_path: Path) -> None:
 
 
 def test_passphrase_store_creates_its_directory(tmp_path: Path) -> None:
-    store = PassphraseMasterKeyStore(tmp_path / "new", lambda: "pass", scrypt_n=N)
+    store = PassphraseMasterKeyStore(tmp_path / "new", lambda: "a long passphrase", scrypt_n=N)
     store.save("ws-1", KEY)
     assert store.load("ws-1") == KEY
 
 
 def test_passphrase_store_empty_passphrase_on_load_is_incorrect(tmp_path: Path) -> None:
-    PassphraseMasterKeyStore(tmp_path, lambda: "right one", scrypt_n=N).save("ws-1", KEY)
+    PassphraseMasterKeyStore(tmp_path, lambda: "the right one", scrypt_n=N).save("ws-1", KEY)
     with pytest.raises(PassphraseIncorrect):
         PassphraseMasterKeyStore(tmp_path, lambda: "", scrypt_n=N).load("ws-1")

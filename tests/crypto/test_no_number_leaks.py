@@ -40,7 +40,7 @@ def error_paths(number: str, tmp_path: Path) -> list[Callable[[], object]]:
     keyset = Keyset.new("ws", "admin", NOW)
     backup_path = tmp_path / "backup"
     write_backup(backup_path, KeyBackup("ws", MASTER, seal_keyset(keyset, MASTER)), "pw", 2**10)
-    store = PassphraseMasterKeyStore(tmp_path, lambda: "pw", scrypt_n=2**10)
+    store = PassphraseMasterKeyStore(tmp_path, lambda: "pw-twelve-chars", scrypt_n=2**10)
     store.save("ws", MASTER)
     wrong_store = PassphraseMasterKeyStore(tmp_path, lambda: number, scrypt_n=2**10)
     paths: list[Callable[[], object]] = []

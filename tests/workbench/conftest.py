@@ -81,8 +81,10 @@ class Team:
 @pytest.fixture
 def team(workspace: Workspace) -> Team:
     admin = login(workspace, "admin", ADMIN_PASSWORD)
-    add_user(admin, "clerk1", USER_PASSWORD, ["clerk"])
-    add_user(admin, "auditor1", USER_PASSWORD, ["auditor"])
+    for name, role in (("clerk1", "clerk"), ("auditor1", "auditor")):
+        add_user(admin, name, USER_PASSWORD, [role])
+        # As if each had replaced the first (temporary) password already.
+        workspace.users.set_password(name, USER_PASSWORD, must_change=False)
     return Team(
         admin=admin,
         clerk=login(workspace, "clerk1", USER_PASSWORD),

@@ -55,8 +55,18 @@ def cli(tmp_path: Path) -> Cli:
             name,
             "--role",
             role,
-            WORKBENCH_NEW_PASSWORD="user-password-1",
+            WORKBENCH_NEW_PASSWORD="first-password-0",
             **ADMIN,
+        )
+        assert code == 0, err
+        # The first password is temporary: each user sets their own before anything else.
+        code, out, err = run(
+            "users",
+            "change-password",
+            str(run.ws),
+            WORKBENCH_USER=name,
+            WORKBENCH_PASSWORD="first-password-0",
+            WORKBENCH_NEW_PASSWORD="user-password-1",
         )
         assert code == 0, err
     return run
@@ -84,11 +94,20 @@ def test_users_list_and_lifecycle(cli: Cli) -> None:
     )
     assert code == 0
     code, _, err = cli(
+        "users",
+        "change-password",
+        str(cli.ws),
+        WORKBENCH_USER="audit1",
+        WORKBENCH_PASSWORD="fresh-password-9",
+        WORKBENCH_NEW_PASSWORD="audit1-own-password",
+    )
+    assert code == 0, err
+    code, _, err = cli(
         "audit",
         "verify",
         str(cli.ws),
         WORKBENCH_USER="audit1",
-        WORKBENCH_PASSWORD="fresh-password-9",
+        WORKBENCH_PASSWORD="audit1-own-password",
     )
     assert code == 0, err
 

@@ -75,11 +75,15 @@ def test_disabled_user_cannot_log_in(workspace: Workspace, team: Team) -> None:
 
 
 def test_new_user_must_change_password_and_can(workspace: Workspace, team: Team) -> None:
-    assert team.clerk.must_change_password
-    session_service.change_own_password(team.clerk, USER_PASSWORD, "a-brand-new-pass")
-    assert not login(workspace, "clerk1", "a-brand-new-pass").must_change_password
+    user_service.add_user(team.admin, "newbie", USER_PASSWORD, ["clerk"])
+    newbie = login(workspace, "newbie", USER_PASSWORD)
+    assert newbie.must_change_password
+    with pytest.raises(InvalidInput, match="new password of your own"):
+        session_service.change_own_password(newbie, USER_PASSWORD, USER_PASSWORD)
+    session_service.change_own_password(newbie, USER_PASSWORD, "a-brand-new-pass")
+    assert not login(workspace, "newbie", "a-brand-new-pass").must_change_password
     with pytest.raises(AuthenticationError):
-        session_service.change_own_password(team.clerk, "wrong-old-pass", "another-new-pass")
+        session_service.change_own_password(newbie, "wrong-old-pass", "another-new-pass")
 
 
 def test_reset_password_by_admin(workspace: Workspace, team: Team) -> None:

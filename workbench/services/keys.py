@@ -10,6 +10,7 @@ from pathlib import Path
 from crypto.backup import KeyBackup, read_backup, write_backup
 from crypto.errors import BackupError
 from crypto.keyset import KeyState, open_keyset
+from crypto.passwords import DEFAULT_N
 from linkage.progress import CancelToken, ProgressCallback, no_progress
 from workbench import rotation
 from workbench.access import authorize, record
@@ -167,7 +168,7 @@ def restore_keys(
     user: str,
     password: str,
     clock: Clock = utc_now,
-    scrypt_n: int = 2**15,
+    scrypt_n: int = DEFAULT_N,
 ) -> Workspace:
     """Put a key backup into this machine's key store. An administrator of the workspace
     authenticates against the database the backup opens; nothing is stored before that."""

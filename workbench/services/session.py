@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from workbench.access import record
+from typing import NoReturn
+
+from workbench.access import SessionLocked, record
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome
-from workbench.errors import AuthenticationError, InvalidInput
+from workbench.errors import AccessDenied, AuthenticationError, InvalidInput
 from workbench.session import Session
-from workbench.users import login_failure_message
+from workbench.users import LoginCheck, refusal
 from workbench.workspace import Workspace
 
 
 def login(ws: Workspace, name: str, password: str) -> Session:
     """Authenticate and start a session; every attempt is logged."""
     now = ws.clock()
-    user, reason = ws.users.authenticate(name, password, now=now, policy=ws.lockout_policy())
-    if reason != "ok" or user is None:
+    check = ws.users.authenticate(name, password, now=now, policy=ws.lockout_policy())
+    user, reason = check.user, check.reason
+    if not check.ok or user is None:
         event = EventType.LOGIN_LOCKED_OUT if reason == "locked_out" else EventType.LOGIN_FAILED
         actor = Actor(user.name, tuple(r.value for r in user.roles)) if user else None
         ws.audit.append(
             EventDraft(event, Outcome.DENIED, actor, subject_user=name, details={"reason": reason})
         )
-        raise AuthenticationError(login_failure_message(reason, user))
+        raise refusal(check)
     session = Session(
         workspace=ws,
         user=user.name,
@@ -51,23 +54,33 @@ def lock(session: Session) -> None:
 
 def unlock(session: Session, password: str) -> None:
     ws = session.workspace
-    user, reason = ws.users.authenticate(
+    if session.closed:
+        raise AccessDenied("This session has ended. Log in again.")
+    check = ws.users.authenticate(
         session.user, password, now=ws.clock(), policy=ws.lockout_policy()
     )
-    if reason != "ok":
-        record(
-            session,
-            EventType.LOGIN_LOCKED_OUT if reason == "locked_out" else EventType.LOGIN_FAILED,
-            outcome=Outcome.DENIED,
-            subject_user=session.user,
-            details={"reason": reason, "during": "unlock"},
-        )
-        if reason in ("locked_out", "locked", "disabled"):
-            session.closed = True
-        raise AuthenticationError(login_failure_message(reason, user))
+    if not check.ok:
+        _refuse(session, check, "unlock")
     session.locked = False
     session.last_activity = ws.clock()
     record(session, EventType.SESSION_UNLOCK, subject_user=session.user)
+
+
+#: Check outcomes after which the session cannot go on.
+_ENDS_SESSION = ("locked_out", "locked", "disabled")
+
+
+def _refuse(session: Session, check: LoginCheck, during: str) -> NoReturn:
+    record(
+        session,
+        EventType.LOGIN_LOCKED_OUT if check.reason == "locked_out" else EventType.LOGIN_FAILED,
+        outcome=Outcome.DENIED,
+        subject_user=session.user,
+        details={"reason": check.reason, "during": during},
+    )
+    if check.reason in _ENDS_SESSION:
+        session.closed = True
+    raise refusal(check)
 
 
 def is_idle(session: Session, idle_minutes: int) -> bool:
@@ -87,19 +100,32 @@ def set_purpose(session: Session, purpose: str) -> None:
 
 
 def change_own_password(session: Session, old_password: str, new_password: str) -> None:
+    """The user's own change; the one thing a temporary password allows."""
     ws = session.workspace
-    _, reason = ws.users.authenticate(
+    if session.closed:
+        raise AccessDenied("This session has ended. Log in again.")
+    if session.locked:
+        raise SessionLocked()
+    check = ws.users.authenticate(
         session.user, old_password, now=ws.clock(), policy=ws.lockout_policy()
     )
-    if reason != "ok":
+    if not check.ok or check.user is None:
         record(
             session,
             EventType.USER_PASSWORD_CHANGED,
             outcome=Outcome.DENIED,
             subject_user=session.user,
-            details={"reason": reason},
+            details={"reason": check.reason},
         )
+        if check.reason in _ENDS_SESSION:
+            session.closed = True
+            raise refusal(check)
         raise AuthenticationError("The current password is wrong.")
+    if check.user.must_change_password and new_password == old_password:
+        raise InvalidInput(
+            "Choose a new password of your own: the temporary one is known to the "
+            "administrator who set it."
+        )
     ws.users.set_password(session.user, new_password, must_change=False)
     session.must_change_password = False
     record(session, EventType.USER_PASSWORD_CHANGED, subject_user=session.user)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
+from pathlib import Path
 
+from crypto.backup import read_backup
+from crypto.errors import BackupError, CryptoError
+from crypto.keyset import open_keyset
 from workbench.access import authorize, record
-from workbench.audit.events import EventType
+from workbench.audit.events import EventDraft, EventType, Outcome
 from workbench.errors import InvalidInput
 from workbench.permissions import Action, Role, parse_roles
 from workbench.session import Session
 from workbench.users import User
+from workbench.workspace import Workspace
 
 SEGREGATION_WARNING = (
     "This user holds both the clerk and the auditor role: the same person would check their "
@@ -17,9 +23,26 @@ SEGREGATION_WARNING = (
 )
 
 
+SELF_CLERK_WARNING = (
+    "You gave yourself the clerk role: as an administrator you also manage the users and "
+    "keys that guard personal data, and now you can see that data too. Keep the roles with "
+    "different people where you can."
+)
+
+
 def role_warnings(roles: Iterable[Role]) -> list[str]:
     held = set(roles)
     return [SEGREGATION_WARNING] if {Role.CLERK, Role.AUDITOR} <= held else []
+
+
+def _self_warnings(
+    session: Session, name: str, before: Iterable[Role], after: Iterable[Role]
+) -> list[str]:
+    """An administrator who gives themself the clerk role is warned."""
+    gained = set(after) - set(before)
+    if name == session.user and Role.CLERK in gained and Role.ADMIN in set(after):
+        return [SELF_CLERK_WARNING]
+    return []
 
 
 def _roles(names: Iterable[str]) -> tuple[Role, ...]:
@@ -63,7 +86,7 @@ def set_roles(session: Session, name: str, roles: Iterable[str]) -> tuple[User, 
         subject_user=name,
         details={"before": list(before.roles), "after": list(parsed)},
     )
-    return user, role_warnings(user.roles)
+    return user, role_warnings(user.roles) + _self_warnings(session, name, before.roles, user.roles)
 
 
 def disable_user(session: Session, name: str) -> User:
@@ -94,4 +117,40 @@ def reset_password(session: Session, name: str, new_password: str) -> User:
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     user = session.workspace.users.set_password(name, new_password, must_change=True)
     record(session, EventType.USER_PASSWORD_RESET, subject_user=name)
+    return user
+
+
+def unlock_with_key_backup(ws: Workspace, name: str, backup_file: Path, passphrase: str) -> User:
+    """Lift a lockout without an administrator session: the recovery for the last
+    administrator, locked out by someone typing wrong passwords.
+
+    Whoever holds the workspace's key backup *and* its passphrase (kept apart, by two
+    people) already holds every key of the workspace, so they may lift a lock; they still
+    need the account's password to log in. Logged as user.unlocked with no actor.
+    """
+    try:
+        backup = read_backup(backup_file, passphrase)
+    except BackupError as exc:
+        raise InvalidInput(str(exc)) from None
+    except OSError as exc:
+        raise InvalidInput(f"The backup file {backup_file} cannot be read: {exc.strerror}.") from None
+    try:
+        keyset = open_keyset(backup.keyset_blob, backup.master_key, ws.id)
+    except CryptoError:
+        keyset = None
+    if keyset is None or not hmac.compare_digest(keyset.data_key, ws.keyset.data_key):
+        raise InvalidInput(
+            f"{backup_file.name} is not a key backup of this workspace; use this workspace's "
+            "own key backup."
+        )
+    user = ws.users.unlock(name)
+    ws.audit.append(
+        EventDraft(
+            EventType.USER_UNLOCKED,
+            Outcome.OK,
+            None,
+            subject_user=name,
+            details={"via": "key_backup"},
+        )
+    )
     return user
