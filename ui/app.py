@@ -64,7 +64,9 @@ class AppController(QObject):
         self.show_login()
 
     def show_login(self) -> None:
+        ended = None
         if self.window is not None:
+            ended = self.window.end_message
             self.window.deleteLater()
             self.window = None
         dialog = LoginDialog(
@@ -73,6 +75,8 @@ class AppController(QObject):
             access=self.access,
             open_error=self.open_error if self.ws is None else None,
         )
+        if ended:
+            dialog.message.show_error(ended)
         dialog.finished.connect(self._login_finished)
         self.login_dialog = dialog
         dialog.show()

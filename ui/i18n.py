@@ -212,6 +212,22 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
             "ログインの失敗が続いたため、このアカウントは {until} までロックされています。管理者に解除を依頼することもできます。",
             "Too many failed logins: this account is locked until {until}, or until an administrator unlocks it.",
         ),
+        "session.ended.disabled": (
+            "ログイン中に管理者がこのアカウントを無効にしたため、セッションを終了しました。管理者に連絡してください。",
+            "An administrator disabled your account while you were logged in, so the session ended. Ask an administrator.",
+        ),
+        "session.ended.locked": (
+            "ログインの失敗が続いてアカウントがロックされたため、セッションを終了しました。ロックが解けてから再度ログインするか、管理者に解除を依頼してください。",
+            "Your account was locked after too many failed logins, so the session ended. Log in again once the lock has passed, or ask an administrator to unlock it.",
+        ),
+        "session.ended.roles_changed": (
+            "ログイン中に管理者が役割を変更したため、セッションを終了しました。現在の役割で作業するには再度ログインしてください。",
+            "An administrator changed your roles while you were logged in, so the session ended. Log in again to work with your current roles.",
+        ),
+        "session.ended.no_such_user": (
+            "このアカウントはもう存在しないため、セッションを終了しました。",
+            "Your account no longer exists, so the session ended.",
+        ),
         "password.title": ("パスワードの変更", "Change password"),
         "password.must_change": (
             "仮のパスワードでログインしました。続ける前に自分のパスワードを設定してください。",

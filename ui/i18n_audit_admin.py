@@ -306,6 +306,12 @@ ROWS: dict[str, tuple[str, str]] = {
         "⚠ This user holds both the clerk and the auditor role: the same person would audit their "
         "own access to personal data. Keep the roles with different people where you can.",
     ),
+    "users.self_clerk": (
+        "⚠ 自分自身に事務取扱担当者の役割を付けました。管理者は個人情報を守る利用者と鍵を管理する立場で、これで個人情報も見られるようになります。できる限り別の人に分けてください。",
+        "⚠ You gave yourself the clerk role: as an administrator you also manage the users and "
+        "keys that guard personal data, and now you can see that data too. Keep the roles with "
+        "different people where you can.",
+    ),
     "users.segregation_users": (
         "⚠ 事務取扱担当者と監査担当を兼ねている利用者: {names}。職務の分離のため、できる限り別の人に分けてください。",
         "⚠ Users holding both the clerk and the auditor role: {names}. Separate the duties where "

@@ -20,26 +20,28 @@ from PySide6.QtWidgets import (
 from ui.errors import describe_error
 from ui.i18n import tr
 from ui.widgets import MessageBar, secret_field
-from workbench.errors import AuthenticationError, WorkbenchError
+from workbench.errors import AuthenticationError, LoginRefused, WorkbenchError
 from workbench.keyaccess import KeyAccess
 from workbench.services import session as session_service
 from workbench.session import Session
 from workbench.workspace import Workspace
 
 
-def failure_message(ws: Workspace, name: str) -> str:
-    """Why a login failed, in the user's language: locked (until when), disabled, or wrong."""
-    try:
-        user = ws.users.get(name)
-    except WorkbenchError:
-        return tr("login.wrong")
-    if user.disabled:
-        return tr("login.disabled")
-    if user.locked_until is not None and user.is_locked(ws.clock()):
-        until = user.locked_until.astimezone().strftime("%H:%M")
-        return tr("login.locked_until", until=until)
+def failure_message(exc: AuthenticationError) -> str:
+    """Why a login failed, in the user's language, from what the service chose to say
+    (never from reading the account: that would tell anyone whether a name exists)."""
+    if isinstance(exc, LoginRefused):
+        if exc.kind == "disabled":
+            return tr("login.disabled")
+        if exc.kind == "locked" and exc.locked_until is not None:
+            return tr("login.locked_until", until=exc.locked_until.astimezone().strftime("%H:%M"))
     return tr("login.wrong")
 
+
+def ended_message(reason: str) -> str:
+    """Why authorize() ended a session (the account changed while logged in)."""
+    text = tr(f"session.ended.{reason}")
+    return text if not text.startswith("session.ended.") else tr("error.denied")
 
 
 class LoginDialog(QDialog):
@@ -150,8 +152,8 @@ class LoginDialog(QDialog):
             return
         try:
             self.session = session_service.login(self.ws, name, password)
-        except AuthenticationError:
-            self.message.show_error(failure_message(self.ws, name))
+        except AuthenticationError as exc:
+            self.message.show_error(failure_message(exc))
             return
         except WorkbenchError as exc:
             self.message.show_error(describe_error(exc))
@@ -248,11 +250,11 @@ class LockScreen(QWidget):
         self.password.clear()
         try:
             session_service.unlock(self.session, password)
-        except AuthenticationError:
+        except AuthenticationError as exc:
             if self.session.closed:
                 self.session_ended.emit()
                 return
-            self.message.show_error(failure_message(self.session.workspace, self.session.user))
+            self.message.show_error(failure_message(exc))
             return
         except WorkbenchError as exc:
             self.message.show_error(describe_error(exc))

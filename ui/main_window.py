@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import tr, tr_value
-from ui.login import LockScreen
+from ui.login import LockScreen, ended_message
 from ui.pages.registry import PageSpec, pages_for
 from ui.state import AppState
 from workbench.errors import WorkbenchError
@@ -46,6 +46,9 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        #: Shown by the login when a service ended the session (the account changed).
+        self.end_message: str | None = None
+        self._ended = False
         self.state = AppState(session)
         self.idle_minutes = idle_minutes_setting(session)
         ws = session.workspace
@@ -101,6 +104,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(tr("status.user", user=session.user, roles=roles))
         self.workspace_label.setText(tr("status.workspace", name=ws.path.name))
         self.state.activity.connect(self.refresh_status)
+        self.state.activity.connect(self._check_session)
         self.state.settings_changed.connect(self._settings_changed)
         self.state.taskman.busy_changed.connect(self._busy_changed)
         self.refresh_status()
@@ -191,7 +195,19 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     # -- ending ----------------------------------------------------------------------------------
+    def _check_session(self) -> None:
+        """A service refused the session because the account changed (disabled, locked,
+        a role removed): back to the login, which says why."""
+        if self.session.closed and self.session.ended_reason and self.end_message is None:
+            self.end_message = ended_message(self.session.ended_reason)
+            QTimer.singleShot(0, self._session_ended)
+
     def _session_ended(self) -> None:
+        if self.session.ended_reason and self.end_message is None:
+            self.end_message = ended_message(self.session.ended_reason)
+        if self._ended:
+            return
+        self._ended = True
         self._stop()
         self.hide()
         self.session_ended.emit()
@@ -199,6 +215,7 @@ class MainWindow(QMainWindow):
     def logout(self) -> None:
         if self.state.busy:
             return
+        self._ended = True
         self._logout()
         self.hide()
         self.session_ended.emit()

@@ -68,13 +68,14 @@ def authorize(
         reason, message = changed
         _log_denial(session, action, reason, **where)
         session.closed = True
+        session.ended_reason = reason
         raise AccountRefused(message)
     if session.must_change_password:
         _log_denial(session, action, "must_change_password", **where)
         raise PasswordChangeRequired(
-            "You logged in with a temporary password set by an administrator: change it "
-            "before anything else (in the app, or `workbench users change-password "
-            "WORKSPACE`). The attempt was logged."
+            "Your password is a temporary one set by an administrator: change it before "
+            "anything else (in the app, or `workbench users change-password WORKSPACE`). "
+            "The attempt was logged."
         )
     if is_allowed(session.roles, action):
         return

@@ -33,6 +33,8 @@ class Session:
     locked: bool = False
     closed: bool = False
     must_change_password: bool = False
+    #: Why authorize() ended the session (disabled, locked, roles_changed, no_such_user).
+    ended_reason: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

@@ -14,6 +14,7 @@ import pytest
 from keyring.backends.chainer import ChainerBackend
 from keyrings.alt.file import EncryptedKeyring, PlaintextKeyring
 
+from crypto import _passphrase_box as box
 from crypto.errors import (
     KeystoreConfigInvalid,
     KeystoreUnavailable,
@@ -21,6 +22,7 @@ from crypto.errors import (
     MasterKeyMissing,
     PassphraseIncorrect,
     PassphraseRequired,
+    PassphraseTooShort,
 )
 from crypto.keystore import (
     PASSPHRASE_FILE,
@@ -231,10 +233,33 @@ def test_passphrase_store_round_trip_and_file_mode(tmp_path: Path) -> None:
     assert KEY not in path.read_bytes()
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase").load("ws-1") == KEY
+    reopened = PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase", scrypt_n=N)
+    assert reopened.load("ws-1") == KEY
     store.delete("ws-1")
     assert not path.exists()
     assert store.load("ws-1") is None
+
+
+def test_passphrase_store_refuses_a_passphrase_under_twelve_characters(tmp_path: Path) -> None:
+    with pytest.raises(PassphraseTooShort, match="at least 12 characters"):
+        PassphraseMasterKeyStore(tmp_path, lambda: "elevenchars", scrypt_n=N).save("ws-1", KEY)
+    assert not (tmp_path / PASSPHRASE_FILE).exists()
+    PassphraseMasterKeyStore(tmp_path, lambda: "twelve chars", scrypt_n=N).save("ws-1", KEY)
+    assert (tmp_path / PASSPHRASE_FILE).exists()
+
+
+def test_passphrase_file_of_a_lower_cost_is_sealed_again_when_it_opens(tmp_path: Path) -> None:
+    PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase", scrypt_n=N).save("ws-1", KEY)
+    path = tmp_path / PASSPHRASE_FILE
+    assert box.peek_cost(b"RLWMKEY1", path.read_bytes()) == (N, 8, 1)
+    stronger = PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase", scrypt_n=2 * N)
+    assert stronger.load("ws-1") == KEY
+    assert box.peek_cost(b"RLWMKEY1", path.read_bytes()) == (2 * N, 8, 1)
+    # A store configured lower (as in tests) never weakens the file.
+    assert PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase", scrypt_n=N).load(
+        "ws-1"
+    ) == KEY
+    assert box.peek_cost(b"RLWMKEY1", path.read_bytes()) == (2 * N, 8, 1)
 
 
 def test_passphrase_store_wrong_passphrase(tmp_path: Path) -> None:

@@ -366,8 +366,14 @@ class UsersPage(QWidget):
 
     # -- actions -------------------------------------------------------------------------------
     def _show_outcome(self, done: str, warnings: Sequence[str]) -> None:
-        if warnings:
-            self.message.show_warning(done + "\n" + tr("users.segregation"))
+        texts = [
+            tr("users.self_clerk")
+            if warning == user_service.SELF_CLERK_WARNING
+            else tr("users.segregation")
+            for warning in warnings
+        ]
+        if texts:
+            self.message.show_warning("\n".join([done, *texts]))
         else:
             self.message.show_success(done)
 

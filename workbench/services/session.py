@@ -80,6 +80,7 @@ def _refuse(session: Session, check: LoginCheck, during: str) -> NoReturn:
     )
     if check.reason in _ENDS_SESSION:
         session.closed = True
+        session.ended_reason = "disabled" if check.reason == "disabled" else "locked"
     raise refusal(check)
 
 
@@ -119,6 +120,7 @@ def change_own_password(session: Session, old_password: str, new_password: str) 
         )
         if check.reason in _ENDS_SESSION:
             session.closed = True
+            session.ended_reason = "disabled" if check.reason == "disabled" else "locked"
             raise refusal(check)
         raise AuthenticationError("The current password is wrong.")
     if check.user.must_change_password and new_password == old_password:
