@@ -145,6 +145,7 @@ def main() -> None:
             root / "ws", access=_access(root), admin_name=ADMIN[0], admin_password=ADMIN[1]
         )
         add_user(login(ws, *ADMIN), CLERK[0], CLERK[1], ["clerk"])
+        ws.users.set_password(*CLERK, must_change=False)  # no forced first change here
         ws.close()
 
         floor = run_phase("floor read+join", phase_floor, root)

@@ -66,7 +66,9 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
 
 
-def needs_rehash(encoded: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> bool:
+def needs_rehash(
+    encoded: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P
+) -> bool:
     """True if ``encoded`` was made with a lower cost than (n, r, p), or is not ours."""
     match = _ENCODED.fullmatch(encoded) if isinstance(encoded, str) else None
     if match is None:

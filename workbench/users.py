@@ -246,9 +246,7 @@ class UserStore:
             return LoginCheck(self.get(user.name), "locked_out", locked_until)
         return LoginCheck(self.get(user.name), "wrong_password")
 
-    def _unknown_name_failure(
-        self, name: str, now: datetime, policy: LockoutPolicy
-    ) -> LoginCheck:
+    def _unknown_name_failure(self, name: str, now: datetime, policy: LockoutPolicy) -> LoginCheck:
         """Count a failure for a name that is no user, keyed by an HMAC of the name."""
         key = keyed_name(self._name_key, name)
         row = self._conn.execute(
@@ -271,9 +269,7 @@ class UserStore:
         return LoginCheck(None, "unknown_user")
 
 
-def _next_failure(
-    failed: int, now: datetime, policy: LockoutPolicy
-) -> tuple[int, datetime | None]:
+def _next_failure(failed: int, now: datetime, policy: LockoutPolicy) -> tuple[int, datetime | None]:
     """The failure count after one more failure, and the lock it brings (or None)."""
     failures = failed + 1
     if failures >= policy.max_failures:
@@ -311,4 +307,3 @@ def _user_from_row(row: tuple[object, ...]) -> User:
         created_at=from_iso(str(created_at)),
         created_by=str(created_by),
     )
-

@@ -256,9 +256,10 @@ def test_passphrase_file_of_a_lower_cost_is_sealed_again_when_it_opens(tmp_path:
     assert stronger.load("ws-1") == KEY
     assert box.peek_cost(b"RLWMKEY1", path.read_bytes()) == (2 * N, 8, 1)
     # A store configured lower (as in tests) never weakens the file.
-    assert PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase", scrypt_n=N).load(
-        "ws-1"
-    ) == KEY
+    assert (
+        PassphraseMasterKeyStore(tmp_path, lambda: "a long passphrase", scrypt_n=N).load("ws-1")
+        == KEY
+    )
     assert box.peek_cost(b"RLWMKEY1", path.read_bytes()) == (2 * N, 8, 1)
 
 

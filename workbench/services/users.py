@@ -133,7 +133,9 @@ def unlock_with_key_backup(ws: Workspace, name: str, backup_file: Path, passphra
     except BackupError as exc:
         raise InvalidInput(str(exc)) from None
     except OSError as exc:
-        raise InvalidInput(f"The backup file {backup_file} cannot be read: {exc.strerror}.") from None
+        raise InvalidInput(
+            f"The backup file {backup_file} cannot be read: {exc.strerror}."
+        ) from None
     try:
         keyset = open_keyset(backup.keyset_blob, backup.master_key, ws.id)
     except CryptoError:
