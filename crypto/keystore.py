@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import getpass
 import os
 from collections.abc import Callable, Mapping
@@ -152,8 +153,10 @@ class PassphraseMasterKeyStore:
             raise self._damaged()
         n, r, p = box.peek_cost(_MAGIC, blob)
         if n < self._scrypt_n or r < 8 or p < 1:
-            # Sealed with an older, cheaper cost: seal it again with today's.
-            self._write(workspace_id, key, passphrase)
+            # Sealed with an older, cheaper cost: seal it again with today's. A folder that
+            # cannot be written (read-only media) keeps the old file and still opens.
+            with contextlib.suppress(OSError):
+                self._write(workspace_id, key, passphrase)
         return key
 
     def save(self, workspace_id: str, key: bytes) -> None:

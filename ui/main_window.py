@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -16,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.i18n import tr, tr_value
-from ui.login import LockScreen, ended_message
+from ui.login import ChangePasswordDialog, LockScreen, ended_message
 from ui.pages.registry import PageSpec, pages_for
 from ui.state import AppState
 from workbench.errors import WorkbenchError
@@ -49,6 +52,9 @@ class MainWindow(QMainWindow):
         #: Shown by the login when a service ended the session (the account changed).
         self.end_message: str | None = None
         self._ended = False
+        self._asking_password = False
+        #: Set in tests instead of the dialog: the forced password change, True once done.
+        self.ask_password_change: Callable[[], bool] | None = None
         self.state = AppState(session)
         self.idle_minutes = idle_minutes_setting(session)
         ws = session.workspace
@@ -201,6 +207,30 @@ class MainWindow(QMainWindow):
         if self.session.closed and self.session.ended_reason and self.end_message is None:
             self.end_message = ended_message(self.session.ended_reason)
             QTimer.singleShot(0, self._session_ended)
+        elif (
+            self.session.must_change_password
+            and not self.session.closed
+            and not self._asking_password
+        ):
+            # An administrator set a temporary password meanwhile: nothing else is allowed.
+            self._asking_password = True
+            QTimer.singleShot(0, self._password_change)
+
+    def _password_change(self) -> None:
+        try:
+            ask = self.ask_password_change or self._ask_password_change
+            changed = ask()
+        finally:
+            self._asking_password = False
+        if not changed and not self.session.closed:
+            self.logout()
+
+    def _ask_password_change(self) -> bool:
+        dialog = ChangePasswordDialog(self.session, self)
+        try:
+            return dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            dialog.deleteLater()
 
     def _session_ended(self) -> None:
         if self.session.ended_reason and self.end_message is None:

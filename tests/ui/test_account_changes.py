@@ -12,10 +12,11 @@ from ui.app import AppController
 from ui.login import LoginDialog
 from ui.main_window import MainWindow
 from ui.pages.users_page import UsersPage
-from workbench.errors import AccountRefused
+from workbench.errors import AccountRefused, PasswordChangeRequired
 from workbench.services import users as user_service
 from workbench.services.preview import saved_profiles
-from workbench.services.session import login
+from workbench.services.session import change_own_password, login
+from workbench.session import Session
 from workbench.workspace import Workspace
 
 
@@ -85,3 +86,27 @@ def test_users_page_warns_an_administrator_who_gives_themself_the_clerk_role(
     page.roles_button.click()
     assert page.message.kind == "warning"
     assert "自分自身に事務取扱担当者の役割" in page.message.text()
+
+
+def test_password_reset_while_logged_in_asks_for_the_change_first(
+    qtbot: QtBot, workspace: Workspace, clerk: Session
+) -> None:
+    window = MainWindow(clerk)
+    qtbot.addWidget(window)
+    user_service.reset_password(
+        login(workspace, "admin", ADMIN_PASSWORD), "clerk1", "temporary-pass-1"
+    )
+    asked: list[bool] = []
+
+    def change() -> bool:
+        asked.append(True)
+        change_own_password(clerk, "temporary-pass-1", "clerk-own-pass-1")
+        return True
+
+    window.ask_password_change = change
+    with pytest.raises(PasswordChangeRequired):
+        window.state.call(saved_profiles, clerk)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert window.state.call(saved_profiles, clerk) == []
+    assert not clerk.closed and asked == [True]
+    window.logout()
