@@ -93,10 +93,11 @@ def name_key(secret: bytes) -> bytes:
     return hmac.new(secret, b"records-linkage-workbench/login-names/v1", hashlib.sha256).digest()
 
 
-def keyed_name(key: bytes, name: str) -> str:
-    """HMAC-SHA256 of a typed login name, hex: lets failed logins for a name that is no
-    user be counted without ever storing what was typed (a typo, or a password)."""
-    return hmac.new(key, name.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+def keyed_name(key: bytes, name: str) -> bytes:
+    """HMAC-SHA256 of a typed login name: lets failed logins for a name that is no user be
+    counted without ever storing what was typed (a typo, or a password). Raw bytes, so a
+    scan for 12-digit runs never finds one in it."""
+    return hmac.new(key, name.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

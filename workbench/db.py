@@ -108,7 +108,7 @@ CREATE TRIGGER finding_events_no_delete BEFORE DELETE ON finding_events
 # a password, a number) is never stored.
 _LOGIN_FAILURES_V3 = """
 CREATE TABLE login_failures (
-    name_hmac       TEXT PRIMARY KEY,
+    name_hmac       BLOB PRIMARY KEY,           -- HMAC-SHA256, 32 bytes
     failed_logins   INTEGER NOT NULL DEFAULT 0,
     locked_until    TEXT                        -- UTC ISO-8601 or NULL
 );
