@@ -26,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from crypto._files import fsync_directory
 from crypto.errors import CryptoError, DecryptionFailed
 from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
@@ -42,6 +43,9 @@ from workbench.version import APP_VERSION
 WORKSPACE_FILE = "workspace.json"
 DB_FILE = "workbench.sqlite3"
 KEYSET_FILE = "keyset.bin"
+#: A keyset sealed under a new master key, waiting for the key store to take that key
+#: (a compromise response replaces the master key; see workbench/compromise.py).
+PENDING_KEYSET_FILE = "keyset.bin.next"
 FORMAT = 1
 
 SETTING_CHECKPOINT_FILE = "checkpoint_file"
@@ -155,6 +159,8 @@ class Workspace:
         keyset_blob: bytes | None = None,
     ) -> Workspace:
         workspace_id = read_workspace_id(path)
+        if keyset_blob is None:
+            settle_pending_keyset(path, workspace_id, master_key)
         keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
         conn = connect(path / DB_FILE)
         migrate(conn)
@@ -264,6 +270,28 @@ def load_keyset(
             "wrong or the keyset file is damaged. Restore a key backup with "
             "`workbench keys restore WORKSPACE FILE`."
         ) from None
+
+
+def settle_pending_keyset(path: Path, workspace_id: str, master_key: bytes) -> None:
+    """Finish or drop a master-key switch that a crash interrupted.
+
+    The switch writes ``keyset.bin.next`` under the new master key, then stores the new
+    master key, then renames the file over ``keyset.bin``. If the stored master key opens
+    the pending file, the store already took the new key: finish the rename. Otherwise the
+    switch never took effect: drop the pending file. Either way the workspace opens.
+    """
+    pending = path / PENDING_KEYSET_FILE
+    try:
+        blob = pending.read_bytes()
+    except FileNotFoundError:
+        return
+    try:
+        open_keyset(blob, master_key, workspace_id)
+    except CryptoError:
+        pending.unlink(missing_ok=True)
+        return
+    os.replace(pending, path / KEYSET_FILE)
+    fsync_directory(path)
 
 
 def _write_private_json(path: Path, data: dict[str, object]) -> None:
