@@ -245,6 +245,12 @@ def test_a_declined_response_changes_nothing(workspace: Workspace, team: Team) -
             )
     with pytest.raises(InvalidInput, match="reason"):
         service.start_compromise(team.admin, "  ", confirmation=workspace.path.name)
+    number = valid_numbers(1)[0]
+    with pytest.raises(InvalidInput, match="個人番号") as refused:
+        service.start_compromise(
+            team.admin, f"clerk typed {number} into chat", confirmation=workspace.path.name
+        )
+    assert number not in str(refused.value)
     with pytest.raises(InvalidInput, match="12 characters"):  # checked before anything changes
         service.respond_to_compromise(
             team.admin,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from workbench import compromise
 from workbench.access import authorize, record
+from workbench.audit.encoding import _screen
+from workbench.audit.errors import AuditEventRejected
 from workbench.audit.events import EventType, Outcome
 from workbench.compromise import ChainRecord
 from workbench.datasets import DatasetInfo
@@ -80,9 +82,7 @@ def start_compromise(session: Session, reason: str, *, confirmation: str) -> Com
     The old keys stay (retired) until destroy_old_keys. Resumes an interrupted start."""
     authorize(session, Action.KEYS_COMPROMISE)
     ws = session.workspace
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("Give a reason for the compromise response; it goes into the log.")
+    reason = _checked_reason(reason)
     compromise.check_confirmation(ws, confirmation)
     try:
         chain, resumed = compromise.begin(ws, reason=reason, actor=session.user)
@@ -178,6 +178,7 @@ def respond_to_compromise(
     """The whole response: start (or resume), then, given a backup file, destroy the old
     keys. Every input is checked before anything changes."""
     authorize(session, Action.KEYS_COMPROMISE)
+    _checked_reason(reason)
     compromise.check_confirmation(session.workspace, confirmation)
     if backup_out is not None:
         compromise.check_backup_target(backup_out, passphrase or "")
@@ -191,6 +192,22 @@ def respond_to_compromise(
         passphrase=passphrase or "",
         scrypt_n=scrypt_n,
     )
+
+
+def _checked_reason(reason: str) -> str:
+    """The reason as it will be stored and logged; refused before anything changes if the
+    log would refuse it (e.g. it holds what looks like a 個人番号)."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Give a reason for the compromise response; it goes into the log.")
+    try:
+        _screen("reason", reason)
+    except AuditEventRejected:
+        raise InvalidInput(
+            "The reason looks like it contains a 個人番号; describe the incident without it. "
+            "Nothing was changed."
+        ) from None
+    return reason
 
 
 def retired_datasets(session: Session) -> list[DatasetInfo]:
