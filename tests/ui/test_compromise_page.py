@@ -113,3 +113,23 @@ def test_the_response_from_the_page_retires_old_data_and_destroys_old_keys(
     assert [k.version for k in window.session.workspace.keyset.versions] == [2]
     assert page.retired_table.rowCount() == 2
     window.logout()
+
+
+def test_a_clerk_sees_retired_runs_marked_and_retired_datasets_not_offered(
+    qtbot: QtBot, workspace: Workspace, run_id: str, clerk: Session
+) -> None:
+    admin = login(workspace, "admin", ADMIN_PASSWORD)
+    compromise_service.start_compromise(admin, "漏えいのおそれ", confirmation="ws")
+    window = MainWindow(clerk)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: not window.state.busy, timeout=30_000)
+    page = window.show_page("reconcile")
+    qtbot.waitUntil(lambda: not window.state.busy, timeout=30_000)
+    page.reload_datasets()  # type: ignore[attr-defined]
+    assert page.tax.count() == 0 and page.si.count() == 0  # type: ignore[attr-defined]
+    assert not page.run_button.isEnabled()  # type: ignore[attr-defined]
+    page.runs.refresh()  # type: ignore[attr-defined]
+    labels = [page.runs.itemText(i) for i in range(page.runs.count())]  # type: ignore[attr-defined]
+    assert labels and all(label.startswith("【廃止】") for label in labels)
+    assert run_id in labels[0]
+    window.logout()

@@ -216,6 +216,12 @@ def retired_datasets(session: Session) -> list[DatasetInfo]:
     return compromise.retired_datasets(session.workspace)
 
 
+def retired_run_ids(session: Session) -> set[str]:
+    """Runs retired by a compromise response: still viewable, over retired datasets only."""
+    authorize(session, Action.RUN_VIEW)
+    return compromise.retired_run_ids(session.workspace.conn)
+
+
 def unsearchable_periods(session: Session) -> list[UnsearchablePeriod]:
     """Which part of the access log a person-history search can no longer match: events
     naming persons under token keys destroyed after a compromise response."""
