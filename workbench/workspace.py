@@ -215,7 +215,9 @@ class Workspace:
         return key
 
     def save_keyset(self, keyset: Keyset) -> None:
-        write_keyset_file(self.path / KEYSET_FILE, keyset, self.master_key())
+        master_key = self.master_key()
+        _refuse_an_older_chain(self.path / KEYSET_FILE, self.id, master_key, keyset)
+        write_keyset_file(self.path / KEYSET_FILE, keyset, master_key)
         self.keyset = keyset
 
     def frames(self, area: str = "datasets") -> FrameStore:
@@ -270,6 +272,22 @@ def load_keyset(
             "wrong or the keyset file is damaged. Restore a key backup with "
             "`workbench keys restore WORKSPACE FILE`."
         ) from None
+
+
+def _refuse_an_older_chain(
+    path: Path, workspace_id: str, master_key: bytes, keyset: Keyset
+) -> None:
+    """Never write keys of an earlier key chain over a newer one: another window or process
+    that still holds the keys from before a compromise response must not bring them back."""
+    try:
+        stored = read_keyset_file(path, master_key, workspace_id)
+    except (OSError, CryptoError):
+        return  # nothing readable to protect (e.g. a restore into a fresh key store)
+    if stored.current_chain > keyset.current_chain:
+        raise WorkspaceError(
+            "The keys of this workspace were replaced by a compromise response in another "
+            "window or process; nothing was changed here. Close the workspace and open it again."
+        )
 
 
 def settle_pending_keyset(path: Path, workspace_id: str, master_key: bytes) -> None:

@@ -350,3 +350,31 @@ def test_a_backup_from_before_the_response_is_refused(
             scrypt_n=TEST_SCRYPT_N,
         )
     assert ring.get_password("records-linkage-workbench", workspace.id) is None
+
+
+def test_a_window_opened_before_the_response_cannot_bring_the_old_keys_back(
+    workspace: Workspace, team: Team
+) -> None:
+    stale = Workspace.open(workspace.path, access=workspace.access, scrypt_n=TEST_SCRYPT_N)
+    _start(workspace, team)
+    from workbench.services.session import login
+
+    admin = login(stale, "admin", ADMIN_PASSWORD)
+    with pytest.raises(WorkspaceError, match="another window"):
+        key_service.rotate_keys(admin, "yearly")
+    stale.conn.close()
+    reopened = Workspace.open(workspace.path, access=workspace.access, scrypt_n=TEST_SCRYPT_N)
+    assert reopened.keyset.current_chain == 2
+    reopened.conn.close()
+
+
+def test_a_crash_after_destroying_before_recording_is_finished_by_running_again(
+    workspace: Workspace, team: Team, tmp_path: Path
+) -> None:
+    _start(workspace, team)
+    workspace.save_keyset(workspace.keyset.without_retired())  # then the process died
+    assert service.compromise_plan(team.admin).open_response is not None
+    report = _destroy(workspace, team, tmp_path / "again.rlwkey")
+    assert report.destroyed == (1, 1)
+    assert service.compromise_plan(team.admin).open_response is None
+    assert compromise.latest_chain(workspace.conn).old_keys_destroyed_at is not None  # type: ignore[union-attr]
