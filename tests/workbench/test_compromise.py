@@ -21,6 +21,7 @@ from tests.workbench.conftest import (
     Team,
     store_tokenised,
     valid_numbers,
+    workspace_bytes,
 )
 from workbench import compromise
 from workbench.audit.events import EventType, Outcome
@@ -229,6 +230,9 @@ def test_person_history_spans_both_chains_until_the_old_keys_are_destroyed(
     (gap,) = service.unsearchable_periods(team.auditor)
     assert (gap.first_version, gap.last_version) == (1, 1)
     assert gap.until == workspace.clock()
+    stored = workspace_bytes(workspace.path) + workspace_bytes(tmp_path / "state")
+    for raw in valid_numbers(3):
+        assert raw.encode() not in stored
 
 
 def test_a_declined_response_changes_nothing(workspace: Workspace, team: Team) -> None:
