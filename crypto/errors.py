@@ -33,16 +33,38 @@ class TokenVersionMismatch(CryptoError):
         )
 
 
+class TokenChainMismatch(TokenVersionMismatch):
+    """Two tokens of different key chains were compared: a compromise response separates them."""
+
+    def __init__(self, left_chain: int, right_chain: int) -> None:
+        self.left_version = left_chain
+        self.right_version = right_chain
+        self.left_chain = left_chain
+        self.right_chain = right_chain
+        CryptoError.__init__(
+            self,
+            f"Tokens of key chain {left_chain} and key chain {right_chain} cannot be compared: "
+            "a compromise response started a new, unrelated chain and the data of the old one "
+            "is retired. Import the source files again to use them with new data.",
+        )
+
+
 class UnknownKeyVersion(CryptoError):
     """A key version was asked for that the keyset does not hold."""
 
-    def __init__(self, version: int, latest_version: int) -> None:
+    def __init__(self, version: int, latest_version: int, first_version: int = 1) -> None:
         self.version = version
         self.latest_version = latest_version
+        self.first_version = first_version
+        destroyed = (
+            f" Versions before {first_version} were destroyed after a compromise response."
+            if first_version > 1 and version < first_version
+            else ""
+        )
         super().__init__(
-            f"Key version {version} is not in this keyset (it holds versions 1 to "
-            f"{latest_version}). The data was tokenised with keys from another keyset or a "
-            "newer backup: restore the matching key backup."
+            f"Key version {version} is not in this keyset (it holds versions {first_version} to "
+            f"{latest_version}).{destroyed} The data was tokenised with keys from another keyset "
+            "or a newer backup: restore the matching key backup."
         )
 
 

@@ -5,9 +5,16 @@ Stored as one file in the workspace, sealed with AES-256-GCM under the 32-byte m
 associated data binds the sealed file to a format tag and to the workspace id, so a
 keyset file copied into another workspace does not open there.
 
-Key versions are never deleted. Tokens are chained (T_v = HMAC(K_v, T_{v-1})), so
-tokenising a new number under version n needs K_1..K_n: deleting an old key would make
-every later import impossible. Rotation adds a version; it never removes one.
+Rotation never deletes a key version. Tokens are chained (T_v = HMAC(K_v, T_{v-1})), so
+tokenising a new number under version n needs every earlier key of its chain: deleting one
+would make every later import impossible. Rotation adds a version; it never removes one.
+
+A compromise response (spec/tokens.md) is the one exception: it starts a new, unrelated
+key chain (a fresh root key, version n+1, chain c+1), marks every version of the old chains
+``retired`` (kept only to search the access log), and later destroys the retired versions
+at once (``destroyed_through`` remembers the last destroyed version). Version numbers are
+never reused, so a version always names one key of one chain. The data key and the
+log-signing key are not token keys and stay as they are.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ RandomBytes = Callable[[int], bytes]
 class KeyState(StrEnum):
     PRIMARY = "primary"  # tokenises new data; exactly one, always the latest version
     ACTIVE = "active"  # an earlier version: still needed, because tokens are chained
+    RETIRED = "retired"  # a chain replaced by a compromise response: only to search history
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class KeyVersion:
     created_at: datetime
     created_by: str
     state: KeyState
+    #: The key chain; a compromise response starts the next one.
+    chain: int = 1
 
     def __post_init__(self) -> None:
         if isinstance(self.version, bool) or not isinstance(self.version, int) or self.version < 1:
@@ -66,6 +76,8 @@ class KeyVersion:
         _require_utc(self.created_at)
         if not isinstance(self.state, KeyState):
             raise ValueError("a key state is a KeyState")
+        if isinstance(self.chain, bool) or not isinstance(self.chain, int) or self.chain < 1:
+            raise ValueError("a key chain is an integer >= 1")
 
 
 @dataclass(frozen=True)
@@ -74,16 +86,34 @@ class Keyset:
     versions: tuple[KeyVersion, ...]
     data_key: bytes = field(repr=False)
     signing_key: bytes = field(repr=False)
+    #: The last token-key version destroyed by a compromise response (0: none).
+    destroyed_through: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.workspace_id, str) or not self.workspace_id:
             raise ValueError("a keyset needs a workspace id")
+        if (
+            isinstance(self.destroyed_through, bool)
+            or not isinstance(self.destroyed_through, int)
+            or self.destroyed_through < 0
+        ):
+            raise ValueError("destroyed_through is an integer >= 0")
         numbers = [v.version for v in self.versions]
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError("keyset versions must be 1..n in order")
+        first = self.destroyed_through + 1
+        if not numbers or numbers != list(range(first, first + len(numbers))):
+            raise ValueError(
+                "keyset versions must be 1..n in order (after a compromise response: "
+                "consecutive, right after the destroyed ones)"
+            )
         primaries = [v.version for v in self.versions if v.state is KeyState.PRIMARY]
-        if primaries != [len(numbers)]:
+        if primaries != [numbers[-1]]:
             raise ValueError("exactly one key version is primary: the latest")
+        chains = [v.chain for v in self.versions]
+        if chains != sorted(chains):
+            raise ValueError("key chains never go back")
+        for v in self.versions:
+            if (v.state is KeyState.RETIRED) != (v.chain < chains[-1]):
+                raise ValueError("exactly the versions of earlier key chains are retired")
         for name, value in (("data key", self.data_key), ("signing key", self.signing_key)):
             if not isinstance(value, bytes) or len(value) != KEY_SIZE:
                 raise ValueError(f"the {name} is exactly {KEY_SIZE} bytes")
@@ -111,7 +141,20 @@ class Keyset:
 
     @property
     def latest_version(self) -> int:
-        return len(self.versions)
+        return self.versions[-1].version
+
+    @property
+    def current_chain(self) -> int:
+        return self.versions[-1].chain
+
+    @property
+    def chain_start(self) -> int:
+        """The first version of the current chain: data on an earlier version is retired."""
+        return min(v.version for v in self.versions if v.chain == self.current_chain)
+
+    @property
+    def retired_versions(self) -> tuple[KeyVersion, ...]:
+        return tuple(v for v in self.versions if v.state is KeyState.RETIRED)
 
     def with_new_version(
         self, created_by: str, now: datetime, random_bytes: RandomBytes = secrets.token_bytes
@@ -121,18 +164,46 @@ class Keyset:
         Nothing is ever deleted: with chained tokens each earlier key is still needed to
         tokenise new data, so removing one would break every later import.
         """
-        kept = tuple(replace(v, state=KeyState.ACTIVE) for v in self.versions)
+        kept = tuple(
+            v if v.state is KeyState.RETIRED else replace(v, state=KeyState.ACTIVE)
+            for v in self.versions
+        )
         added = KeyVersion(
             self.latest_version + 1,
             _random_key(random_bytes),
             _as_utc(now),
             created_by,
             KeyState.PRIMARY,
+            self.current_chain,
         )
         return replace(self, versions=(*kept, added))
 
+    def with_new_chain(
+        self, created_by: str, now: datetime, random_bytes: RandomBytes = secrets.token_bytes
+    ) -> Keyset:
+        """Start a new, unrelated key chain (compromise response): version n+1 is a fresh
+        random root key of chain c+1; every earlier version becomes retired. The data key
+        and the signing key are kept."""
+        kept = tuple(replace(v, state=KeyState.RETIRED) for v in self.versions)
+        root = KeyVersion(
+            self.latest_version + 1,
+            _random_key(random_bytes),
+            _as_utc(now),
+            created_by,
+            KeyState.PRIMARY,
+            self.current_chain + 1,
+        )
+        return replace(self, versions=(*kept, root))
+
+    def without_retired(self) -> Keyset:
+        """The keyset with every retired version destroyed (nothing else changes)."""
+        kept = tuple(v for v in self.versions if v.state is not KeyState.RETIRED)
+        return replace(self, versions=kept, destroyed_through=kept[0].version - 1)
+
     def tokenizer(self) -> Tokenizer:
-        return Tokenizer({v.version: v.key for v in self.versions})
+        return Tokenizer(
+            {v.version: v.key for v in self.versions}, {v.version: v.chain for v in self.versions}
+        )
 
     def signing_private_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(self.signing_key)
@@ -153,9 +224,11 @@ class Keyset:
                     "created_at": v.created_at.isoformat(),
                     "created_by": v.created_by,
                     "state": v.state.value,
+                    "chain": v.chain,
                 }
                 for v in self.versions
             ],
+            "destroyed_through": self.destroyed_through,
             "data_key": _b64(self.data_key),
             "signing_key": _b64(self.signing_key),
         }
@@ -176,6 +249,7 @@ class Keyset:
                 versions=tuple(_version_from_json(v) for v in document["versions"]),
                 data_key=_unb64(document["data_key"]),
                 signing_key=_unb64(document["signing_key"]),
+                destroyed_through=_int(document.get("destroyed_through", 0)),
             )
         except KeysetInvalid:
             raise
@@ -273,4 +347,11 @@ def _version_from_json(item: Any) -> KeyVersion:
         created_at=datetime.fromisoformat(_text(item["created_at"])),
         created_by=_text(item["created_by"]),
         state=KeyState(item["state"]),
+        chain=_int(item.get("chain", 1)),
     )
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("expected an integer")
+    return value

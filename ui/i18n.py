@@ -430,6 +430,7 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
             "{id} · {file} · {rows} rows · key v{version}",
         ),
         "run.label": ("{when}　{id}（{tax} × {si}）", "{when}  {id} ({tax} × {si})"),
+        "run.retired": ("【廃止】{label}", "[retired] {label}"),
         "dashboard.no_run": (
             "突合結果はまだありません。データセットを選んで実行してください。",
             "No run yet: choose the datasets and reconcile.",

@@ -35,6 +35,8 @@ ROWS: dict[str, tuple[str, str]] = {
     "event.keys.rotation_finished": ("鍵の更新終了", "key rotation finished"),
     "event.keys.backup": ("鍵のバックアップ", "key backup"),
     "event.keys.restore": ("鍵の復元", "key restore"),
+    "event.keys.compromise_started": ("漏えい対応: 新しい鍵系列の開始", "compromise response: new key chain"),
+    "event.keys.old_chain_destroyed": ("漏えい対応: 旧い鍵の破棄", "compromise response: old keys destroyed"),
     "event.user.created": ("利用者の作成", "user created"),
     "event.user.roles_changed": ("役割の変更", "roles changed"),
     "event.user.disabled": ("利用者の無効化", "user disabled"),
@@ -378,6 +380,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "keys.col.datasets": ("この版のデータセット", "Datasets on it"),
     "key_state.primary": ("主鍵（新しいデータに使用）", "primary (new data)"),
     "key_state.active": ("有効（連鎖に必要）", "active (needed by the chain)"),
+    "key_state.retired": (
+        "廃止（漏えい対応前の系列。履歴検索のためだけに保持）",
+        "retired (chain before the compromise response; kept only to search history)",
+    ),
     "keys.rotate": ("鍵を更新…", "Rotate keys…"),
     "keys.resume": ("中断した鍵の更新を再開", "Resume the rotation"),
     "keys.backup": ("鍵をバックアップ…", "Back up keys…"),
@@ -433,6 +439,84 @@ ROWS: dict[str, tuple[str, str]] = {
     "keys.passphrase_again": ("パスフレーズ（確認）", "Passphrase (again)"),
     "keys.backup_confirm": ("バックアップする", "Back up"),
     "keys.backed_up": ("鍵をバックアップしました: {path}", "Keys backed up to {path}"),
+    # -- compromise response ---------------------------------------------------------------------
+    "keys.compromise": ("鍵の漏えい対応…", "Keys may have leaked…"),
+    "keys.compromise_title": ("鍵の漏えい対応", "Compromise response"),
+    "keys.compromise_explain": (
+        "現在の鍵が漏えいしたおそれがあるときの対応です。鍵の更新（ローテーション）では、現在の鍵を持つ人からデータを守れません。次のことを行います:\n"
+        "1. 新しい、旧い鍵とは無関係な鍵系列を始めます（新しい乱数の鍵と新しいマスター鍵）。データ鍵とアクセスログの鍵は変わらないため、アクセスログは続けて検証できます。\n"
+        "2. 今あるデータセット {datasets} 件と突合結果 {runs} 件を「廃止」にします。アクセスログのために読める状態で残しますが、新しいデータとは突合できません。\n"
+        "3. 新しい鍵のバックアップを作ってから、旧い鍵（v{first}〜v{last}）を完全に破棄します。破棄すると、それ以前のアクセスログは個人番号で検索できなくなります。\n"
+        "4. 元のファイルを取り込み直す必要があります。対象のファイルは下に表示します。\n"
+        "元に戻すことはできません。続けるには作業領域の名前「{word}」を入力してください。",
+        "Use this when the current keys may have leaked: a key rotation does not protect the "
+        "data against someone who holds the current keys. This will:\n"
+        "1. start a new key chain unrelated to the old one (fresh random keys and a new master "
+        "key). The data key and the access-log keys stay, so the log stays verifiable.\n"
+        "2. retire the {datasets} datasets and {runs} runs there are now: kept readable for the "
+        "access log, never reconciled with new data.\n"
+        "3. write a new key backup, then destroy the old keys (v{first}–v{last}) for good. After "
+        "that, earlier access-log events can no longer be searched by 個人番号.\n"
+        "4. you import the source files again; they are listed below.\n"
+        "This cannot be undone. To go ahead, type the workspace name “{word}”.",
+    ),
+    "keys.compromise_resume_explain": (
+        "{when} に始めた漏えい対応の続きです。新しい鍵のバックアップを作ってから、旧い鍵（v{first}〜v{last}）を破棄します。続けるには作業領域の名前「{word}」を入力してください。",
+        "This finishes the compromise response started on {when}: a new key backup is written, "
+        "then the old keys (v{first}–v{last}) are destroyed. To go ahead, type the workspace "
+        "name “{word}”.",
+    ),
+    "keys.compromise_files": ("取り込み直すファイル:", "Source files to import again:"),
+    "keys.compromise_file": (
+        "・{kind} {file}（{rows} 行、{when} 取込）",
+        "• {kind} {file} ({rows} rows, imported {when})",
+    ),
+    "keys.compromise_reason_hint": (
+        "例: 鍵を保存したノートPCの紛失",
+        "e.g. the laptop holding the keyring was lost",
+    ),
+    "keys.compromise_type": ("確認のための入力", "Type to confirm"),
+    "keys.compromise_type_hint": ("作業領域の名前: {word}", "the workspace name: {word}"),
+    "keys.compromise_destroy_now": (
+        "旧い鍵を今すぐ破棄する（新しいバックアップが必要）",
+        "Destroy the old keys now (needs a new key backup)",
+    ),
+    "keys.compromise_confirm": ("漏えい対応を実行する", "Start the compromise response"),
+    "keys.compromise_destroy": ("旧い鍵を破棄…", "Destroy the old keys…"),
+    "keys.compromise_destroy_confirm": ("旧い鍵を破棄する", "Destroy the old keys"),
+    "keys.compromise_cancelled": (
+        "取り消しました。何も変更していません。",
+        "Cancelled; nothing was changed.",
+    ),
+    "keys.compromise_started": (
+        "新しい鍵系列 {chain} を v{version} から始めました。データセット {count} 件を廃止しました。旧い鍵はまだ残っています（「旧い鍵を破棄…」で破棄します）。",
+        "New key chain {chain} started at v{version}; {count} datasets retired. The old keys "
+        "are still held: destroy them with “Destroy the old keys…”.",
+    ),
+    "keys.compromise_done": (
+        "新しい鍵系列 {chain} を始め、データセット {count} 件を廃止し、旧い鍵を破棄しました。鍵のバックアップ: {path}。元のファイルを取り込み直してください。",
+        "New key chain {chain} started, {count} datasets retired and the old keys destroyed. "
+        "Key backup: {path}. Import the source files again.",
+    ),
+    "keys.open_compromise": (
+        "⚠ 漏えい対応の途中です。旧い鍵（v{first}〜v{last}）がまだ残っています。新しいバックアップを作って破棄してください。",
+        "⚠ A compromise response is unfinished: the old keys (v{first}–v{last}) are still "
+        "held. Write a new backup and destroy them.",
+    ),
+    "keys.retired_title": (
+        "廃止されたデータセット（突合には使えません。取り込み直してください）",
+        "Retired datasets (never reconciled; import their source files again)",
+    ),
+    "keys.retired.col.kind": ("種類", "Kind"),
+    "keys.retired.col.file": ("元のファイル", "Source file"),
+    "keys.retired.col.rows": ("行数", "Rows"),
+    "keys.retired.col.imported_at": ("取込日時", "Imported"),
+    "keys.retired.col.id": ("データセット", "Dataset"),
+    "person_history.unsearchable": (
+        "⚠ {until} までのイベントのうち、鍵の版 v{first}〜v{last} で記録された人は検索できません（漏えい対応で鍵を破棄しました）。",
+        "⚠ Events up to {until} that name persons under key versions v{first}–v{last} cannot "
+        "be searched: those keys were destroyed after a compromise response.",
+    ),
     "step.migrating datasets": ("データセットの移行", "Migrating datasets"),
     "step.dataset_migrated": ("データセット {id} を移行しました", "Dataset {id} migrated"),
     "step.backup": ("バックアップの暗号化", "Encrypting the backup"),

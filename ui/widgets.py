@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from ui.errors import describe_error
 from ui.i18n import tr, tr_step
 from ui.state import AppState
+from workbench.services import compromise as compromise_service
 from workbench.services import views
 
 _STYLES = {
@@ -126,6 +127,7 @@ class RunPicker(QComboBox):
             return None
         try:
             runs = self.state.call(views.runs, self.state.session)
+            retired = self.state.call(compromise_service.retired_run_ids, self.state.session)
         except Exception as exc:
             return describe_error(exc)
         self.blockSignals(True)
@@ -138,6 +140,8 @@ class RunPicker(QComboBox):
                 tax=run.tax_dataset,
                 si=run.si_dataset,
             )
+            if run.id in retired:
+                label = tr("run.retired", label=label)
             self.addItem(label, run.id)
         self.blockSignals(False)
         if self.count() and self.state.run_id is None:

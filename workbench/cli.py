@@ -33,6 +33,7 @@ from workbench.errors import InvalidInput, WorkbenchError
 from workbench.keyaccess import KeyAccess, key_access_from_env
 from workbench.permissions import Action
 from workbench.services import audit as audit_service
+from workbench.services import compromise as compromise_service
 from workbench.services import export as export_service
 from workbench.services import findings as findings_service
 from workbench.services import imports as import_service
@@ -60,6 +61,8 @@ class Context:
     out: TextIO = field(default_factory=lambda: sys.stdout)
     err: TextIO = field(default_factory=lambda: sys.stderr)
     prompt: Callable[[str], str] = getpass.getpass
+    #: Visible input, for typed confirmations (not secrets).
+    ask: Callable[[str], str] = input
     keyring_backend: KeyringBackend | None = None
     clock: Clock = utc_now
     scrypt_n: int = DEFAULT_N
@@ -76,6 +79,12 @@ class Context:
         if confirm and self.prompt("Again: ") != first:
             raise InvalidInput("The two entries differ; nothing was changed.")
         return first
+
+    def confirm(self, question: str, flag: str) -> str:
+        """A typed confirmation from the terminal; scripts pass ``flag`` instead."""
+        if not sys.stdin.isatty() and self.ask is input:
+            raise InvalidInput(f"Run the command in a terminal to confirm, or pass {flag}.")
+        return self.ask(question)
 
     def access(self, workspace: Path) -> KeyAccess:
         return key_access_from_env(
@@ -257,6 +266,12 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
                     f"{k.datasets} datasets"
                 )
             ctx.print(key_service.CHAINING_NOTE)
+            retired = compromise_service.retired_datasets(session)
+            if retired:
+                ctx.print(
+                    f"{len(retired)} datasets are retired (compromise response): kept for the "
+                    "log, never reconciled."
+                )
         elif args.keys_command == "rotate":
             report = key_service.rotate_keys(session, args.reason, progress=_progress(ctx))
             verb = "Resumed" if report.resumed else "Rotated"
@@ -264,6 +279,8 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
                 f"{verb}: key version {report.target_version} is primary; "
                 f"{report.migrated} datasets migrated."
             )
+        elif args.keys_command == "compromise":
+            _compromise(args, ctx, session)
         elif args.keys_command == "backup":
             passphrase = ctx.secret(
                 "WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True
@@ -273,6 +290,84 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
                 f"Key backup written to {args.out}. Keep it and its passphrase apart, off this machine."
             )
     return EXIT_OK
+
+
+def _compromise(args: argparse.Namespace, ctx: Context, session: Session) -> None:
+    plan = compromise_service.compromise_plan(session)
+    first, last = plan.old_versions
+    if plan.open_response is not None:
+        ctx.print(
+            f"A compromise response started on {plan.open_response.started_at:%Y-%m-%d %H:%M} "
+            f"by {plan.open_response.started_by}; this run finishes it."
+        )
+    else:
+        ctx.print("Compromise response: the current token keys may have leaked.")
+        ctx.print(
+            "  1. A new, unrelated key chain starts (fresh random keys, a new master key); "
+            "the data key and the log keys stay, so the access log stays verifiable."
+        )
+        ctx.print(
+            f"  2. {len(plan.datasets)} datasets and {plan.runs} runs are retired: kept for "
+            "the log, never reconciled with new data."
+        )
+    if args.keep_old_keys:
+        ctx.print("  The old token keys are kept for now (person history searches both chains).")
+    else:
+        ctx.print(
+            f"  3. A new key backup is written to {args.backup_out}, then the old token keys "
+            f"(versions {first}-{last}) are destroyed for good."
+        )
+    word = plan.confirmation_word
+    passphrase: str | None = None
+    backup: Path | None = None
+    if not args.keep_old_keys:
+        if not args.backup_out:
+            raise InvalidInput(
+                "Give --backup-out FILE: the old keys are destroyed only after a new key "
+                "backup is written (or pass --keep-old-keys to destroy them later)."
+            )
+        backup = Path(args.backup_out)
+    if args.yes_destroy_old_keys:
+        typed = word
+    else:
+        typed = ctx.confirm(
+            f"Type the workspace name '{word}' to go ahead (anything else cancels): ",
+            "--yes-destroy-old-keys",
+        )
+    if typed.strip() != word:
+        ctx.print("Cancelled; nothing was changed.")
+        raise InvalidInput("The confirmation did not match; nothing was changed.")
+    if backup is not None:
+        passphrase = ctx.secret("WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True)
+    report = compromise_service.respond_to_compromise(
+        session,
+        args.reason,
+        confirmation=typed,
+        backup_out=backup,
+        passphrase=passphrase,
+    )
+    ctx.print(
+        f"New key chain {report.chain} started at key version {report.first_version}; "
+        f"{len(report.reimport)} datasets and {report.retired_runs} runs are retired."
+    )
+    if report.destroyed is not None:
+        ctx.print(
+            f"Key backup written to {report.backup_file}; old token keys (versions "
+            f"{report.destroyed[0]}-{report.destroyed[1]}) destroyed. Keep the backup and its "
+            "passphrase apart, off this machine; older key backups hold only the leaked keys."
+        )
+    else:
+        ctx.print(
+            "The old token keys are kept (retired). Run this command again with --backup-out "
+            "FILE to destroy them."
+        )
+    if report.reimport:
+        ctx.print("Import these source files again (kind, file, rows, imported):")
+        for d in report.reimport:
+            ctx.print(
+                f"  {d.kind}\t{d.file_name}\t{d.rows:,} rows\t"
+                f"{d.imported_at.astimezone():%Y-%m-%d %H:%M}\t(retired dataset {d.id})"
+            )
 
 
 def _date(text: str, *, end: bool) -> datetime:
@@ -310,6 +405,12 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
             for e in events:
                 ctx.print(
                     f"{e.seq}\t{e.time}\t{e.event_type}\t{e.outcome}\t{e.actor_user}\t{e.purpose or ''}"
+                )
+            for gap in compromise_service.unsearchable_periods(session):
+                ctx.print(
+                    f"Not searchable: events up to {gap.until.astimezone():%Y-%m-%d %H:%M} that "
+                    f"name persons under key versions {gap.first_version}-{gap.last_version}; "
+                    "those keys were destroyed after a compromise response."
                 )
         elif args.audit_command == "report":
             settings = AnalysisSettings()
@@ -514,6 +615,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_user(keys_sub.add_parser("rotate"))
     p.add_argument("workspace")
     p.add_argument("--reason", required=True)
+    p = with_user(
+        keys_sub.add_parser(
+            "compromise", help="the keys may have leaked: new key chain, retire, destroy old keys"
+        )
+    )
+    p.add_argument("workspace")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--backup-out", help="new key backup, written before the old keys go")
+    p.add_argument(
+        "--yes-destroy-old-keys",
+        action="store_true",
+        help="confirm without typing the workspace name (scripts)",
+    )
+    p.add_argument(
+        "--keep-old-keys",
+        action="store_true",
+        help="keep the old keys for now (run again with --backup-out to destroy them)",
+    )
     p = with_user(keys_sub.add_parser("backup"))
     p.add_argument("workspace")
     p.add_argument("--out", required=True)

@@ -114,11 +114,40 @@ CREATE TABLE login_failures (
 );
 """
 
+# The compromise response (spec/tokens.md): each new, unrelated key chain, and what it retired.
+# Chain 1 (the workspace's first) has no row. Retired data is kept for the log, never joined.
+_KEY_CHAINS_SCHEMA = """
+CREATE TABLE key_chains (
+    chain               INTEGER PRIMARY KEY,
+    first_version       INTEGER NOT NULL UNIQUE,
+    reason              TEXT NOT NULL,
+    started_at          TEXT NOT NULL,
+    started_by          TEXT NOT NULL,
+    old_keys_destroyed_at TEXT,                 -- when the earlier chains' keys were destroyed
+    old_keys_destroyed_by TEXT
+);
+CREATE TABLE retired_datasets (
+    dataset_id      TEXT PRIMARY KEY REFERENCES datasets(id),
+    chain           INTEGER NOT NULL,           -- the chain whose start retired it
+    retired_at      TEXT NOT NULL
+);
+CREATE TABLE retired_runs (
+    run_id          TEXT PRIMARY KEY REFERENCES runs(id),
+    chain           INTEGER NOT NULL,
+    retired_at      TEXT NOT NULL
+);
+CREATE TRIGGER retired_datasets_no_delete BEFORE DELETE ON retired_datasets
+    BEGIN SELECT RAISE(ABORT, 'a retired dataset stays retired'); END;
+CREATE TRIGGER retired_runs_no_delete BEFORE DELETE ON retired_runs
+    BEGIN SELECT RAISE(ABORT, 'a retired run stays retired'); END;
+"""
+
 #: (version, script). Each script runs in one transaction.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _CORE_SCHEMA_V1 + AUDIT_SCHEMA_SQL),
     (2, _RUNS_SCHEMA_V2),
     (3, _LOGIN_FAILURES_V3),
+    (4, _KEY_CHAINS_SCHEMA),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

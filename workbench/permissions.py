@@ -40,6 +40,7 @@ class Action(StrEnum):
     KEYS_ROTATE = "keys.rotate"
     KEYS_BACKUP = "keys.backup"
     KEYS_RESTORE = "keys.restore"
+    KEYS_COMPROMISE = "keys.compromise"
     SETTINGS_MANAGE = "settings.manage"
 
 
@@ -74,6 +75,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.KEYS_ROTATE,
             Action.KEYS_BACKUP,
             Action.KEYS_RESTORE,
+            Action.KEYS_COMPROMISE,
             Action.SETTINGS_MANAGE,
             Action.DATASET_LIST,  # to see which datasets a key version still covers
         }

@@ -51,7 +51,10 @@ def open_rotation(conn: sqlite3.Connection) -> OpenRotation | None:
 
 
 def pending_datasets(ws: Workspace, target_version: int) -> list[DatasetInfo]:
-    return [d for d in list_datasets(ws.conn) if d.token_version < target_version]
+    """Datasets of the current key chain still on an older version. Datasets of an earlier
+    chain (retired by a compromise response) are never migrated: no chain leads to them."""
+    start = ws.keyset.chain_start
+    return [d for d in list_datasets(ws.conn) if start <= d.token_version < target_version]
 
 
 def begin_rotation(ws: Workspace, *, reason: str, actor: str) -> RotationPlan:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from crypto._files import fsync_directory
 from crypto.errors import CryptoError, DecryptionFailed
 from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
 from crypto.passwords import DEFAULT_N, name_key
@@ -43,6 +44,9 @@ from workbench.version import APP_VERSION
 WORKSPACE_FILE = "workspace.json"
 DB_FILE = "workbench.sqlite3"
 KEYSET_FILE = "keyset.bin"
+#: A keyset sealed under a new master key, waiting for the key store to take that key
+#: (a compromise response replaces the master key; see workbench/compromise.py).
+PENDING_KEYSET_FILE = "keyset.bin.next"
 FORMAT = 1
 
 SETTING_CHECKPOINT_FILE = "checkpoint_file"
@@ -156,6 +160,8 @@ class Workspace:
         keyset_blob: bytes | None = None,
     ) -> Workspace:
         workspace_id = read_workspace_id(path)
+        if keyset_blob is None:
+            settle_pending_keyset(path, workspace_id, master_key)
         keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
         conn = connect(path / DB_FILE)
         migrate(conn)
@@ -210,7 +216,9 @@ class Workspace:
         return key
 
     def save_keyset(self, keyset: Keyset) -> None:
-        write_keyset_file(self.path / KEYSET_FILE, keyset, self.master_key())
+        master_key = self.master_key()
+        _refuse_an_older_chain(self.path / KEYSET_FILE, self.id, master_key, keyset)
+        write_keyset_file(self.path / KEYSET_FILE, keyset, master_key)
         self.keyset = keyset
 
     def frames(self, area: str = "datasets") -> FrameStore:
@@ -265,6 +273,44 @@ def load_keyset(
             "wrong or the keyset file is damaged. Restore a key backup with "
             "`workbench keys restore WORKSPACE FILE`."
         ) from None
+
+
+def _refuse_an_older_chain(
+    path: Path, workspace_id: str, master_key: bytes, keyset: Keyset
+) -> None:
+    """Never write keys of an earlier key chain over a newer one: another window or process
+    that still holds the keys from before a compromise response must not bring them back."""
+    try:
+        stored = read_keyset_file(path, master_key, workspace_id)
+    except (OSError, CryptoError):
+        return  # nothing readable to protect (e.g. a restore into a fresh key store)
+    if stored.current_chain > keyset.current_chain:
+        raise WorkspaceError(
+            "The keys of this workspace were replaced by a compromise response in another "
+            "window or process; nothing was changed here. Close the workspace and open it again."
+        )
+
+
+def settle_pending_keyset(path: Path, workspace_id: str, master_key: bytes) -> None:
+    """Finish or drop a master-key switch that a crash interrupted.
+
+    The switch writes ``keyset.bin.next`` under the new master key, then stores the new
+    master key, then renames the file over ``keyset.bin``. If the stored master key opens
+    the pending file, the store already took the new key: finish the rename. Otherwise the
+    switch never took effect: drop the pending file. Either way the workspace opens.
+    """
+    pending = path / PENDING_KEYSET_FILE
+    try:
+        blob = pending.read_bytes()
+    except FileNotFoundError:
+        return
+    try:
+        open_keyset(blob, master_key, workspace_id)
+    except CryptoError:
+        pending.unlink(missing_ok=True)
+        return
+    os.replace(pending, path / KEYSET_FILE)
+    fsync_directory(path)
 
 
 def _write_private_json(path: Path, data: dict[str, object]) -> None:

@@ -197,3 +197,32 @@ def test_failed_write_leaves_the_old_file_and_no_temp(keyset: Keyset, tmp_path: 
 def test_missing_keyset_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_keyset_file(tmp_path / "keyset.bin", MASTER, "ws-1")
+
+
+def test_a_new_chain_retires_the_old_versions_and_keeps_the_other_keys(keyset: Keyset) -> None:
+    rotated = keyset.with_new_version("admin", NOW)
+    fresh = rotated.with_new_chain("admin", NOW)
+    assert [(v.version, v.chain, v.state) for v in fresh.versions] == [
+        (1, 1, KeyState.RETIRED),
+        (2, 1, KeyState.RETIRED),
+        (3, 2, KeyState.PRIMARY),
+    ]
+    assert (fresh.data_key, fresh.signing_key) == (keyset.data_key, keyset.signing_key)
+    assert fresh.chain_start == 3 and fresh.current_chain == 2
+    later = fresh.with_new_version("admin", NOW)
+    assert [v.state for v in later.versions] == [
+        KeyState.RETIRED,
+        KeyState.RETIRED,
+        KeyState.ACTIVE,
+        KeyState.PRIMARY,
+    ]
+    kept = later.without_retired()
+    assert [v.version for v in kept.versions] == [3, 4] and kept.destroyed_through == 2
+    assert Keyset.from_bytes(kept.to_bytes()) == kept
+    assert Keyset.from_bytes(fresh.to_bytes()) == fresh
+    with pytest.raises(ValueError, match="retired"):
+        replace(
+            fresh, versions=(replace(fresh.versions[0], state=KeyState.ACTIVE), *fresh.versions[1:])
+        )
+    with pytest.raises(ValueError, match=r"1\.\.n"):
+        replace(kept, destroyed_through=0)

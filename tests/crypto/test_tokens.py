@@ -222,3 +222,33 @@ def test_token_hex_repr_and_validation() -> None:
         Token(1, bytes(31))
     with pytest.raises(ValueError):
         Token(0, bytes(32))
+
+
+def test_a_new_chain_starts_from_a_fresh_root_unrelated_to_the_old_chain() -> None:
+    keys = {**KEYS, 4: bytes(range(96, 128))}
+    chains = {1: 1, 2: 1, 3: 1, 4: 2}
+    tokenizer = Tokenizer(keys, chains)
+    number = NUMBERS[0]
+    root = tokenizer.tokenize(number)
+    assert root == Token(4, hmac_sha256(keys[4], DOMAIN + number.encode()), 2)
+    assert tokenizer.tokenize_many([number, None]) == [root.digest, None]
+    old = tokenizer.tokenize(number, 3)
+    assert old.chain == 1 and old.digest == Tokenizer(KEYS).tokenize(number).digest
+    assert [t.version for t in tokenizer.all_versions(number)] == [1, 2, 3, 4]
+    assert tokenizer.all_versions(number)[-1] == root
+    with pytest.raises(TokenVersionMismatch, match="chain 1 and key chain 2"):
+        _ = Token(4, root.digest, 1) == root
+    with pytest.raises(TokenVersionMismatch, match="chain"):
+        tokenizer.migrate_many([old.digest], 3, 4)
+
+
+def test_a_tokenizer_without_the_destroyed_versions() -> None:
+    tokenizer = Tokenizer({4: bytes(range(96, 128)), 5: KEYS[1]}, {4: 2, 5: 2})
+    assert tokenizer.latest_version == 5
+    assert repr(tokenizer) == "Tokenizer(versions=4..5)"
+    with pytest.raises(UnknownKeyVersion, match="destroyed after a compromise response"):
+        tokenizer.tokenize(NUMBERS[0], 2)
+    with pytest.raises(ValueError, match="chains never go back"):
+        Tokenizer({1: KEYS[1], 2: KEYS[2]}, {1: 2, 2: 1})
+    with pytest.raises(ValueError, match=r"1\.\.n"):
+        Tokenizer({2: KEYS[2]})

@@ -18,7 +18,7 @@ def test_keys_built_from_codes_and_constants_exist_in_both_languages() -> None:
     keys = {f"event.{t.value}" for t in EventType}
     keys |= {f"event_outcome.{o.value}" for o in Outcome}
     keys |= {f"break_reason.{r.value}" for r in BreakReason}
-    keys |= {f"key_state.{s}" for s in ("primary", "active")}
+    keys |= {f"key_state.{s}" for s in ("primary", "active", "retired")}
     keys |= {key for _, key in log_model.COLUMNS}
     keys |= set(users_page.COLUMNS) | set(keys_page.COLUMNS) | set(passphrase.STRENGTH_KEYS)
     keys |= {f"users.state.{s}" for s in ("active", "disabled", "locked")}

@@ -26,6 +26,7 @@ from ui.widgets import MessageBar
 from workbench.audit.events import AuditEvent
 from workbench.errors import WorkbenchError
 from workbench.services import audit as audit_service
+from workbench.services import compromise as compromise_service
 
 
 def masked_number_field() -> QLineEdit:
@@ -65,6 +66,11 @@ class PersonHistoryPage(QWidget):
         layout.addWidget(self.message)
         self.summary = QLabel()
         layout.addWidget(self.summary)
+        #: Which period can no longer be searched (keys destroyed after a compromise response).
+        self.unsearchable = QLabel()
+        self.unsearchable.setWordWrap(True)
+        self.unsearchable.hide()
+        layout.addWidget(self.unsearchable)
         self.browser = EventBrowser()
         layout.addWidget(self.browser, 1)
         state.taskman.busy_changed.connect(lambda busy: self.search_button.setEnabled(not busy))
@@ -78,10 +84,23 @@ class PersonHistoryPage(QWidget):
             events = self.state.call(
                 audit_service.person_history, self.state.session, self._take_number()
             )
+            gaps = self.state.call(compromise_service.unsearchable_periods, self.state.session)
         except WorkbenchError as exc:
             self.message.show_error(describe_error(exc))
             return
         self.show_events(events)
+        self.unsearchable.setText(
+            "\n".join(
+                tr(
+                    "person_history.unsearchable",
+                    until=f"{gap.until.astimezone():%Y-%m-%d %H:%M}",
+                    first=gap.first_version,
+                    last=gap.last_version,
+                )
+                for gap in gaps
+            )
+        )
+        self.unsearchable.setVisible(bool(gaps))
 
     def _take_number(self) -> str:
         """The typed number, once; the field is empty again before the service runs."""

@@ -26,6 +26,7 @@ from ui.widgets import MessageBar, ProgressPanel, RunPicker
 from workbench.datasets import DatasetInfo
 from workbench.errors import WorkbenchError
 from workbench.runs import RunInfo
+from workbench.services import compromise as compromise_service
 from workbench.services import reconcile as reconcile_service
 from workbench.services import views
 from workbench.tasks import CancelToken, ProgressCallback
@@ -184,12 +185,17 @@ class ReconcilePage(QWidget):
     def reload_datasets(self) -> None:
         try:
             found = self.state.call(views.datasets, self.state.session)
+            retired = {
+                d.id
+                for d in self.state.call(compromise_service.retired_datasets, self.state.session)
+            }
         except WorkbenchError as exc:
             self.message.show_error(describe_error(exc))
             return
         for combo, kind in ((self.tax, "tax"), (self.si, "si")):
             combo.clear()
-            for info in reversed([d for d in found if d.kind == kind]):
+            # Retired by a compromise response: never offered for reconciling.
+            for info in reversed([d for d in found if d.kind == kind and d.id not in retired]):
                 combo.addItem(dataset_label(info), info.id)
         if not self.tax.count() or not self.si.count():
             self.message.show_info(tr("reconcile.need_both"))

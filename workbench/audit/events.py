@@ -49,6 +49,8 @@ class EventType(StrEnum):
     KEYS_ROTATION_FINISHED = "keys.rotation_finished"
     KEYS_BACKUP = "keys.backup"
     KEYS_RESTORE = "keys.restore"
+    KEYS_COMPROMISE_STARTED = "keys.compromise_started"
+    KEYS_OLD_CHAIN_DESTROYED = "keys.old_chain_destroyed"
     USER_CREATED = "user.created"
     USER_ROLES_CHANGED = "user.roles_changed"
     USER_DISABLED = "user.disabled"

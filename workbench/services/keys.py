@@ -12,7 +12,7 @@ from crypto.errors import BackupError
 from crypto.keyset import KeyState, open_keyset
 from crypto.passwords import DEFAULT_N
 from linkage.progress import CancelToken, ProgressCallback, no_progress
-from workbench import rotation
+from workbench import compromise, rotation
 from workbench.access import authorize, record
 from workbench.audit.events import EventType, Outcome
 from workbench.clock import Clock, utc_now
@@ -204,6 +204,25 @@ def restore_keys(
     except BaseException:
         ws.conn.close()
         raise
+    newest_chain = compromise.latest_chain(ws.conn)
+    if newest_chain is not None and ws.keyset.current_chain < newest_chain.chain:
+        ws.conn.close()
+        raise WorkspaceError(
+            "This backup is older than the compromise response of "
+            f"{newest_chain.started_at:%Y-%m-%d}: it holds only the keys that may have leaked. "
+            "Use the backup made during or after the response."
+        )
+    if (
+        newest_chain is not None
+        and newest_chain.old_keys_destroyed_at is not None
+        and ws.keyset.retired_versions
+    ):
+        ws.conn.close()
+        raise WorkspaceError(
+            "This backup still holds the token keys destroyed on "
+            f"{newest_chain.old_keys_destroyed_at:%Y-%m-%d} after the compromise response. "
+            "Use the backup written when they were destroyed."
+        )
     if ws.keyset.latest_version < max((d.token_version for d in list_datasets(ws.conn)), default=0):
         ws.conn.close()
         raise WorkspaceError(

@@ -7,6 +7,7 @@ from pathlib import Path
 from linkage.progress import CancelToken, ProgressCallback, no_progress
 from linkage.reconcile import reconcile
 from linkage.rules import RuleSet, load_rules
+from workbench import compromise
 from workbench.access import authorize, record
 from workbench.audit.events import EventType
 from workbench.datasets import DatasetInfo, get_dataset, list_datasets, read_dataset
@@ -22,9 +23,15 @@ SETTING_RULES_FILE = "rules_file"
 
 
 def newest(ws: Workspace, kind: str) -> DatasetInfo:
-    found = [d for d in list_datasets(ws.conn) if d.kind == kind]
+    found = [d for d in compromise.live_datasets(ws) if d.kind == kind]
     if not found:
-        raise NotFound(f"There is no {kind} dataset yet; import one first.")
+        retired = any(d.kind == kind for d in list_datasets(ws.conn))
+        raise NotFound(
+            f"There is no {kind} dataset under the current keys; import its source file again "
+            "(the earlier ones were retired by a compromise response)."
+            if retired
+            else f"There is no {kind} dataset yet; import one first."
+        )
     return found[-1]
 
 
@@ -47,6 +54,7 @@ def reconcile_datasets(
     si = get_dataset(ws.conn, si_dataset) if si_dataset else newest(ws, "si")
     if tax.kind != "tax" or si.kind != "si":
         raise InvalidInput("Choose one tax dataset and one social-insurance dataset.")
+    compromise.require_joinable(ws, tax, si)
     if tax.token_version != si.token_version:
         raise WorkspaceError(
             f"Dataset {tax.id} is on key version {tax.token_version} and {si.id} on "
