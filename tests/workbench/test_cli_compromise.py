@@ -32,8 +32,18 @@ def cli(tmp_path: Path) -> Cli:
             name,
             "--role",
             role,
-            WORKBENCH_NEW_PASSWORD="user-password-1",
+            WORKBENCH_NEW_PASSWORD="first-password-0",
             **ADMIN,
+        )
+        assert code == 0, err
+        # The first password is temporary: each user sets their own before anything else.
+        code, _, err = run(
+            "users",
+            "change-password",
+            str(run.ws),
+            WORKBENCH_USER=name,
+            WORKBENCH_PASSWORD="first-password-0",
+            WORKBENCH_NEW_PASSWORD="user-password-1",
         )
         assert code == 0, err
     return run
