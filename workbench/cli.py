@@ -224,7 +224,7 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
             passphrase = ctx.secret(
                 "WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True
             )
-            key_service.backup_keys(session, Path(args.out), passphrase)
+            key_service.backup_keys(session, Path(args.out), passphrase, replace=args.force)
             ctx.print(
                 f"Key backup written to {args.out}. Keep it and its passphrase apart, off this machine."
             )
@@ -255,7 +255,9 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
                 since=_date(args.date_from, end=False) if args.date_from else None,
                 until=_date(args.date_to, end=True) if args.date_to else None,
             )
-            export = audit_service.export_events(session, flt, Path(args.out))
+            export = audit_service.export_events(
+                session, flt, Path(args.out), replace=args.force
+            )
             ctx.print(
                 f"Exported {export.rows} events to {export.path} (signature: {export.path}.sig)"
             )
@@ -275,7 +277,9 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
             for line in report.lines():
                 ctx.print(line)
             if args.out:
-                out = audit_service.export_analysis(session, report, Path(args.out))
+                out = audit_service.export_analysis(
+                    session, report, Path(args.out), replace=args.force
+                )
                 ctx.print(f"Report written to {out}")
     return EXIT_OK
 
@@ -313,7 +317,9 @@ def cmd_reconcile(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     with _session(args, ctx) as session:
-        result = export_service.export_run(session, args.run, args.what, Path(args.out))
+        result = export_service.export_run(
+            session, args.run, args.what, Path(args.out), replace=args.force
+        )
         ctx.print(f"Wrote {result.rows} rows ({result.persons} persons) to {result.path}")
     return EXIT_OK
 
@@ -419,6 +425,12 @@ def _progress(ctx: Context) -> Callable[[str, float], None]:
 
 
 # -- parser ----------------------------------------------------------------------------------
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force", action="store_true", help="replace the output file(s) if they already exist"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Records Linkage Workbench")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -454,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_user(keys_sub.add_parser("backup"))
     p.add_argument("workspace")
     p.add_argument("--out", required=True)
+    _add_force(p)
     p = with_user(keys_sub.add_parser("restore"))
     p.add_argument("workspace")
     p.add_argument("file")
@@ -471,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to")
     p.add_argument("--user", dest="filter_user", help="only events of this user")
     p.add_argument("--as", dest="user", help="acting user (default: WORKBENCH_USER)")
+    _add_force(p)
     p = with_user(audit_sub.add_parser("history"))
     p.add_argument("workspace")
     p.add_argument(
@@ -481,6 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
     p.add_argument("--out", help="also write FILE.xlsx (a sheet per section) or FILE.csv")
+    _add_force(p)
     p = audit_sub.add_parser("check-export")
     p.add_argument("file")
     audit.set_defaults(func=cmd_audit)
@@ -503,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run id or 'latest'")
     p.add_argument("--what", required=True, choices=["links", "findings", "summary"])
     p.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    _add_force(p)
     p.set_defaults(func=cmd_export)
 
     review = sub.add_parser("review", help="clerical review of uncertain pairs")

@@ -35,6 +35,7 @@ from workbench.db import connect, get_setting, migrate
 from workbench.errors import WorkspaceError
 from workbench.keyaccess import KeyAccess
 from workbench.permissions import Role
+from workbench.private_dirs import check_workspace_dirs
 from workbench.store import FrameStore
 from workbench.users import LockoutPolicy, UserStore, check_password_strength, check_user_name
 from workbench.version import APP_VERSION
@@ -125,6 +126,7 @@ class Workspace:
     def open(
         cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = 2**15
     ) -> Workspace:
+        check_workspace_dirs(path)
         workspace_id = read_workspace_id(path)
         try:
             master_key = access.store.load(workspace_id)
@@ -154,6 +156,7 @@ class Workspace:
         scrypt_n: int = 2**15,
         keyset_blob: bytes | None = None,
     ) -> Workspace:
+        check_workspace_dirs(path)
         workspace_id = read_workspace_id(path)
         keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
         conn = connect(path / DB_FILE)

@@ -22,6 +22,7 @@ from workbench.audit.events import EventType, Outcome
 from workbench.datasets import DatasetInfo, Kind, store_dataset
 from workbench.errors import InvalidInput
 from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
+from workbench.import_limits import import_limits
 from workbench.permissions import Action
 from workbench.session import Session
 from workbench.workspace import Workspace
@@ -125,6 +126,7 @@ def import_extract(
             profile=profile,
             progress=lambda step, f: progress(step, 0.7 * f),
             cancel=cancel,
+            limits=import_limits(ws),
         )
         if cancel is not None:
             cancel.raise_if_cancelled()
