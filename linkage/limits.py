@@ -62,8 +62,8 @@ def check_columns(path: Path, columns: int, limits: ReadLimits) -> None:
     if columns > limits.max_columns:
         raise ExtractError(
             path,
-            f"the header row has {columns:,} columns; an import reads at most "
-            f"{limits.max_columns:,}.",
+            f"the header row has more than {limits.max_columns:,} columns, the most an "
+            "import reads.",
             advice="Export the extract with its own columns only and import it again.",
         )
 
