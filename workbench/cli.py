@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from workbench.services import users as user_service
 from workbench.services.imports import find_profile, profiles_dir
 from workbench.services.session import login, logout
 from workbench.session import Session
+from workbench.storage_errors import DoneButNotLogged, describe_failure
 from workbench.workspace import Workspace
 
 GuiRunner = Callable[[Path, KeyAccess, str], int]
@@ -49,6 +51,10 @@ GuiRunner = Callable[[Path, KeyAccess, str], int]
 EXIT_OK = 0
 EXIT_BROKEN_LOG = 1
 EXIT_ERROR = 2
+#: The action was done, but an access-log write after it failed (the message says which).
+EXIT_DONE_NOT_LOGGED = 3
+#: The reader of the output went away (`| head`); like a process ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 
 
 @dataclass
@@ -112,15 +118,31 @@ def _session(args: argparse.Namespace, ctx: Context) -> Iterator[Session]:
         clock=ctx.clock,
         scrypt_n=ctx.scrypt_n,
     )
+    done = False
     try:
         user = _acting_user(args, ctx)
         session = login(ws, user, ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: "))
         try:
             yield session
+            done = True
         finally:
-            logout(session)
+            _end(lambda: logout(session), done=done)
     finally:
-        ws.close()
+        _end(ws.close, done=done)
+
+
+def _end(step: Callable[[], None], *, done: bool) -> None:
+    """Log out or close after a command. When the command was done, a failure here (a full
+    disk at the logout event or the checkpoint) must not read as if it was not; when it
+    failed, its own error is the one to report."""
+    try:
+        step()
+    except (WorkbenchError, sqlite3.Error, OSError) as exc:
+        if done:
+            raise DoneButNotLogged(
+                "The command was done, but its end could not be logged (the logout event or "
+                "the log checkpoint)."
+            ) from exc
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -581,16 +603,42 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     ctx = ctx or Context()
     args = build_parser().parse_args(argv)
+    code = EXIT_ERROR
     try:
-        return int(args.func(args, ctx))
-    except (WorkbenchError, CryptoError, LinkageError, Cancelled) as exc:
-        message = str(exc)
+        result = int(args.func(args, ctx))
+        ctx.out.flush()  # a closed pipe shows here, not at exit
+        return result
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as a shell tool does.
+        _silence(ctx.out)
+        return EXIT_BROKEN_PIPE
+    except DoneButNotLogged as exc:
+        message, code = describe_failure(exc), EXIT_DONE_NOT_LOGGED
+    except (WorkbenchError, CryptoError, LinkageError, Cancelled, sqlite3.Error, OSError) as exc:
+        message = describe_failure(exc)
     except KeyboardInterrupt:
         message = "interrupted"
     isatty = getattr(ctx.err, "isatty", None)
     start = "\n" if callable(isatty) and isatty() else ""  # end a progress line first
-    print(f"{start}workbench: {message}", file=ctx.err)
-    return EXIT_ERROR
+    try:
+        print(f"{start}workbench: {message}", file=ctx.err)
+    except BrokenPipeError:
+        _silence(ctx.err)
+    return code
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a broken stream at /dev/null so the flush at exit raises nothing (the Python
+    documentation's recipe for SIGPIPE)."""
+    try:
+        fileno = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,6 +22,7 @@ from workbench.outfiles import check_targets, write_private_file
 from workbench.permissions import Action
 from workbench.services.session import login, logout
 from workbench.session import Session
+from workbench.storage_errors import logged_after
 from workbench.workspace import KEYSET_FILE, Workspace, read_workspace_id
 
 CHAINING_NOTE = (
@@ -135,11 +136,12 @@ def rotate_keys(
         )
         raise
     rotation.finish_rotation(ws, plan.target_version)
-    record(
-        session,
-        EventType.KEYS_ROTATION_FINISHED,
-        details={"target_version": plan.target_version, "migrated": migrated},
-    )
+    with logged_after(f"The rotation to key version {plan.target_version} finished"):
+        record(
+            session,
+            EventType.KEYS_ROTATION_FINISHED,
+            details={"target_version": plan.target_version, "migrated": migrated},
+        )
     return RotationReport(plan.target_version, plan.resumed, migrated)
 
 
@@ -164,11 +166,12 @@ def backup_keys(
         lambda f: f.write(seal_backup(backup, passphrase, scrypt_n=scrypt_n)),
         replace=replace,
     )
-    record(
-        session,
-        EventType.KEYS_BACKUP,
-        details={"file": out.name, "versions": ws.keyset.latest_version},
-    )
+    with logged_after(f"The key backup was written to {out}"):
+        record(
+            session,
+            EventType.KEYS_BACKUP,
+            details={"file": out.name, "versions": ws.keyset.latest_version},
+        )
 
 
 def restore_keys(
