@@ -67,7 +67,18 @@ def write_wide_csv(path: Path, columns: int = 200_000, rows: int = 3) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join([*real, *(f"c{i}" for i in range(extra))]) + "\r\n")
         for r in range(rows):
-            cells = [f"T{r}", "", "山田太郎", "ﾔﾏﾀﾞ", "1980-01-01", "1", "1000001", "東京", "1", "2024"]
+            cells = [
+                f"T{r}",
+                "",
+                "山田太郎",
+                "ﾔﾏﾀﾞ",
+                "1980-01-01",
+                "1",
+                "1000001",
+                "東京",
+                "1",
+                "2024",
+            ]
             out.write(",".join([*cells, *("x" for _ in range(extra))]) + "\r\n")
 
 
@@ -114,9 +125,9 @@ def run_case(case: str, directory: Path) -> None:
     from linkage.read import read_extract
 
     path = directory / ("bomb.xlsx" if case == "xlsx_bomb" else f"{case}.csv")
-    {"wide_csv": write_wide_csv, "xlsx_bomb": write_xlsx_bomb, "long_cell": write_long_cell}[
-        case
-    ](path)
+    {"wide_csv": write_wide_csv, "xlsx_bomb": write_xlsx_bomb, "long_cell": write_long_cell}[case](
+        path
+    )
     size = path.stat().st_size
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
@@ -144,9 +155,7 @@ def main() -> None:
             run_case(args.case, Path(tmp))
             return
         for case in [args.case] if args.case else CASES:
-            subprocess.run(
-                [sys.executable, __file__, "--case", case, "--in-process"], check=False
-            )
+            subprocess.run([sys.executable, __file__, "--case", case, "--in-process"], check=False)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,8 @@ def check_xlsx_parts(path: Path, data: bytes, limits: ReadLimits) -> None:
         raise damaged
     if len(infos) > limits.max_xlsx_parts:
         raise ExtractError(
-            path, f"the workbook has {len(infos):,} parts, far more than a spreadsheet has.",
+            path,
+            f"the workbook has {len(infos):,} parts, far more than a spreadsheet has.",
             advice=_BOMB,
         )
     total = sum(info.file_size for info in infos)
@@ -164,7 +165,7 @@ def check_xlsx_parts(path: Path, data: bytes, limits: ReadLimits) -> None:
             raise ExtractError(
                 path,
                 f"a part of the workbook is compressed {ratio:,} to 1, far more than a real "
-                "spreadsheet (a \"zip bomb\").",
+                'spreadsheet (a "zip bomb").',
                 advice=_BOMB,
             )
     view = memoryview(data)
@@ -175,8 +176,7 @@ def check_xlsx_parts(path: Path, data: bytes, limits: ReadLimits) -> None:
         if produced > info.file_size:
             raise ExtractError(
                 path,
-                "a part of the workbook unpacks to more than its directory says (a \"zip "
-                "bomb\").",
+                'a part of the workbook unpacks to more than its directory says (a "zip bomb").',
                 advice=_BOMB,
             )
 
@@ -198,7 +198,9 @@ def _inflated_size(view: memoryview, info: zipfile.ZipInfo) -> int | None:
     produced = 0
     try:
         for offset in range(0, len(compressed), _INFLATE_STEP):
-            produced += len(inflater.decompress(compressed[offset : offset + _INFLATE_STEP], _INFLATE_STEP))
+            produced += len(
+                inflater.decompress(compressed[offset : offset + _INFLATE_STEP], _INFLATE_STEP)
+            )
             while inflater.unconsumed_tail and produced <= info.file_size:
                 produced += len(inflater.decompress(inflater.unconsumed_tail, _INFLATE_STEP))
             if produced > info.file_size:

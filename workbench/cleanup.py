@@ -116,7 +116,9 @@ def _referenced(conn: sqlite3.Connection) -> dict[str, set[str]]:
     return {
         "datasets": {f"{storage}{_FRAME}" for _, storage in datasets},
         "runs": {f"{r}.{part}{_FRAME}" for r in runs for part in ("links", "findings")},
-        "reports": {f"{i}.{part}{_FRAME}" for i, _ in datasets for part in ("issues", "quarantine")},
+        "reports": {
+            f"{i}.{part}{_FRAME}" for i, _ in datasets for part in ("issues", "quarantine")
+        },
     }
 
 

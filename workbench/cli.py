@@ -30,6 +30,7 @@ from workbench.audit.analysis import AnalysisSettings
 from workbench.audit.log import EventFilter
 from workbench.clock import Clock, utc_now
 from workbench.errors import InvalidInput, WorkbenchError
+from workbench.import_limits import import_max_mb
 from workbench.keyaccess import KeyAccess, key_access_from_env
 from workbench.permissions import Action
 from workbench.services import audit as audit_service
@@ -39,6 +40,7 @@ from workbench.services import imports as import_service
 from workbench.services import keys as key_service
 from workbench.services import reconcile as reconcile_service
 from workbench.services import review as review_service
+from workbench.services import settings as settings_service
 from workbench.services import users as user_service
 from workbench.services.imports import find_profile, profiles_dir
 from workbench.services.session import login, logout
@@ -427,6 +429,21 @@ def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        if args.settings_command == "set":
+            change = settings_service.set_setting(session, args.key, args.value)
+            state = "changed" if change.changed else "unchanged"
+            ctx.print(f"{change.key}: {change.before or '(default)'} -> {change.after or '(default)'} ({state})")
+        else:
+            current = settings_service.get_settings(session)
+            ctx.print(f"idle_lock_minutes\t{current.idle_lock_minutes}")
+            ctx.print(f"checkpoint_file\t{current.checkpoint_file or '(OS keyring or state folder)'}")
+            ctx.print(f"rules_file\t{current.rules_file or '(built-in)'}\t{current.rules_version}")
+            ctx.print(f"import_max_mb\t{import_max_mb(session.workspace)}")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.workspace)
     return ctx.open_gui(path, ctx.access(path), ctx.language(args.lang))
@@ -586,6 +603,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], help="FILE_HEADER=column (repeat)")
     p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp932"])
     profiles.set_defaults(func=cmd_profiles)
+
+    settings = sub.add_parser("settings", help="workspace settings (administrator)")
+    settings_sub = settings.add_subparsers(dest="settings_command", required=True)
+    p = with_user(settings_sub.add_parser("show"))
+    p.add_argument("workspace")
+    p = with_user(settings_sub.add_parser("set"))
+    p.add_argument("workspace")
+    p.add_argument("key", choices=list(settings_service.SETTING_KEYS))
+    p.add_argument("value", help="the new value; '' for the default")
+    settings.set_defaults(func=cmd_settings)
 
     p = sub.add_parser("gui", help="open the desktop app on a workspace")
     p.add_argument("workspace")

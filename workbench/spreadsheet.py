@@ -48,7 +48,9 @@ def write_table(frame: pl.DataFrame, path: Path, *, replace: bool = False) -> No
         safe.write_csv(out)
 
     def write_xlsx(out: BinaryIO) -> None:
-        workbook = xlsxwriter.Workbook(out, {"strings_to_formulas": False, "strings_to_urls": False})
+        workbook = xlsxwriter.Workbook(
+            out, {"strings_to_formulas": False, "strings_to_urls": False}
+        )
         try:
             sheet = workbook.add_worksheet("export")
             for col, name in enumerate(safe.columns):

@@ -76,7 +76,7 @@ def _bomb(path: Path, unpacked: int) -> None:
     padded with whitespace (legal XML, ~1,000:1 under deflate)."""
     normal = path.with_name("normal.xlsx")
     _workbook(normal, rows=2)
-    row = "<row><c t=\"inlineStr\"><is><t>A</t></is></c></row>"
+    row = '<row><c t="inlineStr"><is><t>A</t></is></c></row>'
     block = (row + " " * (1024 * 1024 - len(row))).encode()
     with zipfile.ZipFile(normal) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

@@ -242,9 +242,7 @@ def _summary_table(report: AnalysisReport) -> pl.DataFrame:
 def _write_analysis_xlsx(
     report: AnalysisReport, frames: dict[str, pl.DataFrame], out: Path, *, replace: bool
 ) -> None:
-    write_private_file(
-        out, lambda f: _fill_analysis_xlsx(report, frames, f), replace=replace
-    )
+    write_private_file(out, lambda f: _fill_analysis_xlsx(report, frames, f), replace=replace)
 
 
 def _fill_analysis_xlsx(
