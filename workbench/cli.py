@@ -433,12 +433,14 @@ def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
     with _session(args, ctx) as session:
         if args.settings_command == "set":
             change = settings_service.set_setting(session, args.key, args.value)
+            before, after = change.before or "(default)", change.after or "(default)"
             state = "changed" if change.changed else "unchanged"
-            ctx.print(f"{change.key}: {change.before or '(default)'} -> {change.after or '(default)'} ({state})")
+            ctx.print(f"{change.key}: {before} -> {after} ({state})")
         else:
             current = settings_service.get_settings(session)
+            checkpoint = current.checkpoint_file or "(OS keyring or state folder)"
             ctx.print(f"idle_lock_minutes\t{current.idle_lock_minutes}")
-            ctx.print(f"checkpoint_file\t{current.checkpoint_file or '(OS keyring or state folder)'}")
+            ctx.print(f"checkpoint_file\t{checkpoint}")
             ctx.print(f"rules_file\t{current.rules_file or '(built-in)'}\t{current.rules_version}")
             ctx.print(f"import_max_mb\t{import_max_mb(session.workspace)}")
     return EXIT_OK

@@ -207,3 +207,21 @@ def test_an_action_done_before_its_log_write_failed_says_it_was_done(
     assert code == EXIT_DONE_NOT_LOGGED
     assert "findings." in out
     assert "The command was done" in err and "The disk is full" in err
+
+
+def test_the_import_size_limit_is_set_from_the_command_line(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
+    from fixtures.samples import sample_paths
+
+    big = tmp_path / "big.csv"
+    big.write_bytes(sample_paths()["tax_cp932"].read_bytes() * 200)
+    code, out, err = cli("settings", "set", str(cli.ws), "import_max_mb", "1", **ADMIN)
+    assert code == 0 and "import_max_mb: (default) -> 1 (changed)" in out, err
+    code, out, _ = cli("settings", "show", str(cli.ws), **ADMIN)
+    assert "import_max_mb\t1" in out
+    code, _, err = cli("import", str(cli.ws), "--kind", "tax", str(big), **CLERK)
+    assert code == 2 and "more than the import limit of 1 MB" in err
+    assert "import_max_mb" in err
+    code, _, err = cli("settings", "set", str(cli.ws), "import_max_mb", "", **ADMIN)
+    assert code == 0, err
+    code, out, _ = cli("settings", "show", str(cli.ws), **ADMIN)
+    assert "import_max_mb\t4096" in out
