@@ -56,8 +56,8 @@ def storage_problem(exc: BaseException) -> str | None:
             if cause.errno in (errno.EACCES, errno.EPERM):
                 where = f" to {cause.filename}" if cause.filename else ""
                 return (
-                    f"Permission to write{where} was refused. Check that your account may "
-                    "write there (or choose another place) and try again."
+                    f"Access{where} was refused (permission denied). Check that your account "
+                    "may read and write there (or choose another place) and try again."
                 )
     return None
 
