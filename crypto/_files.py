@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -39,6 +40,67 @@ def write_private_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -
         temp.unlink(missing_ok=True)
         raise
     fsync_directory(directory)
+
+
+def write_private_new(
+    path: Path, write: Callable[[BinaryIO], object], *, replace: bool = False
+) -> None:
+    """Create ``path`` (owner-only) from what ``write`` writes; never through a symlink,
+    never over an existing file unless ``replace`` is True.
+
+    The content goes to a temp file in the same directory (``mkstemp``: O_EXCL, so never a
+    link), is synced, then published. A new file is published with ``os.link``, which fails
+    atomically when anything (a dangling symlink included) already has the name; without
+    hard links the name is reserved with ``O_CREAT | O_EXCL | O_NOFOLLOW`` first. A
+    replacement swaps the directory entry with ``os.replace``, which never writes through
+    a link. Raises FileExistsError, or OSError with errno ELOOP when ``path`` is a symlink.
+    """
+    _refuse_symlink(path)
+    if not replace and os.path.lexists(path):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
+    directory = path.parent
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, PRIVATE_FILE_MODE)
+        if replace:
+            _refuse_symlink(path)
+            os.replace(temp, path)
+        else:
+            _publish_new(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_directory(directory)
+
+
+def _refuse_symlink(path: Path) -> None:
+    if path.is_symlink():
+        raise OSError(errno.ELOOP, "is a symbolic link", str(path))
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, errno.EOPNOTSUPP}
+
+
+def _publish_new(temp: Path, path: Path) -> None:
+    try:
+        os.link(temp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        # A file system without hard links: reserve the name, then swap the content in.
+        nofollow = getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | nofollow, PRIVATE_FILE_MODE)
+        os.close(fd)
+        os.replace(temp, path)
+        return
+    temp.unlink()
 
 
 def fsync_directory(directory: Path) -> None:

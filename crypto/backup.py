@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crypto import _passphrase_box as box
-from crypto._files import write_private_atomic
+from crypto._files import write_private_new
 from crypto.errors import BackupDamaged, BackupError, BackupWrongPassphrase, CryptoError
 from crypto.keyset import open_keyset
 
@@ -33,11 +33,25 @@ class KeyBackup:
     keyset_blob: bytes = field(repr=False)  # the sealed keyset file, as stored
 
 
-def write_backup(path: Path, backup: KeyBackup, passphrase: str, scrypt_n: int = 2**17) -> None:
-    """Write the backup atomically (temp, fsync, rename, fsync dir), mode 0o600.
+def write_backup(
+    path: Path,
+    backup: KeyBackup,
+    passphrase: str,
+    scrypt_n: int = 2**17,
+    *,
+    replace: bool = False,
+) -> None:
+    """Write the backup atomically (temp, fsync, rename, fsync dir), mode 0o600; never
+    through a symlink, and over an existing file only when ``replace`` is True
+    (FileExistsError otherwise). See :func:`seal_backup` for what is refused.
+    """
+    blob = seal_backup(backup, passphrase, scrypt_n)
+    write_private_new(path, lambda out: out.write(blob), replace=replace)
 
-    Refuses (BackupError, nothing written) a backup whose keyset does not open with its
-    master key: such a file could never restore anything.
+
+def seal_backup(backup: KeyBackup, passphrase: str, scrypt_n: int = 2**17) -> bytes:
+    """The bytes of a backup file. Refuses (BackupError, nothing written) a backup whose
+    keyset does not open with its master key: such a file could never restore anything.
     """
     if len(backup.master_key) != MASTER_KEY_SIZE:
         raise ValueError(f"a master key is exactly {MASTER_KEY_SIZE} bytes")
@@ -58,8 +72,7 @@ def write_backup(path: Path, backup: KeyBackup, passphrase: str, scrypt_n: int =
         },
         sort_keys=True,
     ).encode("utf-8")
-    blob = box.seal(_MAGIC, backup.workspace_id, payload, passphrase, n=scrypt_n)
-    write_private_atomic(path, blob)
+    return box.seal(_MAGIC, backup.workspace_id, payload, passphrase, n=scrypt_n)
 
 
 def read_backup(path: Path, passphrase: str) -> KeyBackup:

@@ -66,7 +66,7 @@ def _path_for(directory: Path, name: str) -> Path:
 def save_profile(directory: Path, profile: ImportProfile) -> Path:
     """Write (or replace) the profile; returns its file."""
     profile.validate()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # owner-only, like the workspace
     path = _path_for(directory, profile.name)
     document = {
         "format": _FORMAT_VERSION,

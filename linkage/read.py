@@ -26,6 +26,7 @@ import jaconv
 import polars as pl
 
 from linkage.errors import ExtractError, ProfileError
+from linkage.limits import DEFAULT_LIMITS, ReadLimits
 from linkage.parse.values import PARSERS, ValueProblem
 from linkage.profiles import ImportProfile
 from linkage.progress import CancelToken, ProgressCallback, no_progress
@@ -206,6 +207,7 @@ def read_extract(
     profile: ImportProfile | None = None,
     progress: ProgressCallback = no_progress,
     cancel: CancelToken | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ParsedExtract:
     specs = columns_of(kind)
     if profile is not None:
@@ -217,7 +219,7 @@ def read_extract(
             )
     path = Path(path)
     progress("decode", 0.0)
-    raw = load_table(path, encoding=profile.encoding if profile else None)
+    raw = load_table(path, encoding=profile.encoding if profile else None, limits=limits)
     _cancel(cancel)
 
     progress("parse", 0.35)

@@ -32,6 +32,16 @@ from linkage.encoding import (
     sniff_utf8,
 )
 from linkage.errors import ExtractError
+from linkage.limits import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    cell_too_long,
+    check_columns,
+    check_file_size,
+    check_xlsx_parts,
+    header_columns,
+    over_long_cell,
+)
 
 XLSX_ENCODING: Final = "xlsx"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -73,7 +83,13 @@ def _read(path: Path, size: int = -1) -> bytes:
     )
 
 
-def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
+def load_table(
+    path: Path, *, encoding: str | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> RawTable:
+    """The file as text cells. ExtractError for anything that cannot be imported, and for
+    a file over ``limits`` (size, columns, cell length, XLSX unpacked size), the cheap
+    checks first: nothing hostile reaches the parsers."""
+    _check_size(path, limits)
     # Only the first bytes here: the whole file is read by the loader that needs it, so
     # no caller frame keeps a second copy alive while a large CSV is transcoded.
     head = _read(path, 8)
@@ -84,14 +100,38 @@ def load_table(path: Path, *, encoding: str | None = None) -> RawTable:
             advice="Save it as .xlsx or as CSV and import it again.",
         )
     if head.startswith(_ZIP_MAGIC) or path.suffix.lower() in _XLSX_SUFFIXES:
-        return _load_xlsx(path)
-    return _load_csv(path, encoding)
+        return _load_xlsx(path, limits)
+    return _load_csv(path, encoding, limits)
+
+
+def _check_size(path: Path, limits: ReadLimits) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # _read says why the file cannot be read
+    check_file_size(path, size, limits)
+
+
+def _check_cells(path: Path, table: pl.DataFrame, rows: pl.Series, limits: ReadLimits) -> None:
+    """Column count and cell length of a parsed table (header row included); one column
+    at a time, so the check never holds more than one column of lengths."""
+    check_columns(path, table.width, limits)
+    longest: list[int | None] = []
+    for name in table.columns:
+        value = table.get_column(name).str.len_bytes().max()
+        longest.append(None if value is None else int(str(value)))
+    column = over_long_cell(longest, limits)
+    if column is None:
+        return
+    lengths = table.get_column(table.columns[column]).str.len_bytes()
+    first = int(str((lengths > limits.max_cell_bytes).arg_true()[0]))
+    raise cell_too_long(path, int(str(rows[first])), column, limits)
 
 
 # --- CSV ----------------------------------------------------------------------------
 
 
-def _load_csv(path: Path, encoding: str | None) -> RawTable:
+def _load_csv(path: Path, encoding: str | None, limits: ReadLimits) -> RawTable:
     data = _read(path)
     if len(data) < 65536 and not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
@@ -101,6 +141,8 @@ def _load_csv(path: Path, encoding: str | None) -> RawTable:
             "the file is not CSV text (it contains binary data; UTF-16 is not supported).",
             advice=_SAVE_AGAIN,
         )
+    # Before polars: a 200,000-column header would take minutes and gigabytes to parse.
+    check_columns(path, header_columns(data, _header_start(data), limits), limits)
     table: pl.DataFrame | None = None
     used = ""
     declared = _canonical_or_error(path, encoding)
@@ -135,7 +177,17 @@ def _load_csv(path: Path, encoding: str | None) -> RawTable:
     if table.width == 0 or table.height == 0:
         raise ExtractError(path, "the file is empty.", advice="Choose the exported extract file.")
     table.columns = _cell_columns(table.width)
-    return _split_header(path, table, _csv_row_numbers(table, lines, skipped), used)
+    rows = _csv_row_numbers(table, lines, skipped)
+    _check_cells(path, table, rows, limits)
+    return _split_header(path, table, rows, used)
+
+
+def _header_start(data: bytes) -> int:
+    """Offset of the first line that is not blank (the header polars will read)."""
+    at = len(BOM) if data.startswith(BOM) else 0
+    for _ in range(_leading_blank_lines(data)):
+        at = data.index(b"\n", at) + 1
+    return at
 
 
 def _leading_blank_lines(data: bytes) -> int:
@@ -252,7 +304,7 @@ def _csv_structure_error(path: Path, utf8: bytes) -> ExtractError:
 # --- XLSX ---------------------------------------------------------------------------
 
 
-def _load_xlsx(path: Path) -> RawTable:
+def _load_xlsx(path: Path, limits: ReadLimits) -> RawTable:
     data = _read(path)
     damaged = ExtractError(
         path,
@@ -272,6 +324,7 @@ def _load_xlsx(path: Path) -> RawTable:
         ok = False
     if not ok:
         raise damaged
+    check_xlsx_parts(path, data, limits)  # before any parser inflates a part
     sheet_names: list[str] = []
     table: pl.DataFrame | None = None
     try:
@@ -296,6 +349,7 @@ def _load_xlsx(path: Path) -> RawTable:
     table = table.cast(pl.String)
     table.columns = _cell_columns(table.width)
     rows = pl.int_range(1, table.height + 1, dtype=pl.Int64, eager=True).alias("row_number")
+    _check_cells(path, table, rows, limits)
     return _split_header(path, table, rows, XLSX_ENCODING)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from workbench.audit.analysis import AnalysisSettings
 from workbench.audit.log import EventFilter
 from workbench.clock import Clock, utc_now
 from workbench.errors import InvalidInput, WorkbenchError
+from workbench.import_limits import import_max_mb
 from workbench.keyaccess import KeyAccess, key_access_from_env
 from workbench.permissions import Action
 from workbench.services import audit as audit_service
@@ -40,10 +42,12 @@ from workbench.services import imports as import_service
 from workbench.services import keys as key_service
 from workbench.services import reconcile as reconcile_service
 from workbench.services import review as review_service
+from workbench.services import settings as settings_service
 from workbench.services import users as user_service
 from workbench.services.imports import find_profile, profiles_dir
 from workbench.services.session import change_own_password, login, logout
 from workbench.session import Session
+from workbench.storage_errors import DoneButNotLogged, describe_failure
 from workbench.workspace import Workspace
 
 GuiRunner = Callable[[Path, KeyAccess, str], int]
@@ -51,6 +55,10 @@ GuiRunner = Callable[[Path, KeyAccess, str], int]
 EXIT_OK = 0
 EXIT_BROKEN_LOG = 1
 EXIT_ERROR = 2
+#: The action was done, but an access-log write after it failed (the message says which).
+EXIT_DONE_NOT_LOGGED = 3
+#: The reader of the output went away (`| head`); like a process ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 
 
 @dataclass
@@ -122,15 +130,31 @@ def _session(args: argparse.Namespace, ctx: Context) -> Iterator[Session]:
         clock=ctx.clock,
         scrypt_n=ctx.scrypt_n,
     )
+    done = False
     try:
         user = _acting_user(args, ctx)
         session = login(ws, user, ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: "))
         try:
             yield session
+            done = True
         finally:
-            logout(session)
+            _end(lambda: logout(session), done=done)
     finally:
-        ws.close()
+        _end(ws.close, done=done)
+
+
+def _end(step: Callable[[], None], *, done: bool) -> None:
+    """Log out or close after a command. When the command was done, a failure here (a full
+    disk at the logout event or the checkpoint) must not read as if it was not; when it
+    failed, its own error is the one to report."""
+    try:
+        step()
+    except (WorkbenchError, sqlite3.Error, OSError) as exc:
+        if done:
+            raise DoneButNotLogged(
+                "The command was done, but its end could not be logged (the logout event or "
+                "the log checkpoint)."
+            ) from exc
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -285,7 +309,7 @@ def cmd_keys(args: argparse.Namespace, ctx: Context) -> int:
             passphrase = ctx.secret(
                 "WORKBENCH_BACKUP_PASSPHRASE", "Backup passphrase: ", confirm=True
             )
-            key_service.backup_keys(session, Path(args.out), passphrase)
+            key_service.backup_keys(session, Path(args.out), passphrase, replace=args.force)
             ctx.print(
                 f"Key backup written to {args.out}. Keep it and its passphrase apart, off this machine."
             )
@@ -394,7 +418,9 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
                 since=_date(args.date_from, end=False) if args.date_from else None,
                 until=_date(args.date_to, end=True) if args.date_to else None,
             )
-            export = audit_service.export_events(session, flt, Path(args.out))
+            export = audit_service.export_events(
+                session, flt, Path(args.out), replace=args.force
+            )
             ctx.print(
                 f"Exported {export.rows} events to {export.path} (signature: {export.path}.sig)"
             )
@@ -420,7 +446,9 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
             for line in report.lines():
                 ctx.print(line)
             if args.out:
-                out = audit_service.export_analysis(session, report, Path(args.out))
+                out = audit_service.export_analysis(
+                    session, report, Path(args.out), replace=args.force
+                )
                 ctx.print(f"Report written to {out}")
     return EXIT_OK
 
@@ -458,7 +486,9 @@ def cmd_reconcile(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     with _session(args, ctx) as session:
-        result = export_service.export_run(session, args.run, args.what, Path(args.out))
+        result = export_service.export_run(
+            session, args.run, args.what, Path(args.out), replace=args.force
+        )
         ctx.print(f"Wrote {result.rows} rows ({result.persons} persons) to {result.path}")
     return EXIT_OK
 
@@ -544,6 +574,23 @@ def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace, ctx: Context) -> int:
+    with _session(args, ctx) as session:
+        if args.settings_command == "set":
+            change = settings_service.set_setting(session, args.key, args.value)
+            before, after = change.before or "(default)", change.after or "(default)"
+            state = "changed" if change.changed else "unchanged"
+            ctx.print(f"{change.key}: {before} -> {after} ({state})")
+        else:
+            current = settings_service.get_settings(session)
+            checkpoint = current.checkpoint_file or "(OS keyring or state folder)"
+            ctx.print(f"idle_lock_minutes\t{current.idle_lock_minutes}")
+            ctx.print(f"checkpoint_file\t{checkpoint}")
+            ctx.print(f"rules_file\t{current.rules_file or '(built-in)'}\t{current.rules_version}")
+            ctx.print(f"import_max_mb\t{import_max_mb(session.workspace)}")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.workspace)
     return ctx.open_gui(path, ctx.access(path), ctx.language(args.lang))
@@ -564,6 +611,12 @@ def _progress(ctx: Context) -> Callable[[str, float], None]:
 
 
 # -- parser ----------------------------------------------------------------------------------
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force", action="store_true", help="replace the output file(s) if they already exist"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description="Records Linkage Workbench")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -636,6 +689,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_user(keys_sub.add_parser("backup"))
     p.add_argument("workspace")
     p.add_argument("--out", required=True)
+    _add_force(p)
     p = with_user(keys_sub.add_parser("restore"))
     p.add_argument("workspace")
     p.add_argument("file")
@@ -653,6 +707,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to")
     p.add_argument("--user", dest="filter_user", help="only events of this user")
     p.add_argument("--as", dest="user", help="acting user (default: WORKBENCH_USER)")
+    _add_force(p)
     p = with_user(audit_sub.add_parser("history"))
     p.add_argument("workspace")
     p.add_argument(
@@ -663,6 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
     p.add_argument("--out", help="also write FILE.xlsx (a sheet per section) or FILE.csv")
+    _add_force(p)
     p = audit_sub.add_parser("check-export")
     p.add_argument("file")
     audit.set_defaults(func=cmd_audit)
@@ -685,6 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run id or 'latest'")
     p.add_argument("--what", required=True, choices=["links", "findings", "summary"])
     p.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    _add_force(p)
     p.set_defaults(func=cmd_export)
 
     review = sub.add_parser("review", help="clerical review of uncertain pairs")
@@ -731,6 +788,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", choices=["utf-8", "utf-8-sig", "cp932"])
     profiles.set_defaults(func=cmd_profiles)
 
+    settings = sub.add_parser("settings", help="workspace settings (administrator)")
+    settings_sub = settings.add_subparsers(dest="settings_command", required=True)
+    p = with_user(settings_sub.add_parser("show"))
+    p.add_argument("workspace")
+    p = with_user(settings_sub.add_parser("set"))
+    p.add_argument("workspace")
+    p.add_argument("key", choices=list(settings_service.SETTING_KEYS))
+    p.add_argument("value", help="the new value; '' for the default")
+    settings.set_defaults(func=cmd_settings)
+
     p = sub.add_parser("gui", help="open the desktop app on a workspace")
     p.add_argument("workspace")
     p.add_argument(
@@ -747,16 +814,42 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     ctx = ctx or Context()
     args = build_parser().parse_args(argv)
+    code = EXIT_ERROR
     try:
-        return int(args.func(args, ctx))
-    except (WorkbenchError, CryptoError, LinkageError, Cancelled) as exc:
-        message = str(exc)
+        result = int(args.func(args, ctx))
+        ctx.out.flush()  # a closed pipe shows here, not at exit
+        return result
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, as a shell tool does.
+        _silence(ctx.out)
+        return EXIT_BROKEN_PIPE
+    except DoneButNotLogged as exc:
+        message, code = describe_failure(exc), EXIT_DONE_NOT_LOGGED
+    except (WorkbenchError, CryptoError, LinkageError, Cancelled, sqlite3.Error, OSError) as exc:
+        message = describe_failure(exc)
     except KeyboardInterrupt:
         message = "interrupted"
     isatty = getattr(ctx.err, "isatty", None)
     start = "\n" if callable(isatty) and isatty() else ""  # end a progress line first
-    print(f"{start}workbench: {message}", file=ctx.err)
-    return EXIT_ERROR
+    try:
+        print(f"{start}workbench: {message}", file=ctx.err)
+    except BrokenPipeError:
+        _silence(ctx.err)
+    return code
+
+
+def _silence(stream: TextIO) -> None:
+    """Point a broken stream at /dev/null so the flush at exit raises nothing (the Python
+    documentation's recipe for SIGPIPE)."""
+    try:
+        fileno = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
 
 if __name__ == "__main__":
     sys.exit(main())

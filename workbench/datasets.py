@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -87,8 +88,16 @@ def store_dataset(
     file_name: str,
     imported_by: str,
     report: dict[str, object],
+    dataset_id: str | None = None,
+    then: Callable[[DatasetInfo], object] | None = None,
 ) -> DatasetInfo:
-    """Encrypt and store a tokenised frame, then register it. All or nothing."""
+    """Encrypt and store a tokenised frame, then register it. All or nothing.
+
+    ``then`` runs inside the transaction that registers the dataset (e.g. to append its
+    ``import.finished`` event, which joins the transaction): the row and whatever ``then``
+    writes commit together, or neither does and the frame is deleted. A crash before the
+    commit leaves only an unreferenced frame, removed at the next open (cleanup.py).
+    """
     if "my_number" in frame.columns:
         raise ValueError("a raw identifier column must never be stored")
     versions = frame["token_version"].unique().to_list() if frame.height else []
@@ -96,7 +105,7 @@ def store_dataset(
     if len(versions) > 1:
         raise ValueError("a dataset holds tokens of a single key version")
     now = ws.clock()
-    dataset_id = new_dataset_id(kind, now)
+    dataset_id = dataset_id or new_dataset_id(kind, now)
     storage_name = f"{dataset_id}.v{version}"
     store = ws.frames(AREA)
     store.write(storage_name, frame)
@@ -116,6 +125,8 @@ def store_dataset(
                     json.dumps(report, ensure_ascii=False, sort_keys=True),
                 ),
             )
+            if then is not None:
+                then(get_dataset(ws.conn, dataset_id))
     except BaseException:
         store.delete(storage_name)
         raise

@@ -28,6 +28,7 @@ from workbench.audit.checkpoints import (
     FileCheckpointSink,
     KeyringCheckpointSink,
 )
+from workbench.private_dirs import check_private_dir
 
 APP_NAME = "records-linkage-workbench"
 
@@ -41,11 +42,16 @@ class KeyAccess:
     state_dir: Path
 
     def checkpoint_sink(self, workspace_id: str, configured_file: str | None) -> CheckpointSink:
+        """Where the latest checkpoint is kept. WorkspaceError when its folder can be
+        written by other users (they could roll the checkpoint back)."""
         if configured_file:
-            return FileCheckpointSink(Path(configured_file))
+            path = Path(configured_file)
+            check_private_dir(path.parent, "folder of the checkpoint file")
+            return FileCheckpointSink(path)
         if self.keyring_backend is not None:
             return KeyringCheckpointSink(workspace_id, self.keyring_backend)
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        check_private_dir(self.state_dir, "state folder")
         return FileCheckpointSink(self.state_dir / f"{workspace_id}.checkpoints.jsonl")
 
 

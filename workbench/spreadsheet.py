@@ -6,11 +6,13 @@ apostrophe, the convention spreadsheets show as text (OWASP "CSV injection").
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 import xlsxwriter
+
+from workbench.outfiles import write_private_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,34 +34,36 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_table(frame: pl.DataFrame, path: Path) -> None:
+def write_table(frame: pl.DataFrame, path: Path, *, replace: bool = False) -> None:
     """Write CSV (UTF-8 with BOM, so Excel reads Japanese) or XLSX, by the file suffix.
-    The file is created readable by the owner only."""
+    The file is created readable by the owner only, never through a symlink, and over an
+    existing file only when ``replace`` is True (see workbench.outfiles)."""
     safe = neutralise(frame)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValueError("export to a .csv or .xlsx file")
-    fd = os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    os.close(fd)
-    if suffix == ".csv":
-        with path.open("wb") as out:
-            out.write(b"\xef\xbb\xbf")
-            safe.write_csv(out)
-        return
-    workbook = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False}
-    )
-    try:
-        sheet = workbook.add_worksheet("export")
-        for col, name in enumerate(safe.columns):
-            sheet.write_string(0, col, name)
-        for row_index, row in enumerate(safe.iter_rows(), start=1):
-            for col, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, bool | int | float):
-                    sheet.write_number(row_index, col, float(value))
-                else:
-                    sheet.write_string(row_index, col, str(value))
-    finally:
-        workbook.close()
+
+    def write_csv(out: BinaryIO) -> None:
+        out.write(b"\xef\xbb\xbf")
+        safe.write_csv(out)
+
+    def write_xlsx(out: BinaryIO) -> None:
+        workbook = xlsxwriter.Workbook(
+            out, {"strings_to_formulas": False, "strings_to_urls": False}
+        )
+        try:
+            sheet = workbook.add_worksheet("export")
+            for col, name in enumerate(safe.columns):
+                sheet.write_string(0, col, name)
+            for row_index, row in enumerate(safe.iter_rows(), start=1):
+                for col, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if isinstance(value, bool | int | float):
+                        sheet.write_number(row_index, col, float(value))
+                    else:
+                        sheet.write_string(row_index, col, str(value))
+        finally:
+            workbook.close()
+
+    write_private_file(path, write_csv if suffix == ".csv" else write_xlsx, replace=replace)

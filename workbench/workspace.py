@@ -32,11 +32,13 @@ from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_fi
 from crypto.passwords import DEFAULT_N, name_key
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
 from workbench.audit.log import AuditLog
+from workbench.cleanup import WorkspaceLock, remove_leftovers
 from workbench.clock import Clock, to_iso, utc_now
 from workbench.db import connect, get_setting, migrate
 from workbench.errors import WorkspaceError
 from workbench.keyaccess import KeyAccess
 from workbench.permissions import Role
+from workbench.private_dirs import check_workspace_dirs
 from workbench.store import FrameStore
 from workbench.users import LockoutPolicy, UserStore, check_password_strength, check_user_name
 from workbench.version import APP_VERSION
@@ -67,6 +69,8 @@ class Workspace:
     clock: Clock = field(default=utc_now)
     #: Decrypted frames by (area, name); names change whenever content changes.
     frame_cache: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict, repr=False)
+    #: Held while open; see workbench.cleanup.
+    lock: WorkspaceLock | None = field(default=None, repr=False)
 
     # -- lifecycle ------------------------------------------------------------------------
     @classmethod
@@ -102,6 +106,8 @@ class Workspace:
             conn = connect(path / DB_FILE, create=True)
             migrate(conn)
             ws = cls._assemble(path, workspace_id, conn, keyset, access, clock, scrypt_n)
+            ws.lock = WorkspaceLock.take(path / WORKSPACE_FILE)
+            ws.lock.share()
             ws.users.add(admin_name, admin_password, (Role.ADMIN,), created_by=admin_name, now=now)
             actor = Actor(admin_name, (Role.ADMIN.value,))
             ws.audit.append_many(
@@ -130,6 +136,7 @@ class Workspace:
     def open(
         cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = DEFAULT_N
     ) -> Workspace:
+        check_workspace_dirs(path)
         workspace_id = read_workspace_id(path)
         try:
             master_key = access.store.load(workspace_id)
@@ -159,13 +166,25 @@ class Workspace:
         scrypt_n: int = DEFAULT_N,
         keyset_blob: bytes | None = None,
     ) -> Workspace:
+        check_workspace_dirs(path)
         workspace_id = read_workspace_id(path)
         if keyset_blob is None:
             settle_pending_keyset(path, workspace_id, master_key)
         keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
         conn = connect(path / DB_FILE)
-        migrate(conn)
-        return cls._assemble(path, workspace_id, conn, keyset, access, clock, scrypt_n)
+        lock = WorkspaceLock.take(path / WORKSPACE_FILE)
+        try:
+            migrate(conn)
+            if lock.exclusive:  # nobody else has it open: clear what a crash left
+                remove_leftovers(path, conn)
+            lock.share()
+            ws = cls._assemble(path, workspace_id, conn, keyset, access, clock, scrypt_n)
+        except BaseException:
+            lock.release()
+            conn.close()
+            raise
+        ws.lock = lock
+        return ws
 
     @classmethod
     def _assemble(
@@ -205,6 +224,8 @@ class Workspace:
                 self.audit.checkpoint()
         finally:
             self.conn.close()
+            if self.lock is not None:
+                self.lock.release()
 
     # -- keys and storage ---------------------------------------------------------------
     def master_key(self) -> bytes:

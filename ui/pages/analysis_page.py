@@ -296,7 +296,7 @@ class AnalysisPage(QWidget):
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> Path:
             progress("export", 0.3)
-            return audit_service.export_analysis(session, report, path)
+            return audit_service.export_analysis(session, report, path, replace=True)
 
         self.message.clear_message()
         self.progress.start()

@@ -417,7 +417,7 @@ class AuditLogPage(QWidget):
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> AuditExport:
             progress("export", 0.2)
-            return audit_service.export_events(session, flt, path)
+            return audit_service.export_events(session, flt, path, replace=True)
 
         self.message.clear_message()
         self.progress.start()

@@ -96,7 +96,8 @@ class ExportPage(QWidget):
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> ExportResult:
             progress("export", 0.2)
-            return export_service.export_run(session, run_id, what, path)  # type: ignore[arg-type]
+            # The save dialog asked before replacing an existing file.
+            return export_service.export_run(session, run_id, what, path, replace=True)  # type: ignore[arg-type]
 
         self.message.clear_message()
         self.progress.start()

@@ -601,7 +601,7 @@ class KeysPage(QWidget):
 
         def work(progress: ProgressCallback, cancel: CancelToken) -> Path:
             progress("backup", 0.3)
-            keys_service.backup_keys(session, path, passphrase, scrypt_n=scrypt_n)
+            keys_service.backup_keys(session, path, passphrase, scrypt_n=scrypt_n, replace=True)
             return path
 
         self.message.clear_message()

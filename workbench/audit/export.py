@@ -14,7 +14,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +26,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from workbench.audit.encoding import iso_utc
 from workbench.audit.events import AuditEvent, canonical_json
-from workbench.errors import AuditError
+from workbench.errors import AuditError, InvalidInput
+from workbench.outfiles import check_targets, write_private_file
 from workbench.spreadsheet import safe_cell as safe_cell  # the one formula guard, re-exported
 
 COLUMNS = (
@@ -119,21 +119,6 @@ def _public_hex(key: Ed25519PublicKey) -> str:
     return key.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 
-def _write_private(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write through ``write`` into a file beside ``path`` (owner-only), sync, move into place."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _write_all(f: BinaryIO, data: bytes) -> None:
     f.write(data)
 
@@ -153,8 +138,10 @@ def export_events_csv(
     signer: Ed25519PrivateKey,
     workspace_id: str,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    replace: bool = False,
 ) -> ExportSummary:
-    """Write ``events`` to ``path`` and the signature to ``path + ".sig"``.
+    """Write ``events`` to ``path`` and the signature to ``path + ".sig"``: owner-only,
+    never through a symlink, over existing files only when ``replace`` (InvalidInput).
 
     ``events`` may be a generator (e.g. AuditLog.iter_events): rows are streamed to disk.
     """
@@ -176,8 +163,11 @@ def export_events_csv(
         text.detach()  # leave the binary file open for the caller to sync and close
 
     sig_path = signature_path(path)
+    check_targets([path, sig_path], replace=replace)
+    written = False
     try:
-        _write_private(path, write_csv)
+        write_private_file(path, write_csv, replace=replace)
+        written = True
         digest = _sha256_file(path)
         claims: dict[str, object] = {
             "kind": _KIND,
@@ -192,9 +182,14 @@ def export_events_csv(
         }
         claims["signature"] = signer.sign(canonical_json(claims)).hex()
         sig_bytes = json.dumps(claims, ensure_ascii=False, indent=2).encode("utf-8")
-        _write_private(sig_path, lambda f: _write_all(f, sig_bytes))
+        write_private_file(sig_path, lambda f: _write_all(f, sig_bytes), replace=replace)
+    except InvalidInput:
+        if written:  # only what this export wrote; never a file that was there before
+            path.unlink(missing_ok=True)
+        raise
     except OSError as exc:
-        path.unlink(missing_ok=True)
+        if written:
+            path.unlink(missing_ok=True)
         raise AuditError(
             f"The export could not be written to {path} ({exc.strerror}). Choose a folder you "
             "can write to and try again."

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 import xlsxwriter
@@ -15,10 +15,16 @@ from linkage.progress import CancelToken, ProgressCallback, no_progress
 from workbench.access import authorize, record
 from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
 from workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
-from workbench.audit.export import ExportCheck, check_export, export_events_csv
+from workbench.audit.export import (
+    ExportCheck,
+    check_export,
+    export_events_csv,
+    signature_path,
+)
 from workbench.audit.log import EventFilter
 from workbench.audit.verify import VerificationResult, verify_log
 from workbench.errors import InvalidInput
+from workbench.outfiles import check_targets, write_private_file
 from workbench.permissions import Action
 from workbench.session import Session
 from workbench.spreadsheet import neutralise, safe_cell, write_table
@@ -67,12 +73,16 @@ class AuditExport:
     rows: int
 
 
-def export_events(session: Session, flt: EventFilter, out: Path) -> AuditExport:
+def export_events(
+    session: Session, flt: EventFilter, out: Path, *, replace: bool = False
+) -> AuditExport:
+    """Write the events and their signature file; existing files only when ``replace``."""
     authorize(session, Action.AUDIT_EXPORT)
+    check_targets([out, signature_path(out)], replace=replace)
     ws = session.workspace
     events = ws.audit.query(flt, newest_first=False)
     summary = export_events_csv(
-        events, out, signer=ws.keyset.signing_private_key(), workspace_id=ws.id
+        events, out, signer=ws.keyset.signing_private_key(), workspace_id=ws.id, replace=replace
     )
     record(
         session,
@@ -149,7 +159,9 @@ def analysis_report(
     return report
 
 
-def export_analysis(session: Session, report: AnalysisReport, out: Path) -> Path:
+def export_analysis(
+    session: Session, report: AnalysisReport, out: Path, *, replace: bool = False
+) -> Path:
     """Write the report to ``out``: an XLSX with a sheet per section, or CSV files.
 
     For ``FILE.csv`` the summary goes to FILE.csv and each section to ``FILE.<section>.csv``
@@ -166,9 +178,11 @@ def export_analysis(session: Session, report: AnalysisReport, out: Path) -> Path
             "A section of this report has more rows than a spreadsheet sheet can hold; "
             "export it to a .csv file instead, or choose a shorter period."
         )
-    files = [out.name]
+    paths = [out]
     if suffix == ".csv":
-        files += [section_csv_path(out, name).name for name in SECTIONS]
+        paths += [section_csv_path(out, name) for name in SECTIONS]
+    check_targets(paths, replace=replace)
+    files = [p.name for p in paths]
     record(
         session,
         EventType.LOG_EXPORTED,
@@ -183,11 +197,11 @@ def export_analysis(session: Session, report: AnalysisReport, out: Path) -> Path
     )
     try:
         if suffix == ".xlsx":
-            _write_analysis_xlsx(report, frames, out)
+            _write_analysis_xlsx(report, frames, out, replace=replace)
         else:
-            write_table(_summary_table(report), out)
+            write_table(_summary_table(report), out, replace=replace)
             for name in SECTIONS:
-                write_table(frames[name], section_csv_path(out, name))
+                write_table(frames[name], section_csv_path(out, name), replace=replace)
     except OSError as exc:
         raise InvalidInput(
             f"Cannot write {out} ({exc.strerror}). Choose a folder you can write to and try again."
@@ -226,12 +240,16 @@ def _summary_table(report: AnalysisReport) -> pl.DataFrame:
 
 
 def _write_analysis_xlsx(
-    report: AnalysisReport, frames: dict[str, pl.DataFrame], out: Path
+    report: AnalysisReport, frames: dict[str, pl.DataFrame], out: Path, *, replace: bool
 ) -> None:
-    fd = os.open(out, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-    os.close(fd)
+    write_private_file(out, lambda f: _fill_analysis_xlsx(report, frames, f), replace=replace)
+
+
+def _fill_analysis_xlsx(
+    report: AnalysisReport, frames: dict[str, pl.DataFrame], out: BinaryIO
+) -> None:
     workbook = xlsxwriter.Workbook(
-        str(out),
+        out,
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,

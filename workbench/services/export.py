@@ -18,6 +18,7 @@ from workbench.access import authorize, record
 from workbench.audit.events import EventType, PersonRef
 from workbench.datasets import get_dataset, read_dataset
 from workbench.errors import InvalidInput
+from workbench.outfiles import check_targets
 from workbench.permissions import Action
 from workbench.runs import RunInfo, get_run, read_links
 from workbench.services.findings import list_findings
@@ -72,12 +73,16 @@ def _persons(ws: Workspace, run: RunInfo, table: pl.DataFrame) -> list[PersonRef
     return sorted(set(refs), key=lambda r: (r.key_version, r.token_hex))
 
 
-def export_run(session: Session, run_id: str, what: What, out: Path) -> ExportResult:
+def export_run(
+    session: Session, run_id: str, what: What, out: Path, *, replace: bool = False
+) -> ExportResult:
+    """Write the table to ``out``; an existing file only when ``replace`` (the user asked)."""
     authorize(session, Action.RESULT_EXPORT, run_id=run_id)
     if what not in ("links", "findings", "summary"):
         raise InvalidInput("Export links, findings or summary.")
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise InvalidInput(f"{out.name}: export to a file ending in .csv or .xlsx.")
+    check_targets([out], replace=replace)
     ws = session.workspace
     run = get_run(ws, run_id)
     table = _table(session, run, what)
@@ -106,7 +111,7 @@ def export_run(session: Session, run_id: str, what: What, out: Path) -> ExportRe
     # The event is committed before the file exists: no event, no export.
     record(session, EventType.EXPORT, run_id=run.id, persons=in_event, details=details)
     try:
-        write_table(table, out)
+        write_table(table, out, replace=replace)
     except OSError as exc:
         raise InvalidInput(f"Cannot write {out}: {exc.strerror}.") from None
     return ExportResult(out, table.height, len(persons))

@@ -19,9 +19,10 @@ from linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progre
 from linkage.read import read_extract
 from workbench.access import authorize, record
 from workbench.audit.events import EventType, Outcome
-from workbench.datasets import DatasetInfo, Kind, store_dataset
+from workbench.datasets import DatasetInfo, Kind, new_dataset_id, store_dataset
 from workbench.errors import InvalidInput
 from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
+from workbench.import_limits import import_limits
 from workbench.permissions import Action
 from workbench.session import Session
 from workbench.workspace import Workspace
@@ -125,6 +126,7 @@ def import_extract(
             profile=profile,
             progress=lambda step, f: progress(step, 0.7 * f),
             cancel=cancel,
+            limits=import_limits(ws),
         )
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -137,12 +139,7 @@ def import_extract(
         report = _report_counts(
             parsed.source_rows, frame, parsed.quarantine, issues, parsed.encoding
         )
-        info = store_dataset(
-            ws, kind=kind, frame=frame, file_name=path.name, imported_by=session.user, report=report
-        )
-        reports = ws.frames(REPORTS_AREA)
-        reports.write(f"{info.id}.issues", issues)
-        reports.write(f"{info.id}.quarantine", parsed.quarantine)
+        info = _store(session, kind, path, frame, report, issues, parsed.quarantine)
     except (LinkageError, Cancelled, InvalidInput) as exc:
         record(
             session,
@@ -154,18 +151,6 @@ def import_extract(
             raise InvalidInput(str(exc)) from None
         raise
     progress("done", 1.0)
-    record(
-        session,
-        EventType.IMPORT_FINISHED,
-        dataset_id=info.id,
-        details={
-            "file": path.name,
-            "kind": kind,
-            "rows": info.rows,
-            "quarantined": report["quarantined"],
-            "issues": report["issues"],
-        },
-    )
     return ImportReport(
         dataset=info,
         source_rows=parsed.source_rows,
@@ -175,6 +160,56 @@ def import_extract(
         issues_by_column=report["issues_by_column"],  # type: ignore[arg-type]
         invalid_identifiers=report["invalid_identifiers"],  # type: ignore[arg-type]
     )
+
+
+def _store(
+    session: Session,
+    kind: Kind,
+    path: Path,
+    frame: pl.DataFrame,
+    report: dict[str, object],
+    issues: pl.DataFrame,
+    quarantine: pl.DataFrame,
+) -> DatasetInfo:
+    """The frame, its two reports and the ``import.finished`` event, committed together:
+    the event joins the transaction that registers the dataset. On a failure nothing is
+    left; after a crash only unreferenced files, which the next open removes."""
+    ws = session.workspace
+    dataset_id = new_dataset_id(kind, ws.clock())
+    reports = ws.frames(REPORTS_AREA)
+    names = (f"{dataset_id}.issues", f"{dataset_id}.quarantine")
+
+    def finished(info: DatasetInfo) -> None:
+        record(
+            session,
+            EventType.IMPORT_FINISHED,
+            dataset_id=info.id,
+            details={
+                "file": path.name,
+                "kind": kind,
+                "rows": info.rows,
+                "quarantined": report["quarantined"],
+                "issues": report["issues"],
+            },
+        )
+
+    try:
+        reports.write(names[0], issues)
+        reports.write(names[1], quarantine)
+        return store_dataset(
+            ws,
+            kind=kind,
+            frame=frame,
+            file_name=path.name,
+            imported_by=session.user,
+            report=report,
+            dataset_id=dataset_id,
+            then=finished,
+        )
+    except BaseException:
+        for name in names:
+            reports.delete(name)
+        raise
 
 
 def _report_counts(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from crypto.backup import KeyBackup, read_backup, write_backup
+from crypto.backup import KeyBackup, read_backup, seal_backup
 from crypto.errors import BackupError
 from crypto.keyset import KeyState, open_keyset
 from crypto.passwords import DEFAULT_N
@@ -19,9 +19,11 @@ from workbench.clock import Clock, utc_now
 from workbench.datasets import DatasetInfo, list_datasets
 from workbench.errors import InvalidInput, WorkspaceError
 from workbench.keyaccess import KeyAccess
+from workbench.outfiles import check_targets, write_private_file
 from workbench.permissions import Action
 from workbench.services.session import login, logout
 from workbench.session import Session
+from workbench.storage_errors import logged_after
 from workbench.workspace import KEYSET_FILE, Workspace, read_workspace_id
 
 CHAINING_NOTE = (
@@ -135,28 +137,42 @@ def rotate_keys(
         )
         raise
     rotation.finish_rotation(ws, plan.target_version)
-    record(
-        session,
-        EventType.KEYS_ROTATION_FINISHED,
-        details={"target_version": plan.target_version, "migrated": migrated},
-    )
+    with logged_after(f"The rotation to key version {plan.target_version} finished"):
+        record(
+            session,
+            EventType.KEYS_ROTATION_FINISHED,
+            details={"target_version": plan.target_version, "migrated": migrated},
+        )
     return RotationReport(plan.target_version, plan.resumed, migrated)
 
 
-def backup_keys(session: Session, out: Path, passphrase: str, *, scrypt_n: int = 2**17) -> None:
+def backup_keys(
+    session: Session,
+    out: Path,
+    passphrase: str,
+    *,
+    scrypt_n: int = 2**17,
+    replace: bool = False,
+) -> None:
+    """Write a key backup to ``out``; an existing file only when ``replace`` (asked for)."""
     authorize(session, Action.KEYS_BACKUP)
     if len(passphrase) < 12:
         raise InvalidInput("A backup passphrase needs at least 12 characters.")
     ws = session.workspace
-    if out.exists():
-        raise InvalidInput(f"{out} already exists; choose a new file name.")
+    check_targets([out], replace=replace)
     blob = (ws.path / KEYSET_FILE).read_bytes()
-    write_backup(out, KeyBackup(ws.id, ws.master_key(), blob), passphrase, scrypt_n=scrypt_n)
-    record(
-        session,
-        EventType.KEYS_BACKUP,
-        details={"file": out.name, "versions": ws.keyset.latest_version},
+    backup = KeyBackup(ws.id, ws.master_key(), blob)
+    write_private_file(
+        out,
+        lambda f: f.write(seal_backup(backup, passphrase, scrypt_n=scrypt_n)),
+        replace=replace,
     )
+    with logged_after(f"The key backup was written to {out}"):
+        record(
+            session,
+            EventType.KEYS_BACKUP,
+            details={"file": out.name, "versions": ws.keyset.latest_version},
+        )
 
 
 def restore_keys(

@@ -24,6 +24,7 @@ from workbench.access import authorize, record
 from workbench.audit.events import EventType
 from workbench.datasets import Kind
 from workbench.errors import InvalidInput
+from workbench.import_limits import import_limits
 from workbench.permissions import Action
 from workbench.services.imports import find_profile, profiles_dir
 from workbench.session import Session
@@ -132,7 +133,11 @@ def preview_extract(
             f"choose a {checked_kind} profile or none."
         )
     try:
-        raw = load_table(Path(path), encoding=profile.encoding if profile else None)
+        raw = load_table(
+            Path(path),
+            encoding=profile.encoding if profile else None,
+            limits=import_limits(session.workspace),
+        )
     except LinkageError as exc:
         raise InvalidInput(str(exc)) from None
 

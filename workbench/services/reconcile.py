@@ -17,6 +17,7 @@ from workbench.permissions import Action
 from workbench.runs import RunInfo, store_run
 from workbench.services.review import latest_decisions
 from workbench.session import Session
+from workbench.storage_errors import logged_after
 from workbench.workspace import Workspace
 
 SETTING_RULES_FILE = "rules_file"
@@ -84,16 +85,17 @@ def reconcile_datasets(
         links=result.links,
         findings=result.findings,
     )
-    record(
-        session,
-        EventType.RECONCILE_RUN,
-        run_id=run.id,
-        details={
-            "tax_dataset": tax.id,
-            "si_dataset": si.id,
-            "rules_version": run.rules_version,
-            "summary": run.summary,
-        },
-    )
+    with logged_after(f"Run {run.id} was stored"):
+        record(
+            session,
+            EventType.RECONCILE_RUN,
+            run_id=run.id,
+            details={
+                "tax_dataset": tax.id,
+                "si_dataset": si.id,
+                "rules_version": run.rules_version,
+                "summary": run.summary,
+            },
+        )
     progress("done", 1.0)
     return run

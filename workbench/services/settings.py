@@ -17,14 +17,25 @@ from workbench.audit.events import EventType
 from workbench.db import get_setting
 from workbench.db import set_setting as store_setting
 from workbench.errors import InvalidInput
+from workbench.import_limits import (
+    DEFAULT_IMPORT_MAX_MB,
+    MAX_IMPORT_MAX_MB,
+    SETTING_IMPORT_MAX_MB,
+)
 from workbench.permissions import Action
+from workbench.private_dirs import unsafe_dir_problem
 from workbench.services.reconcile import SETTING_RULES_FILE
 from workbench.session import Session
 from workbench.workspace import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES, Workspace
 
 DEFAULT_IDLE_MINUTES = 15
 MAX_IDLE_MINUTES = 24 * 60
-SETTING_KEYS = (SETTING_IDLE_MINUTES, SETTING_CHECKPOINT_FILE, SETTING_RULES_FILE)
+SETTING_KEYS = (
+    SETTING_IDLE_MINUTES,
+    SETTING_CHECKPOINT_FILE,
+    SETTING_RULES_FILE,
+    SETTING_IMPORT_MAX_MB,
+)
 
 #: The log has no dedicated "settings changed" type yet; this neutral, otherwise unused
 #: type is recorded with details {"setting", "before", "after"} until one is added.
@@ -88,6 +99,8 @@ def set_setting(session: Session, key: str, value: str | int | None) -> SettingC
         new = str(_check_minutes(text))
     elif key == SETTING_CHECKPOINT_FILE:
         new = _check_checkpoint_file(ws, text) if text else ""
+    elif key == SETTING_IMPORT_MAX_MB:
+        new = str(_check_import_max_mb(text)) if text else ""
     else:
         new = _check_rules_file(text) if text else ""
     before = get_setting(ws.conn, key) or None
@@ -126,6 +139,9 @@ def _check_checkpoint_file(ws: Workspace, text: str) -> str:
             "Keep the checkpoint file outside the workspace folder: whoever can change the "
             "log there could change the checkpoint too."
         )
+    problem = unsafe_dir_problem(path.parent, "folder of the checkpoint file")
+    if problem is not None:
+        raise InvalidInput(problem)
     if path.exists():
         if not path.is_file():
             raise InvalidInput(f"{path} is not a file; choose a file for the checkpoints.")
@@ -138,6 +154,18 @@ def _check_checkpoint_file(ws: Workspace, text: str) -> str:
         if not os.access(folder, os.W_OK):
             raise InvalidInput(f"The folder {folder} cannot be written; choose another one.")
     return str(path)
+
+
+def _check_import_max_mb(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInput(
+            f"The import size limit is a whole number of megabytes, e.g. {DEFAULT_IMPORT_MAX_MB}."
+        ) from None
+    if not 1 <= value <= MAX_IMPORT_MAX_MB:
+        raise InvalidInput(f"The import size limit must be between 1 and {MAX_IMPORT_MAX_MB} MB.")
+    return value
 
 
 def _check_rules_file(text: str) -> str:

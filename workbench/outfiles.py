@@ -1,0 +1,60 @@
+"""The one way the app writes a file the user named: exports, signatures, key backups.
+
+Never through a symbolic link, never over an existing file unless the user asked for it
+(the GUI's save dialog asks; the command line needs ``--force``), owner-only (0600), and
+atomic: a temp file beside the target is synced and then moved into place.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from crypto._files import write_private_new
+from workbench.errors import InvalidInput
+
+
+def _exists(path: Path) -> InvalidInput:
+    return InvalidInput(
+        f"{path} already exists; nothing was written. Choose another file name, or ask to "
+        "replace it (on the command line: --force)."
+    )
+
+
+def _symlink(path: Path) -> InvalidInput:
+    return InvalidInput(
+        f"{path} is a symbolic link; the app never writes through a link. Choose a file name "
+        "that is not a link."
+    )
+
+
+def check_targets(paths: Iterable[Path], *, replace: bool) -> None:
+    """Refuse before anything is done or logged: a link, a folder, or (unless ``replace``)
+    an existing file among ``paths``. The write itself checks again, atomically."""
+    for path in paths:
+        if path.is_symlink():
+            raise _symlink(path)
+        if path.is_dir():
+            raise InvalidInput(f"{path} is a folder; choose a file name.")
+        if not replace and os.path.lexists(path):
+            raise _exists(path)
+
+
+def write_private_file(
+    path: Path, write: Callable[[BinaryIO], object], *, replace: bool = False
+) -> None:
+    """Write ``path`` through ``write``. InvalidInput for a link or an existing file (unless
+    ``replace``); other OSErrors (no space, read-only, no permission) pass through."""
+    try:
+        write_private_new(path, write, replace=replace)
+    except FileExistsError:
+        raise _exists(path) from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder; choose a file name.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _symlink(path) from None
+        raise
