@@ -221,6 +221,7 @@ def test_a_kill_between_dataset_insert_and_finished_event_leaves_no_dataset(
         scrypt_n=TEST_SCRYPT_N,
     )  # fmt: skip
     add_user(login(ws, "admin", ADMIN_PASSWORD), "clerk1", USER_PASSWORD, ["clerk"])
+    ws.users.set_password("clerk1", USER_PASSWORD, must_change=False)  # as the `team` fixture
     ws.close()
 
     root = Path(__file__).resolve().parents[2]
