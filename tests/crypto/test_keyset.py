@@ -197,3 +197,23 @@ def test_failed_write_leaves_the_old_file_and_no_temp(keyset: Keyset, tmp_path: 
 def test_missing_keyset_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_keyset_file(tmp_path / "keyset.bin", MASTER, "ws-1")
+
+
+def test_a_new_keyset_has_a_log_mac_key_from_the_first_event(keyset: Keyset) -> None:
+    assert keyset.log_mac_key == b"\x04" * 32 and keyset.log_mac_from_seq == 1
+    assert Keyset.from_bytes(keyset.to_bytes()) == keyset
+    rotated = keyset.with_new_version("admin", LATER)
+    assert (rotated.log_mac_key, rotated.log_mac_from_seq) == (keyset.log_mac_key, 1)
+
+
+def test_a_keyset_from_before_log_keys_opens_and_gets_one_once(keyset: Keyset) -> None:
+    document = json.loads(keyset.to_bytes())
+    del document["log_mac_key"], document["log_mac_from_seq"]
+    old = Keyset.from_bytes(json.dumps(document).encode())
+    assert old.log_mac_key is None
+    upgraded = old.with_log_mac_key(42)
+    assert upgraded.log_mac_key is not None and upgraded.log_mac_from_seq == 42
+    assert upgraded.with_log_mac_key(99) == upgraded  # never replaced, never moved
+    blob = seal_keyset(upgraded, MASTER)
+    assert upgraded.log_mac_key not in blob
+    assert open_keyset(blob, MASTER, "ws-1") == upgraded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from crypto.identifiers import canonical_my_number
 from linkage.progress import CancelToken, ProgressCallback, no_progress
 from workbench.access import authorize, record
 from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
+from workbench.audit.errors import CheckpointError
 from workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
 from workbench.audit.export import ExportCheck, check_export, export_events_csv
 from workbench.audit.log import EventFilter
@@ -64,6 +66,20 @@ def verify(session: Session, *, progress: ProgressCallback = no_progress) -> Ver
         },
     )
     return result
+
+
+def anchor_if_due(session: Session) -> None:
+    """Sign a checkpoint if events written over a minute ago are not anchored yet.
+
+    For a timer in the GUI: while events are written the log anchors itself at least every
+    minute, but the last ones written before the app sits idle would otherwise wait for
+    logout. Not an action of the user, so nothing is authorised or logged; a checkpoint
+    that cannot be kept outside the database is retried and reported at logout.
+    """
+    if session.closed:
+        return
+    with contextlib.suppress(CheckpointError):  # stays pending; logout reports it
+        session.workspace.audit.checkpoint_if_due()
 
 
 @dataclass(frozen=True)
