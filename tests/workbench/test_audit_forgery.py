@@ -331,3 +331,25 @@ def test_a_deleted_external_checkpoint_is_a_sign_of_tampering(workspace: Workspa
     result = _verify(workspace)
     assert result.intact and not result.ok
     assert any("outside the database" in t for t in result.tampering)
+
+
+def test_the_gui_timer_anchors_a_tail_once_it_is_a_minute_old(
+    workspace: Workspace, team: Team, clock: FakeClock
+) -> None:
+    clock.advance(minutes=5)
+    set_purpose(team.clerk, "適用調査")  # anchored at once: the last anchor is 5 minutes old
+    set_purpose(team.clerk, "扶養認定確認")  # within the minute: not anchored yet
+    last = workspace.audit.last()
+    assert last is not None
+    before = workspace.audit.latest_checkpoint()
+    assert before is not None and before.seq == last.seq - 1
+    audit_service.anchor_if_due(team.clerk)
+    assert workspace.audit.latest_checkpoint() == before  # less than a minute: nothing
+    clock.advance(seconds=61)
+    audit_service.anchor_if_due(team.clerk)
+    after = workspace.audit.latest_checkpoint()
+    assert after is not None and after.seq == last.seq
+    assert workspace.audit.external is not None
+    assert workspace.audit.external.latest() == after
+    audit_service.anchor_if_due(team.clerk)  # nothing new written: no second checkpoint
+    assert workspace.audit.latest_checkpoint() == after
