@@ -661,6 +661,5 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     print(f"{start}workbench: {message}", file=ctx.err)
     return EXIT_ERROR
 
-
 if __name__ == "__main__":
     sys.exit(main())
