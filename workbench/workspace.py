@@ -310,16 +310,22 @@ def _add_log_mac_key(
     The switch point is chosen and the keyset written while the database's write lock is
     held, so no event can be appended in between.
     """
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        (end,) = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()
-        upgraded = keyset.with_log_mac_key(int(end) + 1)
-        write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
-        conn.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (end,) = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()
+            upgraded = keyset.with_log_mac_key(int(end) + 1)
+            write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        raise WorkspaceError(
+            f"The workspace {path} must be upgraded once (its access log gets its own key) but "
+            f"cannot be written ({exc}). Open it once where it is writable, then try again."
+        ) from exc
     return upgraded
 
 

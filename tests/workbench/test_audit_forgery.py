@@ -353,3 +353,38 @@ def test_the_gui_timer_anchors_a_tail_once_it_is_a_minute_old(
     assert workspace.audit.external.latest() == after
     audit_service.anchor_if_due(team.clerk)  # nothing new written: no second checkpoint
     assert workspace.audit.latest_checkpoint() == after
+
+
+def test_restoring_a_backup_from_before_the_upgrade_keeps_the_log_key(
+    tmp_path: Path, access: KeyAccess, clock: FakeClock
+) -> None:
+    from workbench.services.keys import backup_keys, restore_keys
+
+    path = _create_unkeyed(tmp_path, access, clock)
+    old = Workspace.open(path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)
+    # This first open upgraded the keyset; make the backup from the keyset of before.
+    admin = login(old, "admin", ADMIN_PASSWORD)
+    master = old.master_key()
+    upgraded = old.keyset
+    write_keyset_file(path / KEYSET_FILE, replace(upgraded, log_mac_key=None), master)
+    backup = tmp_path / "keys.backup"
+    backup_keys(admin, backup, "a long backup passphrase", scrypt_n=TEST_SCRYPT_N)
+    write_keyset_file(path / KEYSET_FILE, upgraded, master)
+    logout(admin)
+    old.close()
+    restored = restore_keys(
+        path,
+        backup,
+        "a long backup passphrase",
+        access=access,
+        user="admin",
+        password=ADMIN_PASSWORD,
+        clock=clock,
+        scrypt_n=TEST_SCRYPT_N,
+    )
+    try:
+        assert restored.keyset.log_mac_key == upgraded.log_mac_key
+        assert restored.keyset.log_mac_from_seq == upgraded.log_mac_from_seq
+        assert _verify(restored).ok
+    finally:
+        restored.conn.close()
