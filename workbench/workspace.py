@@ -228,22 +228,15 @@ class Workspace:
         return key
 
     def save_keyset(self, keyset: Keyset) -> None:
-        """Seal and store ``keyset``. The log-MAC key and its switch point always stay: a
-        keyset without them gets this workspace's; one with another key is refused."""
+        """Seal and store ``keyset``. The log-MAC key and its switch point always stay this
+        workspace's, whatever ``keyset`` holds: replacing them (say with a keyset made fresh by
+        ``Keyset.new``) would make every keyed event fail verification."""
         current = self.keyset
-        if keyset.log_mac_key is None and current.log_mac_key is not None:
+        if current.log_mac_key is not None:
             keyset = replace(
                 keyset,
                 log_mac_key=current.log_mac_key,
                 log_mac_from_seq=current.log_mac_from_seq,
-            )
-        elif current.log_mac_key is not None and (
-            keyset.log_mac_key != current.log_mac_key
-            or keyset.log_mac_from_seq != current.log_mac_from_seq
-        ):
-            raise WorkspaceError(
-                "The new keyset would replace the key of the access log, and the log would no "
-                "longer verify. Nothing was changed. This is a program error: report it."
             )
         write_keyset_file(self.path / KEYSET_FILE, keyset, self.master_key())
         self.keyset = keyset

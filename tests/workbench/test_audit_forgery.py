@@ -192,10 +192,11 @@ def test_a_keyset_saved_without_the_log_key_keeps_it(workspace: Workspace) -> No
     assert workspace.keyset.log_mac_key == key
     master = workspace.master_key()
     assert read_keyset_file(workspace.path / KEYSET_FILE, master, workspace.id).log_mac_key == key
-    # A stale copy sealed elsewhere cannot bring another key in through save_keyset.
-    with pytest.raises(Exception, match="key of the access log"):
-        workspace.save_keyset(replace(workspace.keyset, log_mac_key=b"x" * 32))
-    write_keyset_file(workspace.path / KEYSET_FILE, workspace.keyset, master)
+    # Nor can a keyset made afresh (Keyset.new) bring another key or switch point in.
+    fresh = Keyset.new(workspace.id, "admin", workspace.clock())
+    workspace.save_keyset(replace(fresh, log_mac_from_seq=7))
+    assert workspace.keyset.log_mac_key == key and workspace.keyset.log_mac_from_seq == 1
+    assert workspace.keyset.primary.key == fresh.primary.key
 
 
 # -- anchoring -----------------------------------------------------------------------------------
