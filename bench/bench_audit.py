@@ -4,19 +4,24 @@
     .venv/bin/python bench/bench_audit.py --quick    # 2k / 20k / 100k: well under a minute
 
 Every database uses the workspace settings: WAL, synchronous=FULL, the audit schema and the
-authorizer. Events are synthetic (tokens are SHA-256 of a counter).
+authorizer, and a keyed chain (HMAC-SHA256 links; ``--unkeyed`` for the old SHA-256 links, to
+compare). Events are synthetic (tokens are SHA-256 of a counter). Half of them are reveals, and
+the log anchors (signs a checkpoint) after every disclosure, so the one-commit-per-event run
+also signs a checkpoint for every other event; its verification shows what that costs.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import tempfile
 import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from workbench.audit.chain import UNKEYED, ChainKey
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
 from workbench.audit.log import AuditLog, EventFilter
 from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
@@ -25,6 +30,7 @@ from workbench.audit.verify import verify_log
 WORKSPACE_ID = "bench-0000-4000-8000-000000000000"
 CLERK = Actor("sato", ("clerk",))
 AUDITOR = Actor("suzuki", ("auditor",))
+CHAIN = ChainKey(os.urandom(32))
 
 
 def connect(path: Path):  # type: ignore[no-untyped-def]
@@ -72,6 +78,7 @@ def new_log(path: Path, key: Ed25519PrivateKey) -> AuditLog:
         workspace_id=WORKSPACE_ID,
         signer=key,
         workstation=Workstation("bench-desk", "bench", "0.1.0"),
+        chain=CHAIN,
     )
 
 
@@ -85,6 +92,13 @@ def bench_single(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
     print(
         f"append, one commit per event : {n:>9,} events in {elapsed:7.2f} s = {n / elapsed:>9,.0f} events/s"
         f"  ({elapsed / n * 1e3:.2f} ms per acknowledged event)"
+    )
+    start = time.perf_counter()
+    result = verify_log(log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=CHAIN)
+    elapsed = time.perf_counter() - start
+    print(
+        f"verify_log of that log       : {result.message} {result.checkpoints_checked:,} "
+        f"checkpoints; {elapsed:.2f} s"
     )
 
 
@@ -113,7 +127,9 @@ def bench_verify(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
     print(f"built a log of {n:,} events (batched) in {built:.1f} s; database {size:,.0f} MB")
     for attempt in (1, 2):
         start, cpu = time.perf_counter(), time.process_time()
-        result = verify_log(log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key())
+        result = verify_log(
+            log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=CHAIN
+        )
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(
             f"verify_log #{attempt}: {result.message} {result.checkpoints_checked} checkpoints; "
@@ -147,12 +163,17 @@ def main() -> None:
         "--verify-n", type=int, default=1_000_000, help="events in the log to verify"
     )
     parser.add_argument("--quick", action="store_true", help="2k / 20k / 100k events")
+    parser.add_argument("--unkeyed", action="store_true", help="plain SHA-256 links (old logs)")
     parser.add_argument(
         "--dir", type=Path, default=None, help="where to put the databases (default: a temp dir)"
     )
     args = parser.parse_args()
     if args.quick:
         args.n, args.n_single, args.verify_n = 20_000, 2_000, 100_000
+    if args.unkeyed:
+        global CHAIN
+        CHAIN = UNKEYED
+    print(f"links: {'SHA-256 (unkeyed)' if args.unkeyed else 'HMAC-SHA256 (keyed)'}")
     key = Ed25519PrivateKey.generate()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp_name:
         tmp = Path(tmp_name)

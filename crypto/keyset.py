@@ -1,4 +1,4 @@
-"""The keyset of a workspace: token keys 1..n, the data key and the log-signing key.
+"""The keyset of a workspace: token keys 1..n, the data key, the log-signing and log-MAC keys.
 
 Stored as one file in the workspace, sealed with AES-256-GCM under the 32-byte master key
 (which lives in the OS keyring or the passphrase store, never beside this file). The
@@ -14,7 +14,13 @@ key chain (a fresh root key, version n+1, chain c+1), marks every version of the
 ``retired`` (kept only to search the access log), and later destroys the retired versions
 at once (``destroyed_through`` remembers the last destroyed version). Version numbers are
 never reused, so a version always names one key of one chain. The data key and the
-log-signing key are not token keys and stay as they are.
+log-signing key are not token keys and stay as they are, and so does the log-MAC key.
+
+The log-MAC key keys the access log's chain (each event's link is an HMAC-SHA256 under it)
+from sequence ``log_mac_from_seq`` on; events before it (written before the app had this
+key) stay plain SHA-256. Both are recorded here, sealed, so someone who can only write the
+database can neither compute a link nor move the switch point. A keyset written before this
+key existed has neither; :meth:`Keyset.with_log_mac_key` adds them once.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from crypto.tokens import Tokenizer
 KEY_SIZE = 32
 MASTER_KEY_SIZE = 32
 FORMAT_NAME = "records-linkage-workbench/keyset"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the log-MAC fields are optional additions to version 1
 SEAL_MAGIC = b"RLWKSET1"
 _NONCE_SIZE = 12
 _TAG_SIZE = 16
@@ -88,6 +94,10 @@ class Keyset:
     signing_key: bytes = field(repr=False)
     #: The last token-key version destroyed by a compromise response (0: none).
     destroyed_through: int = 0
+    #: The key of the access log's chain; None in a keyset from before it existed.
+    log_mac_key: bytes | None = field(default=None, repr=False)
+    #: The first log sequence whose link is keyed (1 for a workspace created with the key).
+    log_mac_from_seq: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.workspace_id, str) or not self.workspace_id:
@@ -117,6 +127,13 @@ class Keyset:
         for name, value in (("data key", self.data_key), ("signing key", self.signing_key)):
             if not isinstance(value, bytes) or len(value) != KEY_SIZE:
                 raise ValueError(f"the {name} is exactly {KEY_SIZE} bytes")
+        if self.log_mac_key is not None and (
+            not isinstance(self.log_mac_key, bytes) or len(self.log_mac_key) != KEY_SIZE
+        ):
+            raise ValueError(f"the log MAC key is exactly {KEY_SIZE} bytes")
+        start = self.log_mac_from_seq
+        if isinstance(start, bool) or not isinstance(start, int) or start < 1:
+            raise ValueError("the first keyed log sequence is an integer >= 1")
 
     @classmethod
     def new(
@@ -126,14 +143,29 @@ class Keyset:
         now: datetime,
         random_bytes: RandomBytes = secrets.token_bytes,
     ) -> Keyset:
-        """A fresh keyset: token key version 1 (primary), a data key and a signing key."""
+        """A fresh keyset: token key version 1 (primary), a data key, a signing key and a
+        log-MAC key that keys the log from its first event."""
         first = KeyVersion(1, _random_key(random_bytes), _as_utc(now), created_by, KeyState.PRIMARY)
         return cls(
             workspace_id=workspace_id,
             versions=(first,),
             data_key=_random_key(random_bytes),
             signing_key=_random_key(random_bytes),  # any 32 bytes are an Ed25519 seed
+            log_mac_key=_random_key(random_bytes),
+            log_mac_from_seq=1,
         )
+
+    def with_log_mac_key(
+        self, from_seq: int, random_bytes: RandomBytes = secrets.token_bytes
+    ) -> Keyset:
+        """Add a log-MAC key that keys the log from ``from_seq`` on (an upgraded workspace).
+
+        A keyset that already has one is returned unchanged: the key and its switch point
+        are never replaced, or the events already keyed would no longer verify.
+        """
+        if self.log_mac_key is not None:
+            return self
+        return replace(self, log_mac_key=_random_key(random_bytes), log_mac_from_seq=from_seq)
 
     @property
     def primary(self) -> KeyVersion:
@@ -232,6 +264,9 @@ class Keyset:
             "data_key": _b64(self.data_key),
             "signing_key": _b64(self.signing_key),
         }
+        if self.log_mac_key is not None:
+            document["log_mac_key"] = _b64(self.log_mac_key)
+            document["log_mac_from_seq"] = self.log_mac_from_seq
         return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
     @classmethod
@@ -244,12 +279,18 @@ class Keyset:
                 raise KeysetInvalid(
                     "The keyset was written by another version of the app; update the app."
                 )
+            mac_key = document.get("log_mac_key")
+            mac_from = document.get("log_mac_from_seq", 1)
+            if not isinstance(mac_from, int):
+                raise TypeError("log_mac_from_seq must be an int")
             return cls(
                 workspace_id=_text(document["workspace_id"]),
                 versions=tuple(_version_from_json(v) for v in document["versions"]),
                 data_key=_unb64(document["data_key"]),
                 signing_key=_unb64(document["signing_key"]),
                 destroyed_through=_int(document.get("destroyed_through", 0)),
+                log_mac_key=None if mac_key is None else _unb64(mac_key),
+                log_mac_from_seq=mac_from,
             )
         except KeysetInvalid:
             raise

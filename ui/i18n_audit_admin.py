@@ -153,10 +153,18 @@ ROWS: dict[str, tuple[str, str]] = {
         "確認した署名付きチェックポイント: {checkpoints} 件・外部の保管先との照合: {external}",
         "Signed checkpoints checked: {checkpoints} · checked against the copy kept outside: {external}",
     ),
+    "verify.tampered": (
+        "✖ 連鎖はシーケンス {seq} まで完全ですが、アプリの外でログが改ざんされた兆候があります。"
+        "絞り込みや書き出しを信頼せず、作業領域をそのままにして管理者に知らせてください",
+        "✖ The chain is intact up to sequence {seq}, but the log was tampered with outside the "
+        "app. Do not rely on filtered views or exports; keep the workspace as it is and tell "
+        "the administrator",
+    ),
     "verify.warnings": (
-        "⚠ ログの保護（トリガー・索引）が {count} 件欠けています。改ざんの兆候です（詳細はここにポインターを置くと表示）。",
-        "⚠ {count} protections of the log (triggers, indexes) are missing: a sign of tampering "
-        "(hover here for the list).",
+        "⚠ 改ざんの兆候が {count} 件あります（表・列・索引・トリガーの変更、整合性検査の失敗、"
+        "外部のチェックポイントが読めない等）。",
+        "⚠ {count} signs of tampering (a changed table, column, index or trigger, a failed "
+        "integrity check, an unreadable external checkpoint).",
     ),
     "verify.failed": (
         "✖ 検証できませんでした: {message}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -23,6 +24,7 @@ from ui.login import ChangePasswordDialog, LockScreen, ended_message
 from ui.pages.registry import PageSpec, pages_for
 from ui.state import AppState
 from workbench.errors import WorkbenchError
+from workbench.services import audit as audit_service
 from workbench.services import session as session_service
 from workbench.services.settings import DEFAULT_IDLE_MINUTES, idle_minutes
 from workbench.session import Session
@@ -177,8 +179,13 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def check_idle(self) -> None:
-        """Lock the window once the session was idle for ``idle_lock_minutes``."""
-        if self.session.locked or self.session.closed or self.state.busy:
+        """Lock the window once the session was idle for ``idle_lock_minutes``; anchor the
+        log's last events if they were written over a minute ago."""
+        if self.session.closed or self.state.busy:
+            return
+        with contextlib.suppress(WorkbenchError):  # the next write or logout reports it
+            audit_service.anchor_if_due(self.session)
+        if self.session.locked:
             return
         if session_service.is_idle(self.session, self.idle_minutes):
             self.lock()

@@ -8,6 +8,7 @@ Expected errors print one line to stderr and exit non-zero, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sqlite3
@@ -28,6 +29,8 @@ from linkage.profiles import ImportProfile, list_profiles, save_profile
 from linkage.progress import Cancelled
 from workbench.access import authorize
 from workbench.audit.analysis import AnalysisSettings
+from workbench.audit.errors import CheckpointError
+from workbench.audit.export import check_export, key_fingerprint, load_public_key, public_key_pem
 from workbench.audit.log import EventFilter
 from workbench.clock import Clock, utc_now
 from workbench.errors import InvalidInput, WorkbenchError
@@ -402,16 +405,87 @@ def _date(text: str, *, end: bool) -> datetime:
     return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
 
 
+def _check_export(args: argparse.Namespace, ctx: Context) -> int:
+    """Check an export against a trusted key: the workspace's, or a key file kept apart."""
+    if args.workspace and args.public_key:
+        raise InvalidInput("Give either --workspace or --public-key, not both.")
+    key = None
+    if args.workspace:
+        key = audit_service.workspace_public_key(
+            Path(args.workspace), ctx.access(Path(args.workspace))
+        )
+    elif args.public_key:
+        try:
+            key = load_public_key(Path(args.public_key).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            raise InvalidInput(
+                f"{args.public_key} is not a public key written by `workbench audit "
+                "public-key`. Check the file name."
+            ) from None
+    check = check_export(Path(args.file), key)
+    ctx.print(check.message)
+    return EXIT_OK if check.ok and check.trusted else EXIT_BROKEN_LOG
+
+
+def _public_key(args: argparse.Namespace, ctx: Context) -> int:
+    key = audit_service.workspace_public_key(Path(args.workspace), ctx.access(Path(args.workspace)))
+    pem = public_key_pem(key)
+    if args.out:
+        out = Path(args.out)
+        try:
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise InvalidInput(f"{out} already exists; choose a new file name.") from None
+        except OSError as exc:
+            raise InvalidInput(f"Cannot write {out} ({exc.strerror}).") from None
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(pem)
+        ctx.print(f"Public key written to {out} (fingerprint {key_fingerprint(key)}).")
+    else:
+        ctx.print(pem.rstrip("\n"))
+        ctx.print(f"fingerprint {key_fingerprint(key)}")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, ctx: Context) -> int:
+    """Verify, print the result and every warning; exit 1 unless intact and untampered."""
+    ws = Workspace.open(
+        Path(args.workspace),
+        access=ctx.access(Path(args.workspace)),
+        clock=ctx.clock,
+        scrypt_n=ctx.scrypt_n,
+    )
+    try:
+        user = _acting_user(args, ctx)
+        session = login(ws, user, ctx.secret("WORKBENCH_PASSWORD", f"Password for {user}: "))
+        try:
+            result = audit_service.verify(session)
+        finally:
+            try:
+                logout(session)
+            except CheckpointError as exc:  # e.g. the external checkpoint no longer matches
+                result_error: str | None = str(exc)
+            else:
+                result_error = None
+    finally:
+        with contextlib.suppress(CheckpointError):  # reported above
+            ws.close()
+    ctx.print(result.message)
+    for warning in result.warnings:
+        ctx.print(f"warning: {warning}")
+    if result_error is not None:
+        ctx.print(f"warning: {result_error}")
+    return EXIT_OK if result.ok and result_error is None else EXIT_BROKEN_LOG
+
+
 def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
     if args.audit_command == "check-export":
-        check = audit_service.check_exported(Path(args.file))
-        ctx.print(check.message)
-        return EXIT_OK if check.ok else EXIT_BROKEN_LOG
+        return _check_export(args, ctx)
+    if args.audit_command == "public-key":
+        return _public_key(args, ctx)
+    if args.audit_command == "verify":
+        return _verify(args, ctx)
     with _session(args, ctx) as session:
-        if args.audit_command == "verify":
-            result = audit_service.verify(session)
-            ctx.print(result.message)
-            return EXIT_OK if result.intact else EXIT_BROKEN_LOG
         if args.audit_command == "export":
             flt = EventFilter(
                 users=(args.filter_user,) if args.filter_user else (),
@@ -719,8 +793,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
     p.add_argument("--out", help="also write FILE.xlsx (a sheet per section) or FILE.csv")
     _add_force(p)
-    p = audit_sub.add_parser("check-export")
+    p = audit_sub.add_parser(
+        "check-export", help="check an audit export against the workspace's signing key"
+    )
     p.add_argument("file")
+    p.add_argument("--workspace", help="check against this workspace's key (needs its key)")
+    p.add_argument(
+        "--public-key", help="check against a key file from `workbench audit public-key`"
+    )
+    p = audit_sub.add_parser(
+        "public-key", help="print (or --out FILE) the log-signing public key to keep apart"
+    )
+    p.add_argument("workspace")
+    p.add_argument("--out", help="write it to this new file")
     audit.set_defaults(func=cmd_audit)
 
     p = with_user(sub.add_parser("import", help="import a tax or social-insurance extract"))

@@ -5,7 +5,8 @@ Layout::
     WORKSPACE/
       workspace.json        id and format (no secrets)
       workbench.sqlite3     metadata, users, decisions, the access log
-      keyset.bin            token keys, data key, log-signing key; sealed under the master key
+      keyset.bin            token keys, data key, log-signing and log-MAC keys; sealed under
+                            the master key
       datasets/             encrypted Parquet frames
       runs/                 encrypted run results
 
@@ -21,7 +22,7 @@ import os
 import shutil
 import sqlite3
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -30,8 +31,11 @@ from crypto._files import fsync_directory
 from crypto.errors import CryptoError, DecryptionFailed
 from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
 from crypto.passwords import DEFAULT_N, name_key
+from workbench.audit.chain import ChainKey
+from workbench.audit.errors import CheckpointError
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
 from workbench.audit.log import AuditLog
+from workbench.audit.schema import EVENTS_TABLE
 from workbench.cleanup import WorkspaceLock, remove_leftovers
 from workbench.clock import Clock, to_iso, utc_now
 from workbench.db import connect, get_setting, migrate
@@ -171,10 +175,15 @@ class Workspace:
         if keyset_blob is None:
             settle_pending_keyset(path, workspace_id, master_key)
         keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
+        if keyset_blob is not None and keyset.log_mac_key is None:
+            keyset = _keep_log_key(path, workspace_id, master_key, keyset)
         conn = connect(path / DB_FILE)
         lock = WorkspaceLock.take(path / WORKSPACE_FILE)
         try:
             migrate(conn)
+            upgraded = keyset.log_mac_key is None
+            if upgraded:
+                keyset = _add_log_mac_key(path, conn, keyset, master_key)
             if lock.exclusive:  # nobody else has it open: clear what a crash left
                 remove_leftovers(path, conn)
             lock.share()
@@ -184,6 +193,10 @@ class Workspace:
             conn.close()
             raise
         ws.lock = lock
+        if upgraded and ws.audit.last() is not None:
+            # Anchor the unkeyed part of the log where the keyed part begins.
+            with contextlib.suppress(CheckpointError):  # kept pending; logout reports it
+                ws.audit.checkpoint()
         return ws
 
     @classmethod
@@ -205,6 +218,7 @@ class Workspace:
             workstation=Workstation.current(APP_VERSION),
             clock=clock,
             external=external,
+            chain=ChainKey(keyset.log_mac_key, keyset.log_mac_from_seq),
         )
         return cls(
             path=path,
@@ -237,6 +251,16 @@ class Workspace:
         return key
 
     def save_keyset(self, keyset: Keyset) -> None:
+        """Seal and store ``keyset``. The log-MAC key and its switch point always stay this
+        workspace's, whatever ``keyset`` holds: replacing them (say with a keyset made fresh by
+        ``Keyset.new``) would make every keyed event fail verification."""
+        current = self.keyset
+        if current.log_mac_key is not None:
+            keyset = replace(
+                keyset,
+                log_mac_key=current.log_mac_key,
+                log_mac_from_seq=current.log_mac_from_seq,
+            )
         master_key = self.master_key()
         _refuse_an_older_chain(self.path / KEYSET_FILE, self.id, master_key, keyset)
         write_keyset_file(self.path / KEYSET_FILE, keyset, master_key)
@@ -332,6 +356,47 @@ def settle_pending_keyset(path: Path, workspace_id: str, master_key: bytes) -> N
         return
     os.replace(pending, path / KEYSET_FILE)
     fsync_directory(path)
+def _add_log_mac_key(
+    path: Path, conn: sqlite3.Connection, keyset: Keyset, master_key: bytes
+) -> Keyset:
+    """Give a keyset from before keyed logs its log-MAC key, keyed from the next event on.
+
+    The switch point is chosen and the keyset written while the database's write lock is
+    held, so no event can be appended in between.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (end,) = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()
+            upgraded = keyset.with_log_mac_key(int(end) + 1)
+            write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        raise WorkspaceError(
+            f"The workspace {path} must be upgraded once (its access log gets its own key) but "
+            f"cannot be written ({exc}). Open it once where it is writable, then try again."
+        ) from exc
+    return upgraded
+
+
+def _keep_log_key(path: Path, workspace_id: str, master_key: bytes, restored: Keyset) -> Keyset:
+    """A restored backup from before keyed logs: keep the log key of the keyset on disk.
+
+    Without it, the events keyed since the upgrade could no longer be verified.
+    """
+    try:
+        current = read_keyset_file(path / KEYSET_FILE, master_key, workspace_id)
+    except (OSError, CryptoError):
+        return restored
+    if current.log_mac_key is None:
+        return restored
+    return replace(
+        restored, log_mac_key=current.log_mac_key, log_mac_from_seq=current.log_mac_from_seq
+    )
 
 
 def _write_private_json(path: Path, data: dict[str, object]) -> None:

@@ -208,6 +208,10 @@ def test_a_new_chain_retires_the_old_versions_and_keeps_the_other_keys(keyset: K
         (3, 2, KeyState.PRIMARY),
     ]
     assert (fresh.data_key, fresh.signing_key) == (keyset.data_key, keyset.signing_key)
+    assert (fresh.log_mac_key, fresh.log_mac_from_seq) == (
+        keyset.log_mac_key,
+        keyset.log_mac_from_seq,
+    )
     assert fresh.chain_start == 3 and fresh.current_chain == 2
     later = fresh.with_new_version("admin", NOW)
     assert [v.state for v in later.versions] == [
@@ -226,3 +230,23 @@ def test_a_new_chain_retires_the_old_versions_and_keeps_the_other_keys(keyset: K
         )
     with pytest.raises(ValueError, match=r"1\.\.n"):
         replace(kept, destroyed_through=0)
+
+
+def test_a_new_keyset_has_a_log_mac_key_from_the_first_event(keyset: Keyset) -> None:
+    assert keyset.log_mac_key == b"\x04" * 32 and keyset.log_mac_from_seq == 1
+    assert Keyset.from_bytes(keyset.to_bytes()) == keyset
+    rotated = keyset.with_new_version("admin", LATER)
+    assert (rotated.log_mac_key, rotated.log_mac_from_seq) == (keyset.log_mac_key, 1)
+
+
+def test_a_keyset_from_before_log_keys_opens_and_gets_one_once(keyset: Keyset) -> None:
+    document = json.loads(keyset.to_bytes())
+    del document["log_mac_key"], document["log_mac_from_seq"]
+    old = Keyset.from_bytes(json.dumps(document).encode())
+    assert old.log_mac_key is None
+    upgraded = old.with_log_mac_key(42)
+    assert upgraded.log_mac_key is not None and upgraded.log_mac_from_seq == 42
+    assert upgraded.with_log_mac_key(99) == upgraded  # never replaced, never moved
+    blob = seal_keyset(upgraded, MASTER)
+    assert upgraded.log_mac_key not in blob
+    assert open_keyset(blob, MASTER, "ws-1") == upgraded

@@ -173,6 +173,28 @@ def test_a_tampered_log_shows_a_red_banner_naming_the_broken_sequence(
     window.logout()
 
 
+def test_dropped_triggers_show_a_red_banner_listing_each_one(
+    qtbot: QtBot, workspace: Workspace, clerk: Session
+) -> None:
+    window, page = _auditor_window(qtbot, workspace)
+    raw = sqlite3.connect(workspace.path / "workbench.sqlite3")
+    for (name,) in raw.execute(
+        "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name LIKE 'audit%'"
+    ).fetchall():
+        raw.execute(f"DROP TRIGGER {name}")
+    raw.commit()
+    raw.close()
+    page.verify_button.click()
+    _idle(qtbot, window)
+    assert page.banner.kind == "broken"
+    assert "改ざんされた兆候" in page.banner.text()
+    assert "audit_events_no_delete" in page.banner.toolTip()
+    assert "• The trigger " in page.banner.text()
+    (verified,) = _events(workspace, EventType.LOG_VERIFIED)
+    assert verified.outcome == Outcome.FAILED and verified.details["tampering"] == 9
+    window.logout()
+
+
 def test_export_the_filtered_events_with_a_signature_and_check_it(
     qtbot: QtBot, workspace: Workspace, clerk: Session, tmp_path: Path
 ) -> None:

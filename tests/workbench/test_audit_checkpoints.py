@@ -137,3 +137,25 @@ def test_keyring_errors_become_checkpoint_errors() -> None:
         sink.latest()
     with pytest.raises(CheckpointError, match="Unlock"):
         sink.write(cp(1))
+
+
+def test_file_sink_reads_only_new_lines_but_rereads_a_replaced_file(tmp_path: Path) -> None:
+    path = tmp_path / "cp.jsonl"
+    sink = FileCheckpointSink(path)
+    sink.write(cp(3))
+    assert sink.latest() == cp(3)
+    line = (cp(9).to_json() + "\n").encode()
+    with path.open("ab") as f:
+        f.write(line[:20])  # a line still being written
+    assert sink.latest() == cp(3)
+    with path.open("ab") as f:
+        f.write(line[20:])
+    assert sink.latest() == cp(9)
+    sink.write(cp(5))  # an older one appended later never rolls the record back
+    assert sink.latest() == cp(9)
+    replaced = tmp_path / "other.jsonl"
+    replaced.write_text(cp(4).to_json() + "\n", encoding="utf-8")
+    os.replace(replaced, path)  # another file now: read from its start
+    assert sink.latest() == cp(4)
+    path.unlink()
+    assert sink.latest() is None

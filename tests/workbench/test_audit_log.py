@@ -131,9 +131,9 @@ def test_a_checkpoint_is_signed_every_n_events(tmp_path: Path, conn: sqlite3.Con
     sink = FileCheckpointSink(tmp_path / "cp.jsonl")
     log = make_log(conn, key=key, external=sink, checkpoint_every=5)
     for i in range(12):
-        log.append(sample_draft(i))
+        log.append(sample_draft(3 * i + 1))  # searches: no disclosure, seconds apart
     seqs = [r[0] for r in conn.execute("SELECT seq FROM audit_checkpoints ORDER BY seq")]
-    assert seqs == [5, 10]
+    assert seqs == [1, 5, 10]  # the first write of a never-anchored log, then every 5
     latest = sink.latest()
     assert latest is not None and latest.seq == 10
     assert latest.hash == log.get(10).hash  # type: ignore[union-attr]

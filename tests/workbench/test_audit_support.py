@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from workbench.audit.chain import UNKEYED, ChainKey
 from workbench.audit.checkpoints import CheckpointSink
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
 from workbench.audit.log import AuditLog
@@ -23,6 +24,8 @@ WORKSPACE_ID = "7d1f0c52-0000-4000-8000-00000000a0d1"
 STATION = Workstation(host="desk-07", os_user="tanaka", app_version="0.1.0")
 CLERK = Actor("sato", ("clerk",))
 AUDITOR = Actor("suzuki", ("auditor",))
+#: A fixed log-MAC key for tests (a workspace's comes from its sealed keyset).
+LOG_KEY = bytes(range(100, 132))
 
 
 class StepClock:
@@ -74,6 +77,7 @@ def make_log(
     external: CheckpointSink | None = None,
     checkpoint_every: int = 1000,
     workspace_id: str = WORKSPACE_ID,
+    chain: ChainKey = UNKEYED,
 ) -> AuditLog:
     return AuditLog(
         conn,
@@ -83,6 +87,7 @@ def make_log(
         clock=StepClock(),
         external=external,
         checkpoint_every=checkpoint_every,
+        chain=chain,
     )
 
 

@@ -19,6 +19,7 @@ from linkage.progress import Cancelled, CancelToken
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.test_audit_support import (
     CLERK,
+    LOG_KEY,
     WORKSPACE_ID,
     fill,
     make_log,
@@ -27,6 +28,7 @@ from tests.workbench.test_audit_support import (
     raw_connection,
     sample_draft,
 )
+from workbench.audit.chain import ChainKey
 from workbench.audit.checkpoints import (
     CheckpointSink,
     FileCheckpointSink,
@@ -39,6 +41,7 @@ from workbench.audit.log import AuditLog
 from workbench.audit.verify import BreakReason, VerificationResult, verify_log
 
 N = 50
+CHAIN = ChainKey(LOG_KEY)
 
 
 @dataclass
@@ -55,6 +58,7 @@ class Setup:
             workspace_id=WORKSPACE_ID,
             public_key=self.key.public_key(),
             external=external if external is not None else self.sink,
+            chain=CHAIN,
             **kw,  # type: ignore[arg-type]
         )
 
@@ -68,7 +72,7 @@ def setup(tmp_path: Path) -> Setup:
     conn = open_db(path)
     key = Ed25519PrivateKey.generate()
     sink = FileCheckpointSink(tmp_path / "checkpoints.jsonl")
-    log = make_log(conn, key=key, external=sink, checkpoint_every=10)
+    log = make_log(conn, key=key, external=sink, checkpoint_every=10, chain=CHAIN)
     for start in range(1, N + 1, 10):  # ten commits, each ending on a checkpoint
         log.append_many([sample_draft(i) for i in range(start, start + 10)])
     return Setup(path, conn, log, key, sink)
@@ -143,13 +147,32 @@ def test_an_edited_field_with_its_hash_recomputed(setup: Setup) -> None:
     broken(setup.verify(), 16, BreakReason.CONTENT_CHANGED)
 
 
-def test_an_edit_hidden_by_rechaining_the_tail_is_caught_by_the_checkpoints(setup: Setup) -> None:
+def test_an_edit_hidden_by_rechaining_the_tail_is_caught_by_the_log_key(setup: Setup) -> None:
     attacker = setup.attacker()
     attacker.execute(
         'UPDATE audit_events SET body = replace(body, \'"outcome":"denied"\', \'"outcome":"ok"\') WHERE seq = 17'
     )
     rechain(attacker, 17)
     result = setup.verify()
+    broken(result, 17, BreakReason.CONTENT_CHANGED)
+    assert "log key" in (result.detail or "")
+
+
+def test_an_edit_hidden_by_rechaining_an_unkeyed_log_is_caught_by_the_checkpoints(
+    tmp_path: Path,
+) -> None:
+    """A log from before keyed chains: only the signed checkpoints catch a re-chained edit."""
+    conn = open_db(tmp_path / "old.db")
+    key = Ed25519PrivateKey.generate()
+    log = make_log(conn, key=key, checkpoint_every=10)
+    for start in range(1, N + 1, 10):
+        log.append_many([sample_draft(i) for i in range(start, start + 10)])
+    attacker = raw_connection(tmp_path / "old.db")
+    attacker.execute(
+        'UPDATE audit_events SET body = replace(body, \'"outcome":"denied"\', \'"outcome":"ok"\') WHERE seq = 17'
+    )
+    rechain(attacker, 17)
+    result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key())
     broken(result, 11, BreakReason.CONTENT_CHANGED)  # events after the checkpoint at 10 are suspect
     assert result.checked_up_to == 10
     assert "checkpoint" in (result.detail or "")
@@ -241,7 +264,8 @@ def test_a_cut_tail_regrown_past_the_external_checkpoint_is_content_changed(setu
     assert latest is not None and latest.seq == 50 and latest.hash != setup.log.get(50).hash  # type: ignore[union-attr]
     # ... so verification sees the chain differ from it.
     result = setup.verify()
-    broken(result, 1, BreakReason.CONTENT_CHANGED)  # no good checkpoint before the mismatch at 50
+    assert not result.intact and result.reason is BreakReason.CONTENT_CHANGED
+    assert result.broken_seq is not None and result.broken_seq <= 50
     assert "outside the database" in result.message
 
 
@@ -292,13 +316,18 @@ def test_a_forged_external_checkpoint(setup: Setup) -> None:
 
 def test_the_wrong_public_key_fails_at_the_first_checkpoint(setup: Setup) -> None:
     result = verify_log(
-        setup.conn, workspace_id=WORKSPACE_ID, public_key=Ed25519PrivateKey.generate().public_key()
+        setup.conn,
+        workspace_id=WORKSPACE_ID,
+        public_key=Ed25519PrivateKey.generate().public_key(),
+        chain=CHAIN,
     )
     broken(result, 10, BreakReason.SIGNATURE_INVALID)
 
 
 def test_another_workspaces_log_is_not_intact(setup: Setup) -> None:
-    result = verify_log(setup.conn, workspace_id="another", public_key=setup.key.public_key())
+    result = verify_log(
+        setup.conn, workspace_id="another", public_key=setup.key.public_key(), chain=CHAIN
+    )
     broken(result, 1, BreakReason.CONTENT_CHANGED)
 
 

@@ -210,7 +210,9 @@ def test_audit_export_history_and_verify(cli: Cli, tmp_path: Path) -> None:
     assert {"ok", "denied"} <= {r["outcome"] for r in rows}
     assert any(r["event_type"] == "access.denied" and r["actor_user"] == "clerk1" for r in rows)
     code, out, _ = cli("audit", "check-export", str(export))
-    assert code == 0, out
+    assert code == 1 and "checked against nothing trusted" in out  # no anchor given
+    code, out, err = cli("audit", "check-export", str(export), "--workspace", str(cli.ws))
+    assert code == 0 and "is intact" in out, out + err
     code, out, err = cli(
         "audit",
         "export",

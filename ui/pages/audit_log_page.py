@@ -79,9 +79,15 @@ def service_pager(session: Session, flt: EventFilter) -> EventPager:
     )
 
 
+_WARNINGS_SHOWN = 6
+
+
 def verification_text(result: VerificationResult) -> tuple[str, str]:
     """(banner kind, banner text) of a verification result, in the user's language."""
-    if result.intact:
+    if result.intact and result.tampering:
+        text = tr("verify.tampered", seq=f"{result.checked_up_to:,}")
+        kind = "broken"
+    elif result.intact:
         if result.checked_up_to == 0:
             text = tr("verify.empty")
         else:
@@ -99,8 +105,13 @@ def verification_text(result: VerificationResult) -> tuple[str, str]:
         external=tr("value.yes") if result.external_checked else tr("value.no"),
     )
     lines = [text, facts]
-    if result.warnings:  # one line; the list is in the tooltip
-        lines.append(tr("verify.warnings", count=len(result.warnings)))
+    if result.tampering:
+        lines.append(tr("verify.warnings", count=len(result.tampering)))
+    # Every warning as the core words it (the full list is also in the tooltip).
+    shown = result.warnings[:_WARNINGS_SHOWN]
+    lines += [f"• {w}" for w in shown]
+    if len(result.warnings) > len(shown):
+        lines.append("…")
     return kind, "\n".join(lines)
 
 

@@ -122,6 +122,10 @@ class FileCheckpointSink:
         self.path = path
         #: When set, lines of other workspaces (a shared file) are ignored by :meth:`latest`.
         self.workspace_id = workspace_id
+        # What :meth:`latest` read so far: (file identity, bytes of whole lines, best line).
+        # The log anchors after every disclosure, so the file grows by a line each time; only
+        # the lines added since are read again. A file replaced or cut is read from the start.
+        self._scanned: tuple[tuple[int, int], int, Checkpoint | None] = ((-1, -1), 0, None)
 
     def __repr__(self) -> str:
         return f"FileCheckpointSink({str(self.path)!r})"
@@ -146,16 +150,29 @@ class FileCheckpointSink:
 
     def latest(self) -> Checkpoint | None:
         try:
-            text = self.path.read_text(encoding="utf-8", errors="replace")
+            with self.path.open("rb") as f:
+                st = os.fstat(f.fileno())
+                ident = (st.st_dev, st.st_ino)
+                seen_ident, offset, best = self._scanned
+                if ident != seen_ident or st.st_size < offset:
+                    offset, best = 0, None
+                f.seek(offset)
+                data = f.read()
         except FileNotFoundError:
+            self._scanned = ((-1, -1), 0, None)
             return None
         except OSError as exc:
             raise CheckpointError(
                 f"The log checkpoint file {self.path} cannot be read ({exc.strerror}). "
                 "Check its permissions."
             ) from exc
-        best: Checkpoint | None = None
-        for line in text.splitlines():
+        whole = data.rfind(b"\n") + 1  # a last line without its newline may still grow
+        best = self._best(data[:whole], best)
+        self._scanned = (ident, offset + whole, best)
+        return self._best(data[whole:], best)
+
+    def _best(self, data: bytes, best: Checkpoint | None) -> Checkpoint | None:
+        for line in data.decode("utf-8", errors="replace").splitlines():
             try:
                 cp = Checkpoint.from_json(line)
             except ValueError:

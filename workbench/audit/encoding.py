@@ -2,13 +2,13 @@
 
 A draft is checked and normalised once, before the write transaction opens
 (:func:`prepare`); inside the transaction it gets its sequence number, time and previous
-hash and is sealed into its canonical bytes (:func:`seal`). What is stored is exactly those
+link and is sealed into its canonical bytes and its link (:func:`seal`, keyed by the log's
+:class:`~workbench.audit.chain.ChainKey`). What is stored is exactly those
 bytes, so reading an event back (:func:`event_from_body`) gives an equal :class:`AuditEvent`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import NoReturn
 
 from crypto.identifiers import canonical_my_number
+from workbench.audit.chain import UNKEYED, ChainKey
 from workbench.audit.errors import AuditEventRejected
 from workbench.audit.events import (
     Actor,
@@ -103,15 +104,20 @@ def prepare(draft: EventDraft, *, workspace_id: str, workstation: Workstation) -
 
 
 def seal(
-    prepared: PreparedEvent, *, seq: int, time: str, prev_hash: bytes
+    prepared: PreparedEvent,
+    *,
+    seq: int,
+    time: str,
+    prev_hash: bytes,
+    chain: ChainKey = UNKEYED,
 ) -> tuple[bytes, bytes, AuditEvent]:
-    """Give ``prepared`` its place in the chain: return (canonical bytes, hash, event)."""
+    """Give ``prepared`` its place in the chain: return (canonical bytes, link, event)."""
     content = dict(prepared.fields)
     content["seq"] = seq
     content["time"] = time
     content["prev_hash"] = prev_hash.hex()
     body = canonical_json(content)
-    digest = hashlib.sha256(prev_hash + body).digest()
+    digest = chain.link(seq, prev_hash, body)
     f = prepared.fields
     event = AuditEvent(
         seq=seq,

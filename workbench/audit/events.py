@@ -1,8 +1,9 @@
 """What an access-log event says: its type, outcome, actor, workstation and subjects.
 
 An event is stored as its canonical encoding (sorted-key compact JSON, UTF-8) and chained:
-``hash_i = SHA-256(bytes.fromhex(hash_{i-1}) || canonical_i)``, where ``hash_0`` is 32 zero
-bytes. The canonical encoding holds every field of :class:`AuditEvent` except ``hash``, so
+``hash_i = HMAC-SHA256(K_log, bytes.fromhex(hash_{i-1}) || canonical_i)`` under the log-MAC
+key of the sealed keyset (plain SHA-256 for events written before the workspace had that
+key: see :mod:`workbench.audit.chain`), where ``hash_0`` is 32 zero bytes. The canonical encoding holds every field of :class:`AuditEvent` except ``hash``, so
 the persons an event concerns are part of what is hashed.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import json
 import socket
 from collections.abc import Mapping
@@ -180,11 +182,15 @@ def canonical(event: AuditEvent) -> bytes:
     return canonical_json(event.content())
 
 
-def chain_hash(prev_hash_hex: str, body: bytes) -> str:
-    """``SHA-256(bytes.fromhex(prev_hash) || body)`` as lowercase hex."""
-    return hashlib.sha256(bytes.fromhex(prev_hash_hex) + body).hexdigest()
+def chain_hash(prev_hash_hex: str, body: bytes, mac_key: bytes | None = None) -> str:
+    """The link as lowercase hex: ``SHA-256(bytes.fromhex(prev_hash) || body)``, or with
+    ``mac_key`` the keyed link ``HMAC-SHA256(mac_key, bytes.fromhex(prev_hash) || body)``."""
+    data = bytes.fromhex(prev_hash_hex) + body
+    if mac_key is None:
+        return hashlib.sha256(data).hexdigest()
+    return hmac.new(mac_key, data, hashlib.sha256).hexdigest()
 
 
-def event_is_self_consistent(event: AuditEvent) -> bool:
-    """True when ``event.hash`` is the chain hash of its own content and previous hash."""
-    return chain_hash(event.prev_hash, canonical(event)) == event.hash
+def event_is_self_consistent(event: AuditEvent, mac_key: bytes | None = None) -> bool:
+    """True when ``event.hash`` is the link of its own content and previous hash."""
+    return hmac.compare_digest(chain_hash(event.prev_hash, canonical(event), mac_key), event.hash)

@@ -6,6 +6,11 @@ per event and a column for every field. Cells that a spreadsheet would run as a 
 
 ``events.csv.sig`` is JSON: workspace id, the CSV's SHA-256, row count, first and last
 sequence, creation time, the Ed25519 public key and a signature over all of these.
+
+The key inside the signature file proves nothing by itself: whoever changes the CSV can
+re-sign it with a key of their own. An export is trusted only when it is checked against
+the workspace's key, read from the sealed keyset or from a public-key file the auditor kept
+(:func:`public_key_pem`, :func:`load_public_key`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ from typing import BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 
 from workbench.audit.encoding import iso_utc
 from workbench.audit.events import AuditEvent, canonical_json
@@ -77,8 +86,40 @@ class ExportSummary:
 
 @dataclass(frozen=True)
 class ExportCheck:
+    #: The file matches its signature file, and the signature is good.
     ok: bool
     message: str
+    #: The signature was checked against the workspace's key (not only the key inside
+    #: the signature file, which anyone can replace).
+    trusted: bool = False
+
+
+def public_key_pem(key: Ed25519PublicKey) -> str:
+    """The workspace's log-signing public key as PEM, for the auditor to keep."""
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+
+
+def key_fingerprint(key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw public key, in groups of four hex digits (to compare by eye)."""
+    digest = hashlib.sha256(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()
+    return ":".join(digest[i : i + 4] for i in range(0, 32, 4))
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """Read a key written by :func:`public_key_pem`, or 64 hex digits; ValueError if neither."""
+    stripped = text.strip()
+    if stripped.startswith("-----BEGIN"):
+        try:
+            key = load_pem_public_key(stripped.encode("ascii"))
+        except (ValueError, UnicodeEncodeError, TypeError):
+            raise ValueError("not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("not an Ed25519 public key")
+        return key
+    try:
+        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(stripped))
+    except ValueError:
+        raise ValueError("not an Ed25519 public key") from None
 
 
 def signature_path(path: Path) -> Path:
@@ -252,11 +293,14 @@ def check_export(path: Path, public_key: Ed25519PublicKey | None = None) -> Expo
         f"at {claims['created']}."
     )
     if public_key is None:
-        message += (
-            " Checked against the key inside the signature file only; check it from the "
-            "workspace to confirm who signed it."
+        return ExportCheck(
+            True,
+            f"{path.name} matches its signature file, but the signature was checked against "
+            "nothing trusted: only against the key inside that file, which anyone who changed "
+            "the export could have replaced. Check it with --workspace WORKSPACE or "
+            "--public-key FILE.",
         )
-    return ExportCheck(True, message)
+    return ExportCheck(True, message, trusted=True)
 
 
 def _parse_claims(text: str) -> dict[str, object] | None:

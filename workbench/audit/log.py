@@ -1,4 +1,13 @@
-"""The access log: append events to the hash chain, sign checkpoints, answer queries.
+"""The access log: append events to the keyed chain, sign checkpoints, answer queries.
+
+Each event's link is keyed with the log-MAC key (:mod:`workbench.audit.chain`), so writing
+or recomputing an event needs the sealed keyset, not just the file. A cut tail leaves no gap
+in a chain, so the log also *anchors* itself often: a signed checkpoint is stored (in the
+database and in the external sink) after every disclosure (a reveal or an export), whenever
+``checkpoint_every`` events were written, and on the first write at least
+``anchor_interval`` (one minute) after the last checkpoint, besides logout and exit. The
+events written since the last anchor are the only ones a crash plus a deleted tail can lose
+without trace; none of them is a disclosure.
 
 Every append is its own ``BEGIN IMMEDIATE ... COMMIT`` and reads the chain's end inside
 that transaction, so several processes (the GUI and the CLI) can write the same file. When
@@ -12,25 +21,31 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from workbench.audit.chain import UNKEYED, ChainKey
 from workbench.audit.checkpoints import Checkpoint, CheckpointSink, sign_checkpoint
 from workbench.audit.encoding import PreparedEvent, event_from_body, iso_utc, prepare, seal
 from workbench.audit.errors import CheckpointError
-from workbench.audit.events import AuditEvent, EventDraft, PersonRef, Workstation
+from workbench.audit.events import AuditEvent, EventDraft, EventType, PersonRef, Workstation
 from workbench.audit.filters import EventFilter, count_sql, select_sql
 from workbench.audit.schema import CHECKPOINTS_TABLE, EVENTS_TABLE, PERSONS_TABLE
 from workbench.errors import AuditError, AuditWriteFailed
 
-__all__ = ["AuditLog", "EventFilter"]
+__all__ = ["ANCHOR_INTERVAL", "DISCLOSURES", "AuditLog", "EventFilter"]
 
 _log = logging.getLogger(__name__)
 _ZERO = bytes(32)
 _SAVEPOINT = "audit_log_append"
 _T = TypeVar("_T")
+
+#: Events after which the log is anchored at once: personal data left the app.
+DISCLOSURES = frozenset({EventType.REVEAL, EventType.EXPORT, EventType.LOG_EXPORTED})
+#: While events are written, the log is anchored at least this often.
+ANCHOR_INTERVAL = timedelta(minutes=1)
 
 
 def _utc_now() -> datetime:
@@ -57,9 +72,14 @@ class AuditLog:
         clock: Callable[[], datetime] = _utc_now,
         external: CheckpointSink | None = None,
         checkpoint_every: int = 1000,
+        chain: ChainKey = UNKEYED,
+        anchor_interval: timedelta = ANCHOR_INTERVAL,
     ) -> None:
         if checkpoint_every < 1:
             raise ValueError("checkpoint_every must be at least 1")
+        #: How links are made; the workspace passes one keyed with the keyset's log-MAC key.
+        self.chain = chain
+        self.anchor_interval = anchor_interval
         self.conn = conn
         self.workspace_id = workspace_id
         self.workstation = workstation
@@ -90,8 +110,11 @@ class AuditLog:
             return []
         with self._lock:
             events, cp, owned = self._write(prepared)
-        if cp is not None and owned:
-            self._send_external(cp, raise_errors=False)
+        if cp is not None:
+            if owned:
+                self._send_external(cp, raise_errors=False)
+            else:  # it commits (or not) with the caller: sent by the next checkpoint
+                self.external_pending = True
         return events
 
     def _write(
@@ -104,13 +127,16 @@ class AuditLog:
             try:
                 seq, prev = self._chain_end()
                 first = seq + 1
-                time = iso_utc(self._clock())
+                now = self._clock()
+                time = iso_utc(now)
                 events: list[AuditEvent] = []
                 rows: list[tuple[int, str, bytes]] = []
                 person_rows: list[tuple[str, int, int]] = []
                 for item in prepared:
                     seq += 1
-                    body, prev, event = seal(item, seq=seq, time=time, prev_hash=prev)
+                    body, prev, event = seal(
+                        item, seq=seq, time=time, prev_hash=prev, chain=self.chain
+                    )
                     rows.append((seq, body.decode("utf-8"), prev))
                     person_rows.extend((p.token_hex, p.key_version, seq) for p in item.persons)
                     events.append(event)
@@ -124,7 +150,7 @@ class AuditLog:
                         person_rows,
                     )
                 cp = None
-                if (seq // self.checkpoint_every) > ((first - 1) // self.checkpoint_every):
+                if self._anchor_due(first, seq, prepared, now):
                     cp = self._insert_checkpoint(seq, prev.hex(), time)
                 conn.execute("COMMIT" if owned else f"RELEASE {_SAVEPOINT}")
             except BaseException:
@@ -140,6 +166,45 @@ class AuditLog:
                 f"The access log could not be written ({exc}), so the action was not carried out."
             ) from exc
         return events, cp, owned
+
+    def _anchor_due(
+        self, first: int, last: int, prepared: Sequence[PreparedEvent], now: datetime
+    ) -> bool:
+        """Whether the events ``first..last`` being written must end on a checkpoint."""
+        every = self.checkpoint_every
+        if last // every > (first - 1) // every:
+            return True
+        if any(item.event_type in DISCLOSURES for item in prepared):
+            return True
+        row = self.conn.execute(
+            f"SELECT time FROM {CHECKPOINTS_TABLE} ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return True  # never anchored yet
+        try:
+            anchored = datetime.fromisoformat(str(row[0]))
+            return abs(now - anchored) >= self.anchor_interval  # a clock set back counts too
+        except (ValueError, TypeError):
+            return True
+
+    def checkpoint_if_due(self) -> Checkpoint | None:
+        """Sign a checkpoint if events were written since the last one and it is older than
+        ``anchor_interval`` (for a timer in the GUI); otherwise do nothing and return None."""
+        if self.conn.in_transaction:
+            return None
+        with self._lock:
+            latest = self.latest_checkpoint()
+            last = self.last()
+            if last is None or (latest is not None and latest.seq >= last.seq):
+                return None
+            if latest is not None:
+                try:
+                    anchored = datetime.fromisoformat(latest.time)
+                except ValueError:
+                    anchored = None
+                if anchored is not None and abs(self._clock() - anchored) < self.anchor_interval:
+                    return None
+        return self.checkpoint()
 
     def _undo(self, owned: bool) -> None:
         try:

@@ -145,22 +145,49 @@ def _expected_objects() -> dict[str, tuple[str, str]]:
 
 
 def schema_warnings(conn: sqlite3.Connection) -> list[str]:
-    """Plain sentences about log tables, indexes or triggers that are missing or were changed.
+    """Plain sentences about log tables, columns, indexes or triggers that are missing, were
+    changed or were added: the definitions must be exactly the ones this module creates.
 
-    A missing trigger does not break the chain (verification still decides that), but it
-    shows that someone went around the application.
+    The filters read generated columns and indexes, so a definition rewritten with
+    ``PRAGMA writable_schema`` can hide a user's events from them while every event still
+    chains; a missing trigger shows that someone went around the application.
     """
     actual = {
-        str(name): str(sql)
-        for name, sql in conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN (?, ?, ?)",
-            tuple(sorted(LOG_TABLES)),
+        str(name): (str(kind), str(sql))
+        for kind, name, sql in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master "
+            "WHERE sql IS NOT NULL AND (tbl_name IN (?, ?, ?) OR name IN (?, ?, ?))",
+            tuple(sorted(LOG_TABLES)) * 2,
         )
     }
+    expected = _expected_objects()
     warnings: list[str] = []
-    for name, (kind, sql) in sorted(_expected_objects().items()):
+    for name, (kind, sql) in sorted(expected.items()):
         if name not in actual:
             warnings.append(f"The {kind} {name} of the access log is missing.")
-        elif actual[name] != sql:
+        elif actual[name] != (kind, sql):
             warnings.append(f"The definition of the {kind} {name} of the access log was changed.")
+    for name, (kind, _sql) in sorted(actual.items()):
+        if name not in expected:
+            warnings.append(f"A {kind} {name} was added to the access log's tables.")
     return warnings
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    """``PRAGMA integrity_check`` of each log table and its indexes, as plain sentences.
+
+    It finds an index whose entries no longer match its table (a filter reading that index
+    would miss or invent events) and damaged pages, which the schema text cannot show.
+    """
+    problems: list[str] = []
+    for table in sorted(LOG_TABLES):
+        try:
+            rows = conn.execute(f"PRAGMA integrity_check({table})").fetchall()
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"The integrity check of {table} could not run ({exc}).")
+            continue
+        found = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        if found:
+            shown = "; ".join(found[:3]) + ("; ..." if len(found) > 3 else "")
+            problems.append(f"The integrity check of {table} failed: {shown}")
+    return problems

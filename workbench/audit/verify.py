@@ -1,9 +1,17 @@
-"""Verify the access log in one pass: hash chain, signed checkpoints, person index.
+"""Verify the access log in one pass: keyed chain, signed checkpoints, person index, schema.
 
 The result is exactly one of "intact up to sequence S" or "broken at sequence S, because
 ...". The events are streamed from one cursor inside one read transaction (a consistent
-snapshot even while another process appends); per event the work is one SHA-256 and a few
-byte comparisons, so a million events take seconds.
+snapshot even while another process appends); per event the work is one HMAC-SHA256 (plain
+SHA-256 before the chain was keyed) and a few byte comparisons, so a million events take
+seconds.
+
+Besides the chain, the result lists *signs of tampering* that do not break it: a changed,
+missing or added table, column, index or trigger of the log (the filters read generated
+columns and indexes, so a rewritten definition hides events from them), a database that
+fails ``PRAGMA integrity_check`` on the log tables (an index that no longer matches its
+table), and an external checkpoint that cannot be read. A log with any of them is not
+:attr:`VerificationResult.ok`.
 
 Why a break is classified as it is (only worked out once, for the first break):
 
@@ -24,6 +32,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,12 +41,15 @@ from typing import NamedTuple
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from linkage.progress import CancelToken, no_progress
+from workbench.audit.chain import UNKEYED, ChainKey
 from workbench.audit.checkpoints import Checkpoint, CheckpointSink, checkpoint_signature_ok
+from workbench.audit.errors import CheckpointError
 from workbench.audit.events import canonical_json
 from workbench.audit.schema import (
     CHECKPOINTS_TABLE,
     EVENTS_TABLE,
     PERSONS_TABLE,
+    integrity_problems,
     schema_warnings,
 )
 from workbench.errors import AuditError
@@ -79,15 +91,36 @@ class VerificationResult:
     detail: str | None = None
     checkpoints_checked: int = 0
     external_checked: bool = False
-    #: Missing or changed triggers and indexes: signs of tampering that do not break the chain.
+    #: Every sentence worth showing: the signs of tampering below, then notes.
     warnings: tuple[str, ...] = ()
+    #: Signs of tampering that do not break the chain: a changed, missing or added table,
+    #: column, index or trigger of the log, a failed integrity check, an external
+    #: checkpoint that cannot be read.
+    tampering: tuple[str, ...] = ()
+    #: Whether the chain's links were keyed (and checked) with the log-MAC key.
+    keyed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Intact and without any sign of tampering: what ``audit verify`` exits 0 for."""
+        return self.intact and not self.tampering
 
     @property
     def message(self) -> str:
         if self.intact:
             if self.checked_up_to == 0:
-                return "Intact: the log holds no events yet."
-            return f"Intact up to sequence {self.checked_up_to}."
+                text = "Intact: the log holds no events yet."
+            else:
+                text = f"Intact up to sequence {self.checked_up_to}."
+            if self.tampering:
+                count = len(self.tampering)
+                text = (
+                    f"{text[:-1]} as a chain, but {count} sign{'s' if count > 1 else ''} of "
+                    "tampering outside the app were found (listed below): do not rely on "
+                    "filtered views or exports; keep the workspace as it is and tell the "
+                    "administrator."
+                )
+            return text
         reason = _REASON_TEXT[self.reason] if self.reason else "broken"
         where = f" ({self.detail})" if self.detail else ""
         return f"Broken at sequence {self.broken_seq}: {reason}{where}."
@@ -110,26 +143,50 @@ def verify_log(
     external: CheckpointSink | None = None,
     progress: Callable[[str, float], None] | None = None,
     cancel: CancelToken | None = None,
+    chain: ChainKey = UNKEYED,
 ) -> VerificationResult:
     """Check the whole log of ``workspace_id`` on ``conn``; never changes anything.
 
-    Raises AuditError (or CheckpointError) when the log or the external checkpoint cannot be
-    read at all, and linkage.progress.Cancelled when ``cancel`` is set.
+    ``chain`` must be the log's own (keyed with the keyset's log-MAC key): with it, an event
+    written or recomputed without the key breaks the chain. Raises AuditError when the log
+    cannot be read at all, and linkage.progress.Cancelled when ``cancel`` is set; an
+    external checkpoint that cannot be read is reported as a sign of tampering.
     """
     report = progress or no_progress
     report("Reading the checkpoints", 0.0)
     # Read the external checkpoint before the database snapshot: a checkpoint is written
     # outside only after its events are committed, so the snapshot will contain them.
-    external_cp = external.latest() if external is not None else None
+    notes: list[str] = []
+    unreadable: list[str] = []
+    external_cp: Checkpoint | None = None
+    if external is None:
+        notes.append(
+            "No place outside the database keeps a checkpoint of this log, so a tail cut "
+            "after the last checkpoint in the database cannot be seen. Ask the administrator "
+            "to set one up."
+        )
+    else:
+        try:
+            external_cp = external.latest()
+        except CheckpointError as exc:
+            unreadable.append(str(exc))
     try:
         reader, private = _reader(conn)
         try:
             reader.execute("BEGIN")  # one read snapshot for every query below
+            check = _IntegrityCheck(reader) if private else None
             try:
-                result = _Verifier(reader, workspace_id, public_key, report, cancel).run(
-                    external_cp
+                verifier = _Verifier(reader, workspace_id, public_key, report, cancel, chain)
+                verifier.tampering.extend(unreadable)
+                verifier.notes.extend(notes)
+                result = verifier.run(
+                    external_cp,
+                    external_expected=external is not None and not unreadable,
+                    integrity=None if check is None else check.result,
                 )
             finally:
+                if check is not None:
+                    check.stop()
                 reader.execute("ROLLBACK")
         finally:
             if private:
@@ -159,6 +216,43 @@ def _reader(conn: sqlite3.Connection) -> tuple[sqlite3.Connection, bool]:
     return reader, True
 
 
+class _IntegrityCheck:
+    """``PRAGMA integrity_check`` of the log tables on a connection of its own, in a thread.
+
+    It reads every index entry and recomputes the generated columns, which costs about as
+    much as walking the chain; SQLite releases the GIL meanwhile, so on a machine with two
+    cores the two run side by side.
+    """
+
+    def __init__(self, reader: sqlite3.Connection) -> None:
+        (path,) = [str(r[2]) for r in reader.execute("PRAGMA database_list") if r[1] == "main"]
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA query_only = ON")
+        self._found: list[str] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="log-integrity-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._found = integrity_problems(self._conn)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> list[str]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._found
+
+    def stop(self) -> None:
+        """Interrupt the check if it still runs (verification failed or was cancelled)."""
+        if self._thread.is_alive():
+            self._conn.interrupt()
+            self._thread.join()
+        self._conn.close()
+
+
 class _Verifier:
     def __init__(
         self,
@@ -167,8 +261,12 @@ class _Verifier:
         public_key: Ed25519PublicKey,
         report: Callable[[str, float], None],
         cancel: CancelToken | None,
+        chain: ChainKey = UNKEYED,
     ) -> None:
         self.conn = conn
+        self.chain = chain
+        self.tampering: list[str] = []
+        self.notes: list[str] = []
         self.workspace_id = workspace_id
         self.public_key = public_key
         self.report = report
@@ -177,12 +275,45 @@ class _Verifier:
         #: seq -> [(hash hex, where the checkpoint is kept)]
         self.anchors: dict[int, list[tuple[str, str]]] = {}
 
-    def run(self, external_cp: Checkpoint | None) -> VerificationResult:
-        warnings = tuple(schema_warnings(self.conn))
+    def run(
+        self,
+        external_cp: Checkpoint | None,
+        *,
+        external_expected: bool = False,
+        integrity: Callable[[], list[str]] | None = None,
+    ) -> VerificationResult:
+        """``integrity`` gives the integrity check's findings once the chain is walked (it may
+        run meanwhile on another connection); by default it runs here, first."""
+        self.report("Checking the log's tables", 0.0)
+        found = schema_warnings(self.conn)
+        if integrity is None:
+            found += integrity_problems(self.conn)
+        self.tampering[:0] = found
         checked = self._load_checkpoints()
+        if external_expected and external_cp is None and checked:
+            self.tampering.append(
+                "No checkpoint is kept outside the database although the log was checkpointed: "
+                "the external copy may have been deleted (or the administrator chose a new "
+                "place for it and nobody has logged out since)."
+            )
+        if not self.chain.keyed:
+            self.notes.append(
+                "The links of this log are not keyed: anyone who can write the database can "
+                "add or recompute events. Only the signed checkpoints protect it."
+            )
+        elif self.chain.keyed_from > 1:
+            self.notes.append(
+                f"Events before sequence {self.chain.keyed_from} were written before the log "
+                "was keyed: only the signed checkpoints protect them."
+            )
         if external_cp is not None:
             self._add_anchor(external_cp, "the checkpoint kept outside the database")
         end = self._walk_chain()
+        if integrity is not None:
+            self.report("Checking the log's tables", 1.0)
+            self.tampering[len(found) : len(found)] = integrity()
+        tampering = tuple(self.tampering)
+        warnings = tampering + tuple(self.notes)
         beyond = [
             (seq, where) for seq, kept in self.anchors.items() if seq > end for _, where in kept
         ]
@@ -198,6 +329,8 @@ class _Verifier:
                 checkpoints_checked=checked,
                 external_checked=external_cp is not None,
                 warnings=warnings,
+                tampering=tampering,
+                keyed=self.chain.keyed,
             )
         first = min(self.problems, key=lambda p: (p.seq, p.rank))
         good = first.good_up_to if first.good_up_to is not None else first.seq - 1
@@ -210,6 +343,8 @@ class _Verifier:
             checkpoints_checked=checked,
             external_checked=external_cp is not None,
             warnings=warnings,
+            tampering=tampering,
+            keyed=self.chain.keyed,
         )
 
     def _problem(
@@ -253,7 +388,8 @@ class _Verifier:
         row_seq = _END if row is None else row[0]
         index_problem: _Problem | None = None
         last_anchor = 0
-        sha256 = hashlib.sha256
+        keyed_from = self.chain.keyed_from
+        link = self.chain.link_function(1)
         find_persons = _PERSON.findall
         empty_at = len(_PERSONS_KEY) + 1  # offset of "]" in ',"persons":[]'
         prev = _ZERO
@@ -268,7 +404,9 @@ class _Verifier:
             if seq != expected:
                 self._problem(expected, 0, BreakReason.EVENT_MISSING, None)
                 break
-            digest = sha256(prev + body).digest()
+            if seq == keyed_from:
+                link = self.chain.link_function(seq)
+            digest = link(prev + body)
             if digest != stored:
                 self._diagnose(seq, body, stored)
                 break
@@ -339,8 +477,11 @@ class _Verifier:
             else:
                 self._problem(seq, 0, BreakReason.EVENT_MISSING, None)
             return
-        if hashlib.sha256(body_prev + body).digest() != stored:
-            self._problem(seq, 0, BreakReason.CONTENT_CHANGED, None)
+        if self.chain.link(seq, body_prev, body) != stored:
+            detail = None
+            if seq >= self.chain.keyed_from and hashlib.sha256(body_prev + body).digest() == stored:
+                detail = "not linked with this workspace's log key: written outside the app"
+            self._problem(seq, 0, BreakReason.CONTENT_CHANGED, detail)
             return
         # This event is whole but names another predecessor: the one before it was
         # rewritten and re-hashed.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import BinaryIO
 
 import polars as pl
 import xlsxwriter
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from crypto.identifiers import canonical_my_number
 from linkage.progress import CancelToken, ProgressCallback, no_progress
 from workbench.access import authorize, record
 from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
+from workbench.audit.errors import CheckpointError
 from workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
 from workbench.audit.export import (
     ExportCheck,
@@ -23,11 +26,13 @@ from workbench.audit.export import (
 )
 from workbench.audit.log import EventFilter
 from workbench.audit.verify import VerificationResult, verify_log
-from workbench.errors import InvalidInput
+from workbench.errors import AuditError, InvalidInput, WorkspaceError
+from workbench.keyaccess import KeyAccess
 from workbench.outfiles import check_targets, write_private_file
 from workbench.permissions import Action
 from workbench.session import Session
 from workbench.spreadsheet import neutralise, safe_cell, write_table
+from workbench.workspace import load_keyset, read_workspace_id
 
 
 def query_events(
@@ -52,19 +57,35 @@ def verify(session: Session, *, progress: ProgressCallback = no_progress) -> Ver
         public_key=ws.keyset.verify_key(),
         external=ws.audit.external,
         progress=progress,
+        chain=ws.audit.chain,
     )
     record(
         session,
         EventType.LOG_VERIFIED,
-        outcome=Outcome.OK if result.intact else Outcome.FAILED,
+        outcome=Outcome.OK if result.ok else Outcome.FAILED,
         details={
             "intact": result.intact,
             "checked_up_to": result.checked_up_to,
             "broken_seq": result.broken_seq,
             "reason": None if result.reason is None else str(result.reason),
+            "tampering": len(result.tampering),
         },
     )
     return result
+
+
+def anchor_if_due(session: Session) -> None:
+    """Sign a checkpoint if events written over a minute ago are not anchored yet.
+
+    For a timer in the GUI: while events are written the log anchors itself at least every
+    minute, but the last ones written before the app sits idle would otherwise wait for
+    logout. Not an action of the user, so nothing is authorised or logged; a checkpoint
+    that cannot be kept outside the database is retried and reported at logout.
+    """
+    if session.closed:
+        return
+    with contextlib.suppress(CheckpointError):  # stays pending; logout reports it
+        session.workspace.audit.checkpoint_if_due()
 
 
 @dataclass(frozen=True)
@@ -76,19 +97,29 @@ class AuditExport:
 def export_events(
     session: Session, flt: EventFilter, out: Path, *, replace: bool = False
 ) -> AuditExport:
-    """Write the events and their signature file; existing files only when ``replace``."""
+    """Write the events and their signature file; existing files only when ``replace``.
+
+    The export's own event is committed (and the log anchored) before the file is written:
+    no event, no export."""
     authorize(session, Action.AUDIT_EXPORT)
     check_targets([out, signature_path(out)], replace=replace)
     ws = session.workspace
     events = ws.audit.query(flt, newest_first=False)
-    summary = export_events_csv(
-        events, out, signer=ws.keyset.signing_private_key(), workspace_id=ws.id, replace=replace
-    )
-    record(
-        session,
-        EventType.LOG_EXPORTED,
-        details={"file": out.name, "rows": summary.rows, "filter": _describe(flt)},
-    )
+    details: dict[str, object] = {"file": out.name, "rows": len(events), "filter": _describe(flt)}
+    if events:
+        details["seqs"] = [events[0].seq, events[-1].seq]
+    record(session, EventType.LOG_EXPORTED, details=details)
+    try:
+        summary = export_events_csv(
+            events,
+            out,
+            signer=ws.keyset.signing_private_key(),
+            workspace_id=ws.id,
+            replace=replace,
+        )
+    except AuditError:
+        record(session, EventType.LOG_EXPORTED, outcome=Outcome.FAILED, details=details)
+        raise
     return AuditExport(out, summary.rows)
 
 
@@ -96,6 +127,23 @@ def check_exported(path: Path, session: Session | None = None) -> ExportCheck:
     """Check an export's signature file; with a session, also that this workspace signed it."""
     key = session.workspace.keyset.verify_key() if session is not None else None
     return check_export(path, key)
+
+
+def workspace_public_key(workspace: Path, access: KeyAccess) -> Ed25519PublicKey:
+    """The log-signing public key of a workspace, read from its sealed keyset.
+
+    Needs the workspace's master key (as opening it does) but no login: the key is public,
+    and only the sealed keyset is a source that someone with file access cannot replace.
+    """
+    workspace_id = read_workspace_id(workspace)
+    master_key = access.store.load(workspace_id)
+    if master_key is None:
+        raise WorkspaceError(
+            f"No key for workspace {workspace_id} in {access.store.description}, so its "
+            "signing key cannot be read. Check the export on a machine that opens the "
+            "workspace, or with --public-key FILE."
+        )
+    return load_keyset(workspace, workspace_id, master_key).verify_key()
 
 
 def person_history(session: Session, my_number: str) -> list[AuditEvent]:
