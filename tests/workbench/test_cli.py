@@ -41,6 +41,11 @@ def _no_prompt(question: str) -> str:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
+    return team_cli(tmp_path)
+
+
+def team_cli(tmp_path: Path) -> Cli:
+    """A workspace made with the CLI: root-admin, clerk1 and audit1 (own passwords set)."""
     run = Cli(tmp_path)
     code, out, err = run(
         "init", str(run.ws), "--admin", "root-admin", WORKBENCH_NEW_PASSWORD="admin-password-1"

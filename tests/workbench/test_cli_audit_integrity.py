@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.workbench.test_cli import ADMIN, Cli
+from tests.workbench.test_cli import Cli, team_cli
 from workbench.audit.events import canonical_json
 
 AUDITOR = {"WORKBENCH_USER": "audit1", "WORKBENCH_PASSWORD": "user-password-1"}
@@ -18,16 +18,7 @@ AUDITOR = {"WORKBENCH_USER": "audit1", "WORKBENCH_PASSWORD": "user-password-1"}
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     """A workspace made with the CLI: an administrator, a clerk and an auditor."""
-    run = Cli(tmp_path)
-    new = {"WORKBENCH_NEW_PASSWORD": "admin-password-1"}
-    assert run("init", str(run.ws), "--admin", "root-admin", **new)[0] == 0
-    for name, role in (("clerk1", "clerk"), ("audit1", "auditor")):
-        code, _, err = run(
-            "users", "add", str(run.ws), name, "--role", role,
-            WORKBENCH_NEW_PASSWORD="user-password-1", **ADMIN,
-        )  # fmt: skip
-        assert code == 0, err
-    return run
+    return team_cli(tmp_path)
 
 
 def _db(cli: Cli) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.samples import sample_paths
-from tests.workbench.test_cli import ADMIN, Cli
+from tests.workbench.test_cli import ADMIN, Cli, team_cli
 from workbench.cli import Context, main
 
 CLERK = {"WORKBENCH_USER": "clerk1", "WORKBENCH_PASSWORD": "user-password-1"}
@@ -19,34 +19,7 @@ PASSPHRASE = "correct horse battery staple"
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     """A workspace (folder ``ws``) with an administrator, a clerk and an auditor."""
-    run = Cli(tmp_path)
-    code, _, err = run(
-        "init", str(run.ws), "--admin", "root-admin", WORKBENCH_NEW_PASSWORD="admin-password-1"
-    )
-    assert code == 0, err
-    for name, role in (("clerk1", "clerk"), ("audit1", "auditor")):
-        code, _, err = run(
-            "users",
-            "add",
-            str(run.ws),
-            name,
-            "--role",
-            role,
-            WORKBENCH_NEW_PASSWORD="first-password-0",
-            **ADMIN,
-        )
-        assert code == 0, err
-        # The first password is temporary: each user sets their own before anything else.
-        code, _, err = run(
-            "users",
-            "change-password",
-            str(run.ws),
-            WORKBENCH_USER=name,
-            WORKBENCH_PASSWORD="first-password-0",
-            WORKBENCH_NEW_PASSWORD="user-password-1",
-        )
-        assert code == 0, err
-    return run
+    return team_cli(tmp_path)
 
 
 def _import_both(cli: Cli) -> None:

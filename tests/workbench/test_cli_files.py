@@ -84,7 +84,7 @@ def test_audit_export_and_key_backup_need_force_too(run_cli: Cli, tmp_path: Path
         "audit", "export", str(run_cli.ws), "--out", str(log), "--force", **AUDITOR
     )
     assert code == 0, err
-    assert run_cli("audit", "check-export", str(log))[0] == 0
+    assert run_cli("audit", "check-export", str(log), "--workspace", str(run_cli.ws))[0] == 0
 
     report = tmp_path / "report.xlsx"
     report.write_text("x")
