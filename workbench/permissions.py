@@ -41,6 +41,7 @@ class Action(StrEnum):
     KEYS_BACKUP = "keys.backup"
     KEYS_RESTORE = "keys.restore"
     SETTINGS_MANAGE = "settings.manage"
+    WORKSPACE_SCAN_NUMBERS = "workspace.scan_numbers"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -75,6 +76,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.KEYS_BACKUP,
             Action.KEYS_RESTORE,
             Action.SETTINGS_MANAGE,
+            Action.WORKSPACE_SCAN_NUMBERS,  # counts per place, never a value
             Action.DATASET_LIST,  # to see which datasets a key version still covers
         }
     ),

@@ -83,6 +83,12 @@ def prepare(draft: EventDraft, *, workspace_id: str, workstation: Workstation) -
     if purpose is not None:
         _screen("purpose", purpose)
     details = _details(draft.details)
+    for what, name in (
+        ("actor user", actor.user if actor else None),
+        ("subject user", draft.subject_user),
+    ):
+        if isinstance(name, str):
+            _screen(what, name)
     fields: dict[str, object] = {
         "actor_roles": list(roles),
         "actor_user": None if actor is None else _text("actor user", actor.user),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from workbench.access import authorize, record
 from workbench.audit.events import EventType
 from workbench.errors import InvalidInput
+from workbench.number_screen import refuse_number
 from workbench.permissions import Action, Role, parse_roles
 from workbench.session import Session
 from workbench.users import User
@@ -32,6 +33,7 @@ def _roles(names: Iterable[str]) -> tuple[Role, ...]:
 def add_user(
     session: Session, name: str, password: str, roles: Iterable[str]
 ) -> tuple[User, list[str]]:
+    refuse_number(name, "user name")
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     parsed = _roles(roles)
     ws = session.workspace
