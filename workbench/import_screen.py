@@ -35,12 +35,31 @@ NUMBER_COLUMN_SHARE = 0.5
 ISSUE_REASON = "my_number_in_cell"
 _SKIP = ("row_number", "my_number")
 
+#: What the screen can do to a column, as the import report says it (English; the UI
+#: has its own words for each under ``import.screen.<action>``).
+ACTIONS = {
+    "dropped_by_header": "dropped: the header names a 個人番号",
+    "dropped_by_content": "dropped: its cells are 個人番号",
+    "masked": "{count} cells held a 個人番号: masked",
+    "made_unknown": "{count} values were a 個人番号: made unknown",
+    "header_masked": "the header held a 個人番号: masked in the column name",
+}
+
+
+@dataclass(frozen=True)
+class ColumnAction:
+    action: str  # a key of ACTIONS
+    count: int = 0  # cells or values concerned (0 for a whole column)
+
+    def describe(self) -> str:
+        return ACTIONS[self.action].format(count=self.count)
+
 
 @dataclass
 class ScreenedExtract:
     frame: pl.DataFrame
-    #: Column (as stored, or the file's header for a dropped one) -> what was done.
-    actions: dict[str, str] = field(default_factory=dict)
+    #: Column (the file's header, or the alias) -> what was done.
+    actions: dict[str, ColumnAction] = field(default_factory=dict)
     #: Issues added (row_number, record_id, column, reason), never a value.
     issues: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_SCHEMA))
 
@@ -62,7 +81,7 @@ def screen_extract(frame: pl.DataFrame) -> ScreenedExtract:
     if renames:
         frame = frame.rename(renames)
         for new in renames.values():
-            _add(result, new, "the header held a 個人番号: masked in the column name")
+            _add(result, new, ColumnAction("header_masked"))
     if "record_id" in frame.columns:
         _refuse_numbered_ids(frame)
     issues: list[pl.DataFrame] = []
@@ -74,17 +93,17 @@ def screen_extract(frame: pl.DataFrame) -> ScreenedExtract:
             header = column[len(EXTRA_PREFIX) :]
             if names_a_number(header):
                 frame = frame.drop(column)
-                result.actions[header] = "dropped: the header names a 個人番号"
+                result.actions[header] = ColumnAction("dropped_by_header")
                 continue
             if values.dtype == pl.String and _mostly_numbers(values):
                 frame = frame.drop(column)
-                result.actions[header] = "dropped: its cells are 個人番号"
+                result.actions[header] = ColumnAction("dropped_by_content")
                 continue
         if values.dtype == pl.String:
             masked = mask_numbers(values)
             if masked.cells:
                 frame = frame.with_columns(masked.values.alias(column))
-                _add(result, column, f"{masked.cells} cells held a 個人番号: masked")
+                _add(result, column, ColumnAction("masked", masked.cells))
         elif values.dtype.is_integer():
             hits = whole_numbers(values)
             count = int(hits.sum())
@@ -100,14 +119,14 @@ def screen_extract(frame: pl.DataFrame) -> ScreenedExtract:
                 frame = frame.with_columns(
                     pl.when(hits).then(None).otherwise(pl.col(column)).alias(column)
                 )
-                _add(result, column, f"{count} values were a 個人番号: made unknown")
+                _add(result, column, ColumnAction("made_unknown", count))
     result.frame = frame
     if issues:
         result.issues = pl.concat([i.cast(ISSUE_SCHEMA) for i in issues])  # type: ignore[arg-type]
     return result
 
 
-def _add(result: ScreenedExtract, column: str, action: str) -> None:
+def _add(result: ScreenedExtract, column: str, action: ColumnAction) -> None:
     name = column[len(EXTRA_PREFIX) :] if column.startswith(EXTRA_PREFIX) else column
     result.actions[name] = action
 

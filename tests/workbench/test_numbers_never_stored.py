@@ -121,11 +121,14 @@ def test_extra_number_columns_and_remarks_are_dropped_or_masked(
 ) -> None:
     tax_path, _si, numbers = extract_with_extra_numbers(tmp_path)
     report = import_extract(team.clerk, tax_path, "tax")
-    assert report.number_screen["控除対象配偶者個人番号"].startswith("dropped")
-    assert report.number_screen["扶養親族個人番号"].startswith("dropped")
-    assert report.number_screen["マイナンバー"].startswith("dropped")
-    assert report.number_screen["参照"] == "dropped: its cells are 個人番号"
-    assert report.number_screen["摘要"].endswith("masked")
+    actions = {c: (a.action, a.count) for c, a in report.number_screen.items()}
+    assert actions == {
+        "控除対象配偶者個人番号": ("dropped_by_header", 0),
+        "扶養親族個人番号": ("dropped_by_header", 0),
+        "マイナンバー": ("dropped_by_header", 0),
+        "参照": ("dropped_by_content", 0),
+        "摘要": ("masked", 31),
+    }
     text = "\n".join(report.lines())
     assert "摘要" in text and "dropped" in text
     assert leaked(numbers, text.encode()) == []
@@ -139,7 +142,7 @@ def test_extra_number_columns_and_remarks_are_dropped_or_masked(
     assert all(r == "扶養親族 ************ 確認済" for r in remarks)
     assert sum(count_numbers(frame[c].cast(pl.String, strict=False)) for c in frame.columns
                if frame[c].dtype != pl.Binary) == 0  # fmt: skip
-    assert info.report["number_screen"] == report.number_screen
+    assert info.report["number_screen"]["摘要"] == {"action": "masked", "count": 31}
 
     set_purpose(team.clerk, "扶養控除の確認")
     (shown,) = reveal_records(team.clerk, info.id, [str(frame["record_id"][0])])
@@ -157,8 +160,8 @@ def test_xlsx_extract_is_screened_too(workspace: Workspace, team: Team, tmp_path
     path = tmp_path / "tax.xlsx"
     tax.write_excel(path)
     report = import_extract(team.clerk, path, "tax")
-    assert report.number_screen["控除対象配偶者個人番号"].startswith("dropped")
-    assert report.number_screen["備考"] == f"{tax.height} cells held a 個人番号: masked"
+    assert report.number_screen["控除対象配偶者個人番号"].action == "dropped_by_header"
+    assert report.number_screen["備考"].describe() == f"{tax.height} cells held a 個人番号: masked"
     frame = read_dataset(workspace, list_datasets(workspace.conn)[0])
     assert frame["extra:備考"].to_list() == ["配偶者番号 ************"] * tax.height
 
@@ -407,3 +410,22 @@ def test_file_name_holding_a_number_is_refused(
         import_extract(team.clerk, path, "tax")
     assert leaked([number], all_bytes(workspace.path)) == []
     assert list_datasets(workspace.conn) == []
+
+
+def test_preview_masks_numbers_inside_text_and_in_a_record_read_as_header(
+    workspace: Workspace, team: Team, tmp_path: Path
+) -> None:
+    from workbench.services.preview import preview_extract
+
+    tax_path, _si, numbers = extract_with_extra_numbers(tmp_path)
+    preview = preview_extract(team.clerk, tax_path, "tax")
+    remarks = [row[preview.headers.index("摘要")] for row in preview.rows]
+    assert remarks and all(r == "扶養親族 ************ 確認済" for r in remarks)
+    assert leaked(numbers, repr(preview).encode()) == []
+    # Without its header row the first record is read as the header: masked too.
+    data = tax_path.read_bytes()
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_bytes(data[data.index(b"\r\n") + 2 :])
+    shown = preview_extract(team.clerk, headerless, "tax")
+    assert "************" in shown.headers
+    assert leaked(numbers, repr(shown).encode()) == []

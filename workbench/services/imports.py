@@ -22,7 +22,7 @@ from workbench.audit.events import EventType, Outcome
 from workbench.datasets import DatasetInfo, Kind, store_dataset
 from workbench.errors import InvalidInput
 from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
-from workbench.import_screen import screen_extract
+from workbench.import_screen import ColumnAction, screen_extract
 from workbench.number_screen import holds_number
 from workbench.permissions import Action
 from workbench.session import Session
@@ -42,7 +42,7 @@ class ImportReport:
     issues_by_column: dict[str, dict[str, int]]
     invalid_identifiers: dict[str, int]
     #: What the 個人番号 screen did, per column (workbench.import_screen).
-    number_screen: dict[str, str]
+    number_screen: dict[str, ColumnAction]
 
     def lines(self) -> list[str]:
         out = [
@@ -54,7 +54,7 @@ class ImportReport:
         out.append(f"個人番号 without a token: {ids}")
         if self.number_screen:
             out.append("個人番号 outside the 個人番号 column (column: what was done):")
-            out.extend(f"  {c}: {a}" for c, a in sorted(self.number_screen.items()))
+            out.extend(f"  {c}: {a.describe()}" for c, a in sorted(self.number_screen.items()))
         else:
             out.append("個人番号 outside the 個人番号 column: none found in any column")
         if self.issues_by_column:
@@ -152,7 +152,9 @@ def import_extract(
         report = _report_counts(
             parsed.source_rows, frame, parsed.quarantine, issues, parsed.encoding
         )
-        report["number_screen"] = screened.actions
+        report["number_screen"] = {
+            column: {"action": a.action, "count": a.count} for column, a in screened.actions.items()
+        }
         info = store_dataset(
             ws, kind=kind, frame=frame, file_name=path.name, imported_by=session.user, report=report
         )
