@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from crypto.identifiers import canonical_my_number, my_number_check_digit
 from tests.workbench.conftest import valid_numbers
+from workbench.audit.errors import AuditEventRejected
+from workbench.audit.events import EventDraft, EventType, Outcome
 from workbench.errors import InvalidInput
 from workbench.import_screen import names_a_number, screen_extract
 from workbench.number_screen import (
@@ -24,6 +26,7 @@ from workbench.number_screen import (
     passes_check,
     refuse_number,
 )
+from workbench.workspace import Workspace
 
 N1, N2 = valid_numbers(2, start=40_000_000_000)
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -166,3 +169,23 @@ def test_screen_extract_per_column() -> None:
          "reason": "my_number_in_cell"}
     ]  # fmt: skip
     assert count_numbers(out.drop("my_number")["name"]) == 0
+
+
+def test_the_access_log_uses_the_same_screen(workspace: Workspace) -> None:
+    """Before, the log's own regex took the first 12 digits of ``2024 1234 5678 9018``,
+    found they did not check, and let the number after them through."""
+    spaced = f"2024 {N1[:4]} {N1[4:8]} {N1[8:]}"
+    for text in (spaced, f"No{N1}", f"{N1[:4]} - {N1[4:8]} - {N1[8:]}"):
+        with pytest.raises(AuditEventRejected, match="個人番号"):
+            workspace.audit.append(
+                EventDraft(EventType.SETTINGS_CHANGED, Outcome.OK, None, details={"x": text})
+            )
+    with pytest.raises(AuditEventRejected):
+        workspace.audit.append(
+            EventDraft(EventType.LOGIN_FAILED, Outcome.DENIED, None, subject_user=N1)
+        )
+    hex_token = "a3f9" + N1 + "b2c3d4e5f6a7b8c9"
+    event = workspace.audit.append(
+        EventDraft(EventType.SETTINGS_CHANGED, Outcome.OK, None, details={"x": hex_token})
+    )
+    assert event.details["x"] == hex_token
