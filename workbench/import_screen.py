@@ -25,7 +25,7 @@ import polars as pl
 from linkage.read import ISSUE_SCHEMA, header_key
 from linkage.schema import EXTRA_PREFIX
 from workbench.errors import InvalidInput
-from workbench.number_screen import mask_numbers, whole_numbers
+from workbench.number_screen import integer_numbers, mask_numbers, mask_text, whole_numbers
 
 #: Header words (compared as linkage.read.header_key does) that name a 個人番号 column.
 NUMBER_HEADER_WORDS = ("個人番号", "マイナンバー", "mynumber", "myナンバー", "個人no")
@@ -70,7 +70,7 @@ def names_a_number(header: str) -> bool:
 
 
 def _safe_name(column: str) -> str:
-    return str(mask_numbers(pl.Series([column], dtype=pl.String)).values[0])
+    return mask_text(column)
 
 
 def screen_extract(frame: pl.DataFrame) -> ScreenedExtract:
@@ -105,7 +105,7 @@ def screen_extract(frame: pl.DataFrame) -> ScreenedExtract:
                 frame = frame.with_columns(masked.values.alias(column))
                 _add(result, column, ColumnAction("masked", masked.cells))
         elif values.dtype.is_integer():
-            hits = whole_numbers(values)
+            hits = integer_numbers(values)
             count = int(hits.sum())
             if count:
                 issues.append(

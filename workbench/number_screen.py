@@ -17,6 +17,7 @@ message.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import polars as pl
@@ -31,6 +32,7 @@ _DIGITS = 12
 _SEPARATOR = r"^[\-‐‑‒–—―−ー\s]+$"  # after NFKC (full-width dash and space fold to ASCII)
 # Long hex words first (opaque), then digit groups, hex letters, everything else.
 _PIECES = r"[0-9A-Fa-f]{16,}|[0-9]+|[A-Fa-f]+|[^0-9A-Fa-f]+"
+_SHORT_RUN = r"(?:^|[^0-9])[0-9]{1,12}(?:[^0-9]|$)"
 _MAYBE = r"[0-9０-９](?:[^0-9０-９]*[0-9０-９]){11}|[\p{N}--[0-9０-９]]"
 
 
@@ -67,7 +69,12 @@ def _covered_pieces(text: pl.Series) -> pl.DataFrame:
     cells = cells.filter(pl.col("text").str.contains(_MAYBE)).with_columns(
         pl.col("text").str.normalize("NFKC")
     )
-    cells = cells.filter(pl.col("text").str.count_matches("[0-9]") >= _DIGITS)
+    # ... and after NFKC: twelve digits, in at least one run short enough to be part of a
+    # number (a 13-digit corporate number alone is not).
+    cells = cells.filter(
+        (pl.col("text").str.count_matches("[0-9]") >= _DIGITS)
+        & pl.col("text").str.contains(_SHORT_RUN)
+    )
     if cells.height == 0:
         return pl.DataFrame(schema={"row": pl.UInt32, "piece": pl.String, "covered": pl.Boolean})
     pieces = (
@@ -170,13 +177,21 @@ def count_numbers(values: pl.Series) -> int:
     return int(pieces.filter("covered")["row"].n_unique())
 
 
+def _too_few_digits(text: str) -> bool:
+    return sum(map(str.isdigit, unicodedata.normalize("NFKC", text))) < _DIGITS
+
+
 def holds_number(text: str) -> bool:
     """True when ``text`` holds a number. For one typed text; columns use the above."""
+    if _too_few_digits(text):
+        return False
     return count_numbers(pl.Series([text], dtype=pl.String)) > 0
 
 
 def mask_text(text: str) -> str:
     """``text`` with every number masked (unchanged when it holds none)."""
+    if _too_few_digits(text):
+        return text
     return str(mask_numbers(pl.Series([text], dtype=pl.String)).values[0])
 
 
@@ -189,6 +204,18 @@ def refuse_number(text: str, what: str) -> None:
             "digit), and a 個人番号 must never be stored. Remove it (name a person by "
             "整理番号 instead) and try again."
         )
+
+
+def integer_numbers(values: pl.Series) -> pl.Series:
+    """Boolean per value of an integer column: the value, written out, is a number
+    (twelve digits, so from 10**11 up; a leading zero does not survive in an integer)."""
+    value = pl.col("v").cast(pl.Int64, strict=False)
+    frame = pl.DataFrame({"v": values}).with_columns(
+        value.is_between(10**11, 10**12 - 1).fill_null(False).alias("twelve")
+    )
+    if not frame["twelve"].any():  # amounts are far below 10**11: the usual answer
+        return frame["twelve"]
+    return frame.select((pl.col("twelve") & passes_check(value)).fill_null(False)).to_series()
 
 
 def whole_numbers(values: pl.Series) -> pl.Series:
