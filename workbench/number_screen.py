@@ -2,17 +2,18 @@
 
 One mechanism for every place text enters or rests: the cells of an imported extract,
 text typed by users (notes, reasons, names) and the self-inspection of a stored workspace
-(workbench.number_scan). A *number* is a run of twelve digits, in any width, written
-whole or in groups split by spaces or dashes, that passes the 個人番号 check digit
-(spec/tokens.md). Groups count whole: in ``2024-04-01 1500`` no group is cut, so
-``20240401 1500`` is tested but ``0401150012...`` never is; a longer digit run is not a
-number. A hexadecimal word of 16 or more characters (a token, a hash) is opaque.
+(workbench.number_scan) and the access log (workbench.audit.encoding). A *number* is
+twelve digits, in any width, written whole or in groups joined only by spaces or dashes,
+that pass the 個人番号 check digit (spec/tokens.md). Groups count whole: in
+``2024 1234 5678 9018`` the windows ``2024 1234 5678`` and ``1234 5678 9018`` are both
+tested, but no group is ever cut, so a longer digit run (a 13-digit corporate number) is
+not a number. A hexadecimal word of 16 or more characters (a token, a hash) is opaque.
 
-Everything is polars expressions over whole columns: a cell with fewer than twelve
-digits costs one count; only the others are cut into pieces (digit groups and the text
-between them), and the windows of 1..12 consecutive groups are tested by shifting
-columns, never by a Python loop over cells. Nothing here ever puts a cell value into a
-message.
+Everything is polars expressions over whole columns: a cell without twelve digits joined
+by spaces or dashes costs one regex; only the others are normalised (NFKC) and cut into
+pieces (digit groups and the text between them), and the windows of 1..12 consecutive
+groups are tested by shifting columns in integer arithmetic, never by a Python loop over
+cells. Nothing here ever puts a cell value into a message.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ _SEPARATOR = r"^[\-‐‑‒–—―−ー\s]+$"  # after NFKC (full-width dash
 # Long hex words first (opaque), then digit groups, hex letters, everything else.
 _PIECES = r"[0-9A-Fa-f]{16,}|[0-9]+|[A-Fa-f]+|[^0-9A-Fa-f]+"
 _SHORT_RUN = r"(?:^|[^0-9])[0-9]{1,12}(?:[^0-9]|$)"
-_MAYBE = r"[0-9０-９](?:[^0-9０-９]*[0-9０-９]){11}|[\p{N}--[0-9０-９]]"
+_SHORT_RUN_RAW = r"(?:^|[^0-9０-９])[0-9０-９]{1,12}(?:[^0-9０-９]|$)"
+_OTHER = r"[\p{N}--[0-9０-９]]"
+_MAYBE = r"[0-9０-９](?:[\p{Pd}\-−ーｰ\s]*[0-9０-９]){11}|[\p{N}--[0-9０-９]]"
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,12 @@ def _covered_pieces(text: pl.Series) -> pl.DataFrame:
     (the cell's position), ``piece`` (NFKC text) and ``covered`` (part of a number)."""
     cells = pl.DataFrame({"text": text}).with_row_index("row")
     # A cheap test first (most cells never get further): twelve ASCII or full-width
-    # digits, or any other numeric character, which NFKC may turn into digits.
-    cells = cells.filter(pl.col("text").str.contains(_MAYBE)).with_columns(
-        pl.col("text").str.normalize("NFKC")
-    )
+    # digits with nothing but spaces and dashes between them, or any other numeric
+    # character, which NFKC may turn into digits.
+    maybe = pl.col("text").str.contains(_MAYBE)
+    cells = cells.filter(
+        maybe & (pl.col("text").str.contains(_SHORT_RUN_RAW) | pl.col("text").str.contains(_OTHER))
+    ).with_columns(pl.col("text").str.normalize("NFKC"))
     # ... and after NFKC: twelve digits, in at least one run short enough to be part of a
     # number (a 13-digit corporate number alone is not).
     cells = cells.filter(
