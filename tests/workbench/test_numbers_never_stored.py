@@ -429,3 +429,21 @@ def test_preview_masks_numbers_inside_text_and_in_a_record_read_as_header(
     shown = preview_extract(team.clerk, headerless, "tax")
     assert "************" in shown.headers
     assert leaked(numbers, repr(shown).encode()) == []
+
+
+def test_si_extract_is_screened_like_a_tax_extract(
+    workspace: Workspace, team: Team, tmp_path: Path
+) -> None:
+    raw = sample_paths()["si_utf8bom"].read_bytes().decode("utf-8-sig").encode()
+    si = pl.read_csv(raw, infer_schema=False)
+    extra = valid_numbers(2 * si.height, start=33_000_000_000)
+    si = si.with_columns(
+        pl.Series("被保険者個人番号", [full_width(x) for x in extra[: si.height]]),
+        pl.Series("備考", [f"旧番号 {spaced(x)}" for x in extra[si.height :]]),
+    )
+    path = write_csv(si, tmp_path / "si_extra.csv", "cp932")
+    report = import_extract(team.clerk, path, "si")
+    assert report.number_screen["被保険者個人番号"].action == "dropped_by_header"
+    assert report.number_screen["備考"].action == "masked"
+    assert scan_workspace(workspace).clean
+    assert leaked(extra, all_bytes(workspace.path)) == []
