@@ -209,6 +209,9 @@ def test_full_workflow_then_scan_numbers_finds_none(
     for what, suffix in (("links", ".csv"), ("findings", ".xlsx"), ("summary", ".csv")):
         export_service.export_run(team.clerk, "latest", what, exports / f"{what}{suffix}")  # type: ignore[arg-type]
 
+    from workbench.services.audit import export_events
+
+    export_events(team.auditor, EventFilter(), exports / "log.csv")
     report = scan_numbers(team.admin)
     assert report.frames >= 4 and report.tables >= 5
     assert report.found == [] and report.unreadable == []
