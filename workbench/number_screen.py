@@ -127,7 +127,7 @@ def _covered_pieces(text: pl.Series) -> pl.DataFrame:
         groups = groups.with_columns(
             chain.alias("_chain"),
             pl.when(chain).then(pl.col("_len") + n_next).otherwise(pl.col("_len")).alias("_len"),
-            pl.when(chain)
+            pl.when(chain & (pl.col("_len") + n_next <= _DIGITS))  # no overflow
             .then(
                 pl.col("_value") * pl.lit(10, dtype=pl.Int64).pow(n_next.clip(0, _DIGITS))
                 + pl.col("_g").shift(-k)
