@@ -16,13 +16,11 @@ cell text, for the tokeniser only), then the file's unknown columns as ``extra:<
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
-import jaconv
 import polars as pl
 
 from linkage.errors import ExtractError, ProfileError
@@ -38,6 +36,7 @@ from linkage.schema import (
     ExtractKind,
     Required,
     columns_of,
+    header_key,
 )
 from linkage.tables import RawTable, load_table
 
@@ -81,13 +80,6 @@ class ParsedExtract:
     def issue_counts(self) -> pl.DataFrame:
         """Issues counted by column and reason (for the import report)."""
         return self.issues.group_by("column", "reason").len("count").sort(["column", "reason"])
-
-
-def header_key(header: str) -> str:
-    """How headers are compared: NFKC, no spaces, case-folded, hiragana as katakana."""
-    text = unicodedata.normalize("NFKC", header)
-    text = "".join(text.split()).casefold()
-    return str(jaconv.hira2kata(text))
 
 
 @dataclass

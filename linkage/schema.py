@@ -12,10 +12,12 @@ Frames use the English aliases as column names. ``required`` says what the spec'
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, Literal
 
+import jaconv
 import polars as pl
 
 ExtractKind = Literal["tax", "si"]
@@ -140,3 +142,21 @@ def frame_schema(kind: ExtractKind) -> dict[str, pl.DataType]:
     schema: dict[str, pl.DataType] = {"row_number": pl.Int64()}
     schema.update({spec.alias: spec.dtype for spec in columns_of(kind)})
     return schema
+
+
+def header_key(header: str) -> str:
+    """How headers are compared: NFKC, no spaces, case-folded, hiragana as katakana."""
+    text = unicodedata.normalize("NFKC", header)
+    text = "".join(text.split()).casefold()
+    return str(jaconv.hira2kata(text))
+
+
+def is_known_header(header: str) -> bool:
+    """True when ``header`` is a header or alias of either extract kind. Only such a cell
+    of a row not yet verified as the header row may be quoted in a message: any other
+    cell may be data, a 個人番号 among them."""
+    key = header_key(header)
+    return any(
+        key in (header_key(spec.header), header_key(spec.alias))
+        for spec in TAX_COLUMNS + SI_COLUMNS
+    )

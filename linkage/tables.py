@@ -42,6 +42,7 @@ from linkage.limits import (
     header_columns,
     over_long_cell,
 )
+from linkage.schema import is_known_header
 
 XLSX_ENCODING: Final = "xlsx"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -247,9 +248,12 @@ def utf8_header(data: bytes) -> list[str]:
 
 
 def _header_at(headers: list[str], index: int | None) -> str | None:
+    """How a message names column ``index``: its header when that is a known header,
+    else its position. The first line is not verified as a header row here (a file
+    without one starts with data), so no other cell of it is ever quoted."""
     if index is None:
         return None
-    if 0 <= index < len(headers) and headers[index].strip():
+    if 0 <= index < len(headers) and is_known_header(headers[index]):
         return headers[index].strip()
     return f"#{index + 1}"
 

@@ -359,6 +359,30 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         ),
         "import.report.technical": ("詳細（記録用・英語）", "Details (as logged)"),
         "import.report.issues": ("データ品質の問題: {count} 件", "Data-quality issues: {count}"),
+        "import.report.number_screen": (
+            "個人番号の列以外で見つかった個人番号: {count} 列",
+            "個人番号 found outside the 個人番号 column: {count} columns",
+        ),
+        "import.screen.dropped_by_header": (
+            "列ごと削除（見出しが個人番号）",
+            "column dropped (its header names a 個人番号)",
+        ),
+        "import.screen.dropped_by_content": (
+            "列ごと削除（値が個人番号）",
+            "column dropped (its cells are 個人番号)",
+        ),
+        "import.screen.masked": (
+            "{count} 件のセルの個人番号を伏字にしました",
+            "{count} cells held a 個人番号: masked",
+        ),
+        "import.screen.made_unknown": (
+            "{count} 件の値が個人番号のため不明にしました",
+            "{count} values were a 個人番号: made unknown",
+        ),
+        "import.screen.header_masked": (
+            "見出しの個人番号を伏字にしました",
+            "the header held a 個人番号: masked",
+        ),
         "import.show_quarantine": (
             "隔離した行を表示（{count}）",
             "Show quarantined rows ({count})",

@@ -53,6 +53,7 @@ ROWS: dict[str, tuple[str, str]] = {
     "event.workspace.created": ("作業領域の作成", "workspace created"),
     "event.workspace.opened": ("作業領域を開く", "workspace opened"),
     "event.settings.changed": ("設定の変更", "settings changed"),
+    "event.workspace.numbers_scanned": ("個人番号の残存検査", "workspace scanned for 個人番号"),
     "event_outcome.ok": ("成功", "ok"),
     "event_outcome.denied": ("拒否", "denied"),
     "event_outcome.failed": ("失敗", "failed"),

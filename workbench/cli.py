@@ -45,6 +45,7 @@ from workbench.services import imports as import_service
 from workbench.services import keys as key_service
 from workbench.services import reconcile as reconcile_service
 from workbench.services import review as review_service
+from workbench.services import scan as scan_service
 from workbench.services import settings as settings_service
 from workbench.services import users as user_service
 from workbench.services.imports import find_profile, profiles_dir
@@ -498,6 +499,11 @@ def cmd_audit(args: argparse.Namespace, ctx: Context) -> int:
             ctx.print(
                 f"Exported {export.rows} events to {export.path} (signature: {export.path}.sig)"
             )
+        elif args.audit_command == "scan-numbers":
+            scan = scan_service.scan_numbers(session)
+            for line in scan.lines():
+                ctx.print(line)
+            return EXIT_OK if scan.clean else EXIT_BROKEN_LOG
         elif args.audit_command == "history":
             number = args.number or ctx.secret("WORKBENCH_QUERY_NUMBER", "個人番号: ")
             events = audit_service.person_history(session, number)
@@ -806,6 +812,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("workspace")
     p.add_argument("--out", help="write it to this new file")
+    p = with_user(
+        audit_sub.add_parser(
+            "scan-numbers",
+            help="administrator: count stored values holding a 個人番号, by place "
+            "(exit 0 none, 1 found)",
+        )
+    )
+    p.add_argument("workspace")
     audit.set_defaults(func=cmd_audit)
 
     p = with_user(sub.add_parser("import", help="import a tax or social-insurance extract"))
@@ -935,6 +949,7 @@ def _silence(stream: TextIO) -> None:
         os.dup2(devnull, fileno)
     finally:
         os.close(devnull)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -42,6 +42,7 @@ class Action(StrEnum):
     KEYS_RESTORE = "keys.restore"
     KEYS_COMPROMISE = "keys.compromise"
     SETTINGS_MANAGE = "settings.manage"
+    WORKSPACE_SCAN_NUMBERS = "workspace.scan_numbers"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
@@ -77,6 +78,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.KEYS_RESTORE,
             Action.KEYS_COMPROMISE,
             Action.SETTINGS_MANAGE,
+            Action.WORKSPACE_SCAN_NUMBERS,  # counts per place, never a value
             Action.DATASET_LIST,  # to see which datasets a key version still covers
         }
     ),

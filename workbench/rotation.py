@@ -20,6 +20,7 @@ from workbench.clock import to_iso
 from workbench.datasets import AREA, DatasetInfo, list_datasets, read_dataset
 from workbench.db import transaction
 from workbench.errors import WorkspaceError
+from workbench.number_screen import holds_number, mask_text
 from workbench.workspace import Workspace
 
 
@@ -48,6 +49,25 @@ def open_rotation(conn: sqlite3.Connection) -> OpenRotation | None:
         "WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return None if row is None else OpenRotation(int(row[0]), str(row[1]), str(row[2]))
+
+
+def mask_stored_reasons(ws: Workspace) -> int:
+    """Mask a 個人番号 in any stored rotation reason (one typed before reasons were
+    screened); returns how many reasons changed."""
+    rows = ws.conn.execute("SELECT id, reason FROM key_rotations").fetchall()
+    bad = [(mask_text(str(reason)), id_) for id_, reason in rows if holds_number(str(reason))]
+    if bad:
+        # secure_delete zeroes the old text in the page; the TRUNCATE checkpoint drops the
+        # write-ahead log, which still holds the page as it was.
+        (before,) = ws.conn.execute("PRAGMA secure_delete").fetchone()
+        ws.conn.execute("PRAGMA secure_delete = ON")
+        try:
+            with transaction(ws.conn):
+                ws.conn.executemany("UPDATE key_rotations SET reason = ? WHERE id = ?", bad)
+            ws.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            ws.conn.execute(f"PRAGMA secure_delete = {int(before)}")
+    return len(bad)
 
 
 def pending_datasets(ws: Workspace, target_version: int) -> list[DatasetInfo]:

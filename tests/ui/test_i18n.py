@@ -68,6 +68,10 @@ def test_codes_shown_to_users_are_translated() -> None:
         assert f"role.{role.value}" in MESSAGES
     for code in range(1, 10):
         assert f"rule.R0{code}" in MESSAGES
+    from workbench.import_screen import ACTIONS
+
+    for action in ACTIONS:
+        assert f"import.screen.{action}" in MESSAGES
 
 
 def test_switching_language() -> None:

@@ -165,3 +165,27 @@ def test_dropping_a_file_opens_its_preview(
     qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy)
     assert page.path is not None and page.path.name == "payroll.csv"
     assert page.file_label.text().endswith("payroll.csv")
+
+
+def test_wizard_report_says_what_the_number_screen_did(
+    qtbot: QtBot, workspace: Workspace, clerk: Session, tmp_path: Path
+) -> None:
+    from tests.workbench.conftest import valid_numbers
+
+    spouse, remark = valid_numbers(2, start=44_000_000_000)
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "整理番号,氏名,生年月日,支払金額,年分,控除対象配偶者個人番号,摘要\n"
+        f"E1,山田 太郎,1980-01-02,3000000,2024,{spouse},扶養親族 {remark} 確認済\n",
+        encoding="utf-8",
+    )
+    page = ImportPage(AppState(clerk))
+    qtbot.addWidget(page)
+    page.load_file(path)
+    qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy)
+    page.import_button.click()
+    qtbot.waitUntil(lambda: page.report is not None and not page.state.busy, timeout=20_000)
+    summary = page.report_summary.text()
+    assert "控除対象配偶者個人番号: 列ごと削除（見出しが個人番号）" in summary
+    assert "摘要: 1 件のセルの個人番号を伏字にしました" in summary
+    assert spouse not in summary and remark not in summary

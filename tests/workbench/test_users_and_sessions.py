@@ -36,7 +36,7 @@ def test_login_ok_and_wrong_password_are_logged(workspace: Workspace) -> None:
     assert [e.actor_user for e in ok] == ["admin"]
     assert [(e.subject_user, e.outcome) for e in failed] == [
         ("admin", Outcome.DENIED),
-        ("nobody", Outcome.DENIED),
+        ("unknown", Outcome.DENIED),  # a name that is no user's is never logged as typed
     ]
 
 

@@ -459,6 +459,11 @@ class ImportPage(QWidget):
             for k, v in sorted(report.invalid_identifiers.items())
         )
         lines.append(tr("import.report.invalid_ids", detail=invalid or tr("value.none")))
+        if report.number_screen:
+            lines.append(tr("import.report.number_screen", count=len(report.number_screen)))
+            for column, done in sorted(report.number_screen.items()):
+                what = tr(f"import.screen.{done.action}", count=f"{done.count:,}")
+                lines.append(f"  ・{tr_field(column)}: {what}")
         issue_total = sum(sum(r.values()) for r in report.issues_by_column.values())
         lines.append(tr("import.report.issues", count=f"{issue_total:,}"))
         for column, reasons in sorted(report.issues_by_column.items()):

@@ -69,6 +69,7 @@ class EventType(StrEnum):
     WORKSPACE_CREATED = "workspace.created"
     WORKSPACE_OPENED = "workspace.opened"
     SETTINGS_CHANGED = "settings.changed"
+    WORKSPACE_NUMBERS_SCANNED = "workspace.numbers_scanned"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from workbench.audit.events import EventType
 from workbench.clock import to_iso
 from workbench.db import transaction
 from workbench.errors import InvalidInput, NotFound
+from workbench.number_screen import refuse_number
 from workbench.permissions import Action
 from workbench.runs import get_run, read_findings
 from workbench.session import Session
@@ -108,6 +109,7 @@ def set_status(
     note = note.strip()
     if status == "dismissed" and not note:
         raise InvalidInput("Say why the finding is dismissed: a note is required.")
+    refuse_number(note, "note")
     ws = session.workspace
     run = get_run(ws, run_id)
     key = finding_key(code, tax_record_id, si_record_id)

@@ -23,6 +23,8 @@ from workbench.datasets import DatasetInfo, Kind, new_dataset_id, store_dataset
 from workbench.errors import InvalidInput
 from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
 from workbench.import_limits import import_limits
+from workbench.import_screen import ColumnAction, screen_extract
+from workbench.number_screen import holds_number
 from workbench.permissions import Action
 from workbench.session import Session
 from workbench.workspace import Workspace
@@ -40,6 +42,8 @@ class ImportReport:
     encoding: str
     issues_by_column: dict[str, dict[str, int]]
     invalid_identifiers: dict[str, int]
+    #: What the 個人番号 screen did, per column (workbench.import_screen).
+    number_screen: dict[str, ColumnAction]
 
     def lines(self) -> list[str]:
         out = [
@@ -49,6 +53,11 @@ class ImportReport:
         ]
         ids = ", ".join(f"{k} {v}" for k, v in sorted(self.invalid_identifiers.items())) or "none"
         out.append(f"個人番号 without a token: {ids}")
+        if self.number_screen:
+            out.append("個人番号 outside the 個人番号 column (column: what was done):")
+            out.extend(f"  {c}: {a.describe()}" for c, a in sorted(self.number_screen.items()))
+        else:
+            out.append("個人番号 outside the 個人番号 column: none found in any column")
         if self.issues_by_column:
             out.append("Data-quality issues (column: reason count):")
             for column, reasons in sorted(self.issues_by_column.items()):
@@ -118,6 +127,11 @@ def import_extract(
 ) -> ImportReport:
     authorize(session, Action.DATASET_IMPORT)
     ws = session.workspace
+    if holds_number(Path(path).name):
+        raise InvalidInput(
+            "The file name holds what looks like a 個人番号, and file names are kept in the "
+            "access log: rename the file and import it again."
+        )
     record(session, EventType.IMPORT_STARTED, details={"file": path.name, "kind": kind})
     try:
         parsed = read_extract(
@@ -130,15 +144,19 @@ def import_extract(
         )
         if cancel is not None:
             cancel.raise_if_cancelled()
-        progress("tokenise", 0.75)
-        frame, id_issues = tokenise(parsed.frame, ws.keyset.tokenizer(), ws.keyset.latest_version)
-        issues = pl.concat([parsed.issues, id_issues.cast(parsed.issues.schema)])
+        progress("screen and tokenise", 0.72)
+        screened = screen_extract(parsed.frame)
+        frame, id_issues = tokenise(screened.frame, ws.keyset.tokenizer(), ws.keyset.latest_version)
+        issues = pl.concat([parsed.issues, screened.issues, id_issues.cast(parsed.issues.schema)])
         if cancel is not None:
             cancel.raise_if_cancelled()
         progress("encrypt and store", 0.85)
         report = _report_counts(
             parsed.source_rows, frame, parsed.quarantine, issues, parsed.encoding
         )
+        report["number_screen"] = {
+            column: {"action": a.action, "count": a.count} for column, a in screened.actions.items()
+        }
         info = _store(session, kind, path, frame, report, issues, parsed.quarantine)
     except (LinkageError, Cancelled, InvalidInput) as exc:
         record(
@@ -159,6 +177,7 @@ def import_extract(
         encoding=parsed.encoding,
         issues_by_column=report["issues_by_column"],  # type: ignore[arg-type]
         invalid_identifiers=report["invalid_identifiers"],  # type: ignore[arg-type]
+        number_screen=dict(screened.actions),
     )
 
 

@@ -19,6 +19,7 @@ from workbench.clock import Clock, utc_now
 from workbench.datasets import DatasetInfo, list_datasets
 from workbench.errors import InvalidInput, WorkspaceError
 from workbench.keyaccess import KeyAccess
+from workbench.number_screen import refuse_number
 from workbench.outfiles import check_targets, write_private_file
 from workbench.permissions import Action
 from workbench.services.session import login, logout
@@ -97,7 +98,11 @@ def rotate_keys(
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Give a reason for the rotation; it goes into the access log.")
+    refuse_number(reason, "reason")
     ws = session.workspace
+    # A reason stored before the screen existed would make every resumed rotation's event
+    # unloggable (and the rotation unfinishable): mask it first.
+    rotation.mask_stored_reasons(ws)
     plan = rotation.begin_rotation(ws, reason=reason, actor=session.user)
     record(
         session,

@@ -25,6 +25,7 @@ from workbench.audit.events import EventType
 from workbench.datasets import Kind
 from workbench.errors import InvalidInput
 from workbench.import_limits import import_limits
+from workbench.number_screen import holds_number, mask_numbers, mask_text
 from workbench.permissions import Action
 from workbench.services.imports import find_profile, profiles_dir
 from workbench.session import Session
@@ -127,6 +128,11 @@ def preview_extract(
     """Detected encoding, header mapping, missing columns and the first rows, masked."""
     authorize(session, Action.DATASET_IMPORT)
     checked_kind = _check_kind(kind)
+    if holds_number(Path(path).name):
+        raise InvalidInput(
+            "The file name holds what looks like a 個人番号, and file names are kept in the "
+            "access log: rename the file and open it again."
+        )
     if profile is not None and profile.kind != checked_kind:
         raise InvalidInput(
             f"The import profile {profile.name!r} is for {profile.kind} extracts; "
@@ -146,7 +152,10 @@ def preview_extract(
     indexes: list[int] = []
     mapping: dict[str, str | None] = {}
     targets: dict[str, list[str]] = {}
-    for index, text, alias in match_headers(raw, checked_kind, profile):
+    for index, found, alias in match_headers(raw, checked_kind, profile):
+        # A header row that is really a record may hold a number: never shown, never
+        # kept in a profile.
+        text = mask_text(found)
         headers.append(text)
         indexes.append(index)
         mapping[text] = alias
@@ -158,6 +167,7 @@ def preview_extract(
     )
     duplicates = {a: tuple(hs) for a, hs in targets.items() if len(hs) > 1}
     body = raw.body.slice(0, max(rows, 0)).select([f"c{i}" for i in indexes])
+    body = body.with_columns(mask_numbers(body[c]).values.alias(c) for c in body.columns)
     aliases = [mapping[h] for h in headers]
     shown = tuple(
         tuple(_mask(cell, alias) for cell, alias in zip(row, aliases, strict=True))

@@ -12,6 +12,7 @@ from workbench.clock import to_iso
 from workbench.datasets import get_dataset, person_of, read_dataset
 from workbench.db import transaction
 from workbench.errors import InvalidInput, NotFound
+from workbench.number_screen import refuse_number
 from workbench.permissions import Action
 from workbench.runs import RunInfo, get_run, read_links
 from workbench.session import Session
@@ -82,6 +83,7 @@ def decide(
     authorize(session, Action.REVIEW_DECIDE, run_id=run_id)
     if decision not in DECISIONS:
         raise InvalidInput(f"A decision is one of {', '.join(DECISIONS)}.")
+    refuse_number(note, "note")
     ws = session.workspace
     run = get_run(ws, run_id)
     links = read_links(ws, run)

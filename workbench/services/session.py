@@ -7,6 +7,7 @@ from typing import NoReturn
 from workbench.access import SessionLocked, record
 from workbench.audit.events import Actor, EventDraft, EventType, Outcome
 from workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from workbench.number_screen import refuse_number
 from workbench.session import Session
 from workbench.users import LoginCheck, refusal
 from workbench.workspace import Workspace
@@ -20,8 +21,13 @@ def login(ws: Workspace, name: str, password: str) -> Session:
     if not check.ok or user is None:
         event = EventType.LOGIN_LOCKED_OUT if reason == "locked_out" else EventType.LOGIN_FAILED
         actor = Actor(user.name, tuple(r.value for r in user.roles)) if user else None
+        # A name that is no user's is kept as "unknown", never as typed: it may be a
+        # password typed into the wrong field, or a 個人番号.
+        subject = user.name if user else "unknown"
         ws.audit.append(
-            EventDraft(event, Outcome.DENIED, actor, subject_user=name, details={"reason": reason})
+            EventDraft(
+                event, Outcome.DENIED, actor, subject_user=subject, details={"reason": reason}
+            )
         )
         raise refusal(check)
     session = Session(
@@ -96,6 +102,7 @@ def set_purpose(session: Session, purpose: str) -> None:
         raise InvalidInput("Choose or type a purpose of use.")
     if len(purpose) > 200:
         raise InvalidInput("A purpose of use is at most 200 characters.")
+    refuse_number(purpose, "purpose of use")
     session.purpose = purpose
     record(session, EventType.SESSION_PURPOSE, subject_user=session.user)
 

@@ -12,6 +12,7 @@ from crypto.keyset import open_keyset
 from workbench.access import authorize, record
 from workbench.audit.events import EventDraft, EventType, Outcome
 from workbench.errors import InvalidInput
+from workbench.number_screen import refuse_number
 from workbench.permissions import Action, Role, parse_roles
 from workbench.session import Session
 from workbench.users import User
@@ -55,6 +56,7 @@ def _roles(names: Iterable[str]) -> tuple[Role, ...]:
 def add_user(
     session: Session, name: str, password: str, roles: Iterable[str]
 ) -> tuple[User, list[str]]:
+    refuse_number(name, "user name")
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     parsed = _roles(roles)
     ws = session.workspace
