@@ -1,6 +1,6 @@
 """Validation of the 個人番号 (individual number) and the 法人番号 (corporate number).
 
-Both rules are those of spec/tokens.md. The functions never echo the value they were
+Both rules are those of docs/tokens.md. The functions never echo the value they were
 given in an error: a 個人番号 must not reach a log line or an exception message.
 """
 

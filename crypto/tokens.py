@@ -1,4 +1,4 @@
-"""Keyed tokens of the 個人番号: the HMAC-SHA256 chain of spec/tokens.md.
+"""Keyed tokens of the 個人番号: the HMAC-SHA256 chain of docs/tokens.md.
 
     T_1(x) = HMAC-SHA256(K_1, DOMAIN || x)      x = the 12 canonical ASCII digits
     T_v(x) = HMAC-SHA256(K_v, T_{v-1}(x))       v > 1
