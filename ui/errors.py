@@ -48,7 +48,7 @@ def headline(exc: BaseException) -> str:
     for cls, key in _HEADLINES:
         if isinstance(exc, cls):
             return tr(key)
-    return tr("error.unexpected")
+    return tr("error.generic")  # the full sentence for a foreign exception: unexpected_error
 
 
 def unexpected_error(exc: BaseException, where: str = "the desktop app") -> str:
