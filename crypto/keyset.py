@@ -9,7 +9,7 @@ Rotation never deletes a key version. Tokens are chained (T_v = HMAC(K_v, T_{v-1
 tokenising a new number under version n needs every earlier key of its chain: deleting one
 would make every later import impossible. Rotation adds a version; it never removes one.
 
-A compromise response (spec/tokens.md) is the one exception: it starts a new, unrelated
+A compromise response (docs/tokens.md) is the one exception: it starts a new, unrelated
 key chain (a fresh root key, version n+1, chain c+1), marks every version of the old chains
 ``retired`` (kept only to search the access log), and later destroys the retired versions
 at once (``destroyed_through`` remembers the last destroyed version). Version numbers are

@@ -1,4 +1,4 @@
-"""Keyed tokens of the 個人番号: the HMAC-SHA256 chain of spec/tokens.md.
+"""Keyed tokens of the 個人番号: the HMAC-SHA256 chain of docs/tokens.md.
 
     T_1(x) = HMAC-SHA256(K_1, DOMAIN || x)      x = the 12 canonical ASCII digits
     T_v(x) = HMAC-SHA256(K_v, T_{v-1}(x))       v > 1
@@ -13,7 +13,7 @@ not recomputed a million times. The primitive is `cryptography`'s HMAC; tests ch
 output byte for byte against the stdlib ``hmac.new``. See bench/bench_tokenise.py for the
 alternatives that were measured.
 
-A compromise response starts a new, unrelated chain (spec/tokens.md "Compromise response"):
+A compromise response starts a new, unrelated chain (docs/tokens.md "Compromise response"):
 its first key version is a new root, T_r(x) = HMAC-SHA256(K_r, DOMAIN || x), derived from no
 earlier key. Version numbers keep counting across chains, so a version names one key of one
 chain; tokens (and migrations) of different chains are refused like different versions.

@@ -1,4 +1,4 @@
-"""The column contract of the two extract kinds (spec/extracts.md).
+"""The column contract of the two extract kinds (docs/extracts.md).
 
 Frames use the English aliases as column names. ``required`` says what the spec's
 "required" column means for that column:

@@ -1,6 +1,6 @@
 """Exact join of two datasets on their identifier tokens.
 
-Tokens are comparable only within one key version (spec/tokens.md): comparing a
+Tokens are comparable only within one key version (docs/tokens.md): comparing a
 version-1 token with a version-2 token finds nothing, which would look like "nobody
 matches". So the versions are checked first and a difference is an error, never an
 empty result.

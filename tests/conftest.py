@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
+
+# The support log of everything the tests run goes to a throwaway folder, never into the
+# user's log directory (workbench/support_log.py reads this once per process).
+os.environ["WORKBENCH_LOG_DIR"] = tempfile.mkdtemp(prefix="workbench-test-log-")
 
 from tests.memory_keyring import MemoryKeyring
 

@@ -1,4 +1,4 @@
-"""The dependency rule of DESIGN.md, checked by import-linter as part of the tests."""
+"""The dependency rule of docs/architecture.md, checked by import-linter as part of the tests."""
 
 from __future__ import annotations
 

@@ -5,14 +5,14 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from ui.errors import describe_error
+from ui.errors import describe_error, unexpected_error
 from ui.fonts import apply_cjk_font
 from ui.i18n import LANGUAGES, set_language, tr
 from ui.login import ChangePasswordDialog, LoginDialog
@@ -23,8 +23,6 @@ from workbench.keyaccess import KeyAccess
 from workbench.services import session as session_service
 from workbench.session import Session
 from workbench.workspace import Workspace
-
-_log = logging.getLogger(__name__)
 
 
 def language_from_argv(argv: list[str], default: str) -> str:
@@ -124,6 +122,19 @@ class AppController(QObject):
         return window
 
 
+def _show_unexpected(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """sys.excepthook while the window is up: an exception no handler caught (a slot that
+    raised) is written to the support log with its traceback, and the user is told where."""
+    if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: the default way
+        sys.__excepthook__(kind, exc, tb)
+        return
+    exc.__traceback__ = tb
+    text = unexpected_error(exc, "a window event handler")
+    QMessageBox.critical(None, tr("app.title"), text)
+
+
 def run_gui(
     workspace_path: Path,
     access: KeyAccess,
@@ -147,15 +158,17 @@ def run_gui(
     except WorkbenchError as exc:
         open_error = describe_error(exc)  # the login dialog shows it and offers a key restore
     except Exception as exc:  # e.g. the key store's own errors: still a window, not a crash
-        _log.exception("the workspace did not open")
-        open_error = describe_error(exc)
+        open_error = describe_error(exc)  # the traceback goes to the support log
     controller = AppController(
         ws, app, path=Path(workspace_path), access=access, open_error=open_error
     )
     controller.start()
+    previous_hook = sys.excepthook
+    sys.excepthook = _show_unexpected
     try:
         code = int(app.exec())
     finally:
+        sys.excepthook = previous_hook
         if controller.window is not None:
             controller.window.close()
         wait_for_workers()

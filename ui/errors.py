@@ -1,12 +1,15 @@
 """Errors as the person at the desk reads them: a translated headline and the core's message.
 
 Only expected errors (the core's WorkbenchError family and a cancel) show their message;
-anything else shows a generic sentence, because a foreign exception may quote data.
+anything else shows a generic sentence, because a foreign exception may quote data: its
+traceback goes to the support log (workbench/support_log.py) and the sentence says where
+that file is.
 """
 
 from __future__ import annotations
 
 from ui.i18n import tr
+from workbench import support_log
 from workbench.access import PurposeRequired, SessionLocked
 from workbench.errors import (
     AccessDenied,
@@ -45,14 +48,24 @@ def headline(exc: BaseException) -> str:
     for cls, key in _HEADLINES:
         if isinstance(exc, cls):
             return tr(key)
-    return tr("error.unexpected")
+    return tr("error.generic")  # the full sentence for a foreign exception: unexpected_error
+
+
+def unexpected_error(exc: BaseException, where: str = "the desktop app") -> str:
+    """Write ``exc`` with its traceback to the support log; the sentence to show instead."""
+    path = support_log.log_unexpected(exc, where)
+    return tr("error.unexpected", log=str(path))
 
 
 def describe_error(exc: BaseException) -> str:
-    """One readable message; never a traceback, never the text of a foreign exception."""
+    """One readable message; never a traceback, never the text of a foreign exception.
+
+    An unexpected exception is written to the support log here, so every catch-all
+    handler that shows this message also keeps the traceback.
+    """
     if isinstance(exc, Cancelled):
         return tr("task.cancelled")
     if isinstance(exc, WorkbenchError):
         detail = str(exc).strip()
         return f"{headline(exc)}\n{detail}" if detail else headline(exc)
-    return tr("error.unexpected")
+    return unexpected_error(exc)

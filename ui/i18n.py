@@ -128,6 +128,15 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "action.close": ("閉じる", "Close"),
         "action.quit": ("終了", "Quit"),
         "action.logout": ("ログアウト", "Log out"),
+        "menu.help": ("ヘルプ", "Help"),
+        "action.about": ("このアプリについて", "About"),
+        "about.title": ("Records Linkage Workbench について", "About Records Linkage Workbench"),
+        "about.text": (
+            "Records Linkage Workbench バージョン {version}\n\n"
+            "サポート用ログファイル（予期しないエラーの詳細。個人番号・氏名・住所は含みません）:\n{log}",
+            "Records Linkage Workbench version {version}\n\n"
+            "Support log (details of unexpected errors; no 個人番号, names or addresses):\n{log}",
+        ),
         "value.unknown": ("—", "—"),
         "list.separator": ("、", ", "),
         "value.none": ("なし", "none"),
@@ -164,8 +173,10 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "error.workspace": ("作業領域の問題です。", "There is a problem with the workspace."),
         "error.generic": ("操作できませんでした。", "The action could not be completed."),
         "error.unexpected": (
-            "予期しないエラーで操作を完了できませんでした。もう一度試し、続く場合は管理者に連絡してください。",
-            "An unexpected error stopped the action. Try again; if it happens again, tell the administrator.",
+            "予期しないエラーで操作を完了できませんでした。もう一度試し、続く場合は管理者に連絡し、"
+            "次のログファイルを渡してください（個人番号は含まれません）: {log}",
+            "An unexpected error stopped the action. Try again; if it happens again, tell the "
+            "administrator and give them this log file (it holds no 個人番号): {log}",
         ),
         "task.busy": (
             "別の処理が実行中です。終わるまでお待ちください。",

@@ -555,8 +555,10 @@ ROWS: dict[str, tuple[str, str]] = {
         "Fill in the file, the passphrase, and the administrator's name and password.",
     ),
     "restore.failed_unexpected": (
-        "予期しないエラーで鍵を復元できませんでした。何も変更されていません。",
-        "An unexpected error stopped the restore; nothing was changed.",
+        "予期しないエラーで鍵を復元できませんでした。何も変更されていません。"
+        "詳細はログファイルにあります: {log}",
+        "An unexpected error stopped the restore; nothing was changed. "
+        "The details are in this log file: {log}",
     ),
     # -- settings --------------------------------------------------------------------------------
     "settings.title": ("作業領域の設定", "Workspace settings"),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.about import show_about
 from ui.i18n import tr, tr_value
 from ui.login import ChangePasswordDialog, LockScreen, ended_message
 from ui.pages.registry import PageSpec, pages_for
@@ -100,6 +101,9 @@ class MainWindow(QMainWindow):
         logout.triggered.connect(self.logout)
         self.menuBar().addAction(logout)
         self.logout_action = logout
+        help_menu = self.menuBar().addMenu(tr("menu.help"))
+        self.about_action = help_menu.addAction(tr("action.about"))
+        self.about_action.triggered.connect(lambda: show_about(self))
 
         self.user_label = QLabel()
         self.workspace_label = QLabel()

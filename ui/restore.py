@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ui.errors import describe_error, is_expected
 from ui.i18n import tr
 from ui.widgets import MessageBar, secret_field
+from workbench import support_log
 from workbench.clock import Clock, utc_now
 from workbench.keyaccess import KeyAccess
 from workbench.services import keys as keys_service
@@ -117,7 +118,8 @@ class RestoreDialog(QDialog):
             )
         except Exception as exc:  # every failure reaches the user as a sentence
             if not is_expected(exc):
-                self.message.show_error(tr("restore.failed_unexpected"))
+                path = support_log.log_unexpected(exc, "key restore")
+                self.message.show_error(tr("restore.failed_unexpected", log=str(path)))
             else:
                 self.message.show_error(describe_error(exc))
             return

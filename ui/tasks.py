@@ -16,18 +16,15 @@ cancel) and Anki's taskman (one worker at a time for operations on the collectio
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from ui.errors import describe_error, is_expected
+from ui.errors import describe_error
 from ui.i18n import tr
 from workbench.tasks import Cancelled, CancelToken, ProgressCallback
-
-_log = logging.getLogger(__name__)
 
 TaskFunction = Callable[[ProgressCallback, CancelToken], Any]
 
@@ -58,8 +55,7 @@ class Worker(QRunnable):
         except Cancelled:
             self.signals.cancelled.emit()
         except Exception as exc:  # every failure reaches the user as a sentence
-            if not is_expected(exc):
-                _log.exception("background task failed")
+            # describe_error writes an unexpected one's traceback to the support log.
             self.signals.failed.emit(describe_error(exc))
         else:
             self.signals.finished.emit(result)

@@ -27,6 +27,7 @@ from crypto.passwords import DEFAULT_N
 from linkage.errors import LinkageError
 from linkage.profiles import ImportProfile, list_profiles, save_profile
 from linkage.progress import Cancelled
+from workbench import support_log
 from workbench.access import authorize
 from workbench.audit.analysis import AnalysisSettings
 from workbench.audit.errors import CheckpointError
@@ -52,6 +53,7 @@ from workbench.services.imports import find_profile, profiles_dir
 from workbench.services.session import change_own_password, login, logout
 from workbench.session import Session
 from workbench.storage_errors import DoneButNotLogged, describe_failure
+from workbench.version import APP_VERSION
 from workbench.workspace import Workspace
 
 GuiRunner = Callable[[Path, KeyAccess, str], int]
@@ -63,6 +65,8 @@ EXIT_ERROR = 2
 EXIT_DONE_NOT_LOGGED = 3
 #: The reader of the output went away (`| head`); like a process ended by SIGPIPE.
 EXIT_BROKEN_PIPE = 141
+#: A bug: one line on stderr, the traceback in the support log.
+EXIT_UNEXPECTED = 4
 
 
 @dataclass
@@ -698,7 +702,16 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbench", description="Records Linkage Workbench")
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Records Linkage Workbench",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # --version keeps its two lines
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"workbench {APP_VERSION}\nsupport log: {support_log.log_path()}",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_user(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -904,14 +917,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_gui)
 
-    from workbench.demo import add_demo_parser
-
-    add_demo_parser(sub)
+    p = sub.add_parser("demo", help="create a synthetic demo workspace and walk through it")
+    p.add_argument(
+        "--workspace", help="where to create it (default: a new folder in the app's data dir)"
+    )
+    p.add_argument("--no-gui", action="store_true", help="only the command-line walk-through")
+    p.add_argument(
+        "--lang", choices=["ja", "en"], default=None, help="default: WORKBENCH_LANG or ja"
+    )
+    p.set_defaults(func=cmd_demo)
     return parser
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    # Imported here: the demo pulls in the sample files and the whole pipeline, which the
+    # other commands (and --help) do not need.
+    from workbench.demo import run_demo
+
+    return run_demo(args, ctx)
 
 
 def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
     ctx = ctx or Context()
+    support_log.install()
     args = build_parser().parse_args(argv)
     code = EXIT_ERROR
     try:
@@ -928,6 +956,13 @@ def main(argv: Sequence[str] | None = None, ctx: Context | None = None) -> int:
         message = describe_failure(exc)
     except KeyboardInterrupt:
         message = "interrupted"
+    except Exception as exc:  # a bug: one line here, the traceback in the support log
+        path = support_log.log_unexpected(exc, f"workbench {args.command}")
+        message = (
+            f"unexpected error ({type(exc).__name__}). The details are in {path}; "
+            "send that file to your support contact."
+        )
+        code = EXIT_UNEXPECTED
     isatty = getattr(ctx.err, "isatty", None)
     start = "\n" if callable(isatty) and isatty() else ""  # end a progress line first
     try:

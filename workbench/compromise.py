@@ -1,7 +1,7 @@
 """The compromise response: a new, unrelated key chain when the current keyset may have leaked.
 
 Rotation protects stored tokens against an old copy of the keyset; it does not help against
-someone who holds the current one. The response (spec/tokens.md "Compromise response"):
+someone who holds the current one. The response (docs/tokens.md "Compromise response"):
 
 1. **New chain.** The keyset gets a fresh random root key (version n+1, chain c+1), derived
    from no earlier key; every earlier version becomes ``retired``. The data key and the

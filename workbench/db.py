@@ -114,7 +114,7 @@ CREATE TABLE login_failures (
 );
 """
 
-# The compromise response (spec/tokens.md): each new, unrelated key chain, and what it retired.
+# The compromise response (docs/tokens.md): each new, unrelated key chain, and what it retired.
 # Chain 1 (the workspace's first) has no row. Retired data is kept for the log, never joined.
 _KEY_CHAINS_SCHEMA = """
 CREATE TABLE key_chains (

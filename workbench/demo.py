@@ -40,18 +40,6 @@ DEMO_ACCOUNTS = {
 }
 
 
-def add_demo_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="create a synthetic demo workspace and walk through it")
-    p.add_argument(
-        "--workspace", help="where to create it (default: a new folder in the app's data dir)"
-    )
-    p.add_argument("--no-gui", action="store_true", help="only the command-line walk-through")
-    p.add_argument(
-        "--lang", choices=["ja", "en"], default=None, help="default: WORKBENCH_LANG or ja"
-    )
-    p.set_defaults(func=run_demo)
-
-
 def demo_access(path: Path, out: Callable[[str], None]) -> KeyAccess:
     """The OS keyring where one works; otherwise the passphrase store, said out loud."""
     state = default_state_dir(os.environ)

@@ -1,4 +1,6 @@
-"""Masked identity for list views: family name and birth year only (DESIGN decision 7).
+"""Masked identity for list views: family name and birth year only.
+
+docs/architecture.md, "The one disclosure path", says why.
 
 ``山田 太郎`` → ``山田 *``; a name the file did not split keeps its first character
 (``山田太郎`` → ``山 *``). Full identity appears only through the logged reveal.

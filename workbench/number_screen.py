@@ -4,7 +4,7 @@ One mechanism for every place text enters or rests: the cells of an imported ext
 text typed by users (notes, reasons, names) and the self-inspection of a stored workspace
 (workbench.number_scan) and the access log (workbench.audit.encoding). A *number* is
 twelve digits, in any width, written whole or in groups joined only by spaces or dashes,
-that pass the 個人番号 check digit (spec/tokens.md). Groups count whole: in
+that pass the 個人番号 check digit (docs/tokens.md). Groups count whole: in
 ``2024 1234 5678 9018`` the windows ``2024 1234 5678`` and ``1234 5678 9018`` are both
 tested, but no group is ever cut, so a longer digit run (a 13-digit corporate number) is
 not a number. A hexadecimal word of 16 or more characters (a token, a hash) is opaque.

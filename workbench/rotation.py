@@ -1,6 +1,6 @@
 """Key rotation: a new token-key version, then every stored dataset migrated to it.
 
-Crash safety (spec/tokens.md "Rotation"): the new keyset is written before anything
+Crash safety (docs/tokens.md "Rotation"): the new keyset is written before anything
 refers to its version; each dataset is rewritten beside the old file, checked (row count,
 null count, token uniqueness), and switched over by one database update. A crash at any
 point leaves each dataset wholly on one version; running the rotation again resumes it.

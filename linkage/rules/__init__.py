@@ -1,4 +1,4 @@
-"""Reconciliation rules R01-R09 (spec/rules.md) and the rules file they read."""
+"""Reconciliation rules R01-R09 (docs/rules.md) and the rules file they read."""
 
 from linkage.rules.evaluate import evaluate
 from linkage.rules.findings import FINDINGS_SCHEMA, NOT_EVALUATED

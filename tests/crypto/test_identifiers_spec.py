@@ -1,4 +1,4 @@
-"""Spec vectors of spec/tokens.md for both number kinds, and the detection property of the
+"""Spec vectors of docs/tokens.md for both number kinds, and the detection property of the
 個人番号 check digit."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def test_invalid_corporate_numbers(written: str | None, problem: str) -> None:
 
 
 def _reference_remainder(first11: str) -> int:
-    """r of spec/tokens.md, written independently of crypto.identifiers."""
+    """r of docs/tokens.md, written independently of crypto.identifiers."""
     total = 0
     for index, digit in enumerate(first11):
         n = 11 - index  # position counted from the right, check digit excluded

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-# A synthetic 個人番号 with a valid check digit (spec/tokens.md example). Tests assert it
+# A synthetic 個人番号 with a valid check digit (docs/tokens.md example). Tests assert it
 # never appears in an issue, quarantine row, warning or exception message.
 MY_NUMBER = "621498320257"
 

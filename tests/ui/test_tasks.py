@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from pytestqt.qtbot import QtBot
 
 from ui.tasks import Task, TaskManager
+from workbench import support_log
 from workbench.errors import InvalidInput
 from workbench.tasks import CancelToken, ProgressCallback
 
@@ -89,6 +91,14 @@ def test_errors_are_sentences_never_tracebacks(qtbot: QtBot) -> None:
         manager.run(seen.task(crash))
     assert "予期しないエラー" in seen.failed[1]
     assert "123456789018" not in seen.failed[1] and "Traceback" not in seen.failed[1]
+    # The sentence says where the support log is; the traceback is there, masked.
+    log = support_log.log_path()
+    assert str(log) in seen.failed[1]
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log.read_text(encoding="utf-8")
+    assert "in crash" in text and "RuntimeError: value [個人番号] leaked" in text
+    assert "123456789018" not in text
 
 
 def test_cancel_is_cooperative(qtbot: QtBot) -> None:

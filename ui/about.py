@@ -1,0 +1,17 @@
+"""The About box: the version, and where the support log is (what to send to support)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from ui.i18n import tr
+from workbench import support_log
+from workbench.version import APP_VERSION
+
+
+def about_text() -> str:
+    return tr("about.text", version=APP_VERSION, log=str(support_log.log_path()))
+
+
+def show_about(parent: QWidget | None) -> None:
+    QMessageBox.about(parent, tr("about.title"), about_text())
