@@ -21,11 +21,18 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from workbench.audit.chain import UNKEYED, ChainKey
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
-from workbench.audit.log import AuditLog, EventFilter
-from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
-from workbench.audit.verify import verify_log
+from rlwb.workbench.audit.chain import UNKEYED, ChainKey
+from rlwb.workbench.audit.events import (
+    Actor,
+    EventDraft,
+    EventType,
+    Outcome,
+    PersonRef,
+    Workstation,
+)
+from rlwb.workbench.audit.log import AuditLog, EventFilter
+from rlwb.workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
+from rlwb.workbench.audit.verify import verify_log
 
 WORKSPACE_ID = "bench-0000-4000-8000-000000000000"
 CLERK = Actor("sato", ("clerk",))

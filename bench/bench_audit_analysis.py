@@ -25,10 +25,17 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from workbench.audit.analysis import AnalysisSettings, analyse
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
-from workbench.audit.log import AuditLog, EventFilter
-from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
+from rlwb.workbench.audit.analysis import AnalysisSettings, analyse
+from rlwb.workbench.audit.events import (
+    Actor,
+    EventDraft,
+    EventType,
+    Outcome,
+    PersonRef,
+    Workstation,
+)
+from rlwb.workbench.audit.log import AuditLog, EventFilter
+from rlwb.workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
 
 WORKSPACE_ID = "bench-0000-4000-8000-00000000a7a1"
 START = datetime(2026, 10, 1, tzinfo=UTC)

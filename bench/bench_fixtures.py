@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fixtures import generate, write_csv
+from rlwb.fixtures import generate, write_csv
 
 
 def _peak_mib() -> float:

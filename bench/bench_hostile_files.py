@@ -121,8 +121,8 @@ def write_long_cell(path: Path, cell: int = 64 * 1024 * 1024) -> None:
 
 
 def run_case(case: str, directory: Path) -> None:
-    from linkage.errors import LinkageError
-    from linkage.read import read_extract
+    from rlwb.linkage.errors import LinkageError
+    from rlwb.linkage.read import read_extract
 
     path = directory / ("bomb.xlsx" if case == "xlsx_bomb" else f"{case}.csv")
     {"wide_csv": write_wide_csv, "xlsx_bomb": write_xlsx_bomb, "long_cell": write_long_cell}[case](

@@ -29,8 +29,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench_audit import WORKSPACE_ID, build_batched
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from workbench.audit.events import EventType, Workstation
-from workbench.audit.log import AuditLog, EventFilter
+from rlwb.workbench.audit.events import EventType, Workstation
+from rlwb.workbench.audit.log import AuditLog, EventFilter
 
 
 def open_log(path: Path, n: int) -> AuditLog:
@@ -72,8 +72,8 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from ui.event_pager import EventPager
-    from ui.log_model import EventTableModel
+    from rlwb.ui.event_pager import EventPager
+    from rlwb.ui.log_model import EventTableModel
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import polars as pl
 
-from crypto.identifiers import my_number_check_digit
-from workbench.number_screen import count_numbers, mask_numbers
+from rlwb.crypto.identifiers import my_number_check_digit
+from rlwb.workbench.number_screen import count_numbers, mask_numbers
 
 
 def _number(i: int) -> str:

@@ -31,15 +31,15 @@ CLERK = ("clerk", "bench-clerk-password")
 
 
 def _access(root: Path):  # type: ignore[no-untyped-def]
-    from crypto.keystore import PassphraseMasterKeyStore
-    from workbench.keyaccess import KeyAccess
+    from rlwb.crypto.keystore import PassphraseMasterKeyStore
+    from rlwb.workbench.keyaccess import KeyAccess
 
     return KeyAccess(PassphraseMasterKeyStore(root / "ws", lambda: PASS), None, root / "state")
 
 
 def _open(root: Path):  # type: ignore[no-untyped-def]
-    from workbench.services.session import login
-    from workbench.workspace import Workspace
+    from rlwb.workbench.services.session import login
+    from rlwb.workbench.workspace import Workspace
 
     ws = Workspace.open(root / "ws", access=_access(root))
     return ws, login(ws, *CLERK)
@@ -62,7 +62,7 @@ def phase_floor(root: Path) -> str:
 
 
 def phase_import(root: Path, kind: str) -> str:
-    from workbench.services.imports import import_extract
+    from rlwb.workbench.services.imports import import_extract
 
     ws, clerk = _open(root)
     steps: list[tuple[str, float]] = []
@@ -79,7 +79,7 @@ def phase_import(root: Path, kind: str) -> str:
 
 
 def phase_reconcile(root: Path) -> str:
-    from workbench.services.reconcile import reconcile_datasets
+    from rlwb.workbench.services.reconcile import reconcile_datasets
 
     ws, clerk = _open(root)
     run = reconcile_datasets(clerk)
@@ -121,11 +121,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    from fixtures.generate import generate
-    from fixtures.write import write_csv
-    from workbench.services.session import login
-    from workbench.services.users import add_user
-    from workbench.workspace import Workspace
+    from rlwb.fixtures.generate import generate
+    from rlwb.fixtures.write import write_csv
+    from rlwb.workbench.services.session import login
+    from rlwb.workbench.services.users import add_user
+    from rlwb.workbench.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

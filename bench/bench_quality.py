@@ -28,8 +28,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from linkage.link import LINKED_OUTCOMES, link
-from linkage.settings import LinkSettings
+from rlwb.linkage.link import LINKED_OUTCOMES, link
+from rlwb.linkage.settings import LinkSettings
 
 
 def _pairs(links: pl.DataFrame, outcomes: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -123,10 +123,10 @@ def febrl(settings: LinkSettings) -> None:
 def _stored(frame: pl.DataFrame, kind: str, folder: Path, key: bytes) -> pl.DataFrame:
     """File form -> CSV -> linkage.read -> tokens, as the workbench imports (corporate
     numbers failing their check digit become unknown)."""
-    from crypto.tokens import Tokenizer
-    from fixtures import write_csv
-    from linkage.read import read_extract
-    from workbench.services.imports import tokenise
+    from rlwb.crypto.tokens import Tokenizer
+    from rlwb.fixtures import write_csv
+    from rlwb.linkage.read import read_extract
+    from rlwb.workbench.services.imports import tokenise
 
     parsed = read_extract(write_csv(frame, folder / f"{kind}.csv"), kind)  # type: ignore[arg-type]
     checked, _issues = tokenise(parsed.frame, Tokenizer({1: key}), 1)
@@ -137,7 +137,7 @@ def _generated_pair(persons: int, seed: int) -> tuple[Any, pl.DataFrame, pl.Data
     import secrets
     import tempfile
 
-    from fixtures import generate
+    from rlwb.fixtures import generate
 
     pair = generate(persons, seed=seed)
     key = secrets.token_bytes(32)  # one random token key per run, shared by both extracts
@@ -148,10 +148,10 @@ def _generated_pair(persons: int, seed: int) -> tuple[Any, pl.DataFrame, pl.Data
 
 
 def generated(persons: int, settings: LinkSettings) -> None:
-    if importlib.util.find_spec("fixtures.generate") is None:
+    if importlib.util.find_spec("rlwb.fixtures.generate") is None:
         print("(b) fixtures.generate is not available: skipped")
         return
-    from linkage.reconcile import reconcile
+    from rlwb.linkage.reconcile import reconcile
 
     pair, tax, si = _generated_pair(persons, seed=7)
     started = time.perf_counter()
@@ -232,13 +232,13 @@ def _write_stored(persons: int, folder: str) -> None:
 def scale(persons: int, settings: LinkSettings) -> None:
     """Generation and import run in a child process, so the peak RSS printed is that of
     loading the stored datasets and reconciling them."""
-    if importlib.util.find_spec("fixtures.generate") is None:
+    if importlib.util.find_spec("rlwb.fixtures.generate") is None:
         print("(c) fixtures.generate is not available: skipped")
         return
     import tempfile
 
-    from linkage.progress import CancelToken
-    from linkage.reconcile import reconcile
+    from rlwb.linkage.progress import CancelToken
+    from rlwb.linkage.reconcile import reconcile
 
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()

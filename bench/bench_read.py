@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linkage.normalise import add_match_keys
-from linkage.read import read_extract
+from rlwb.linkage.normalise import add_match_keys
+from rlwb.linkage.read import read_extract
 
 FAMILY = ["髙橋", "山﨑", "佐藤", "鈴木", "田中", "渡邉", "齋藤", "伊藤", "小林", "中村", "加藤"]
 GIVEN = ["太郎", "花子", "一郎", "さくら", "健", "美咲", "翔太", "陽子"]

@@ -23,8 +23,8 @@ import polars as pl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from ui.pages.findings_panel import TEXT_COLUMNS, findings_filter
-from ui.table_model import FrameTableModel
+from rlwb.ui.pages.findings_panel import TEXT_COLUMNS, findings_filter
+from rlwb.ui.table_model import FrameTableModel
 
 VIEW_ROWS, VIEW_COLS, POSITIONS = 40, 10, 1000
 COLUMNS = [

@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.hmac import HMAC
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crypto.identifiers import my_number_check_digit
-from crypto.tokens import DOMAIN, Tokenizer
+from rlwb.crypto.identifiers import my_number_check_digit
+from rlwb.crypto.tokens import DOMAIN, Tokenizer
 
 Method = Callable[[list[str]], list[bytes | None]]
 SLICE = 100_000

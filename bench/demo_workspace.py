@@ -25,20 +25,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fixtures import generate, write_csv
-from workbench.demo import DEMO_ACCOUNTS, demo_access
-from workbench.errors import AccessDenied
-from workbench.keyaccess import KeyAccess
-from workbench.services import views
-from workbench.services.export import export_run
-from workbench.services.findings import set_status
-from workbench.services.imports import import_extract
-from workbench.services.keys import rotate_keys
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import login, logout, set_purpose
-from workbench.services.users import add_user, disable_user
-from workbench.session import Session
-from workbench.workspace import Workspace
+from rlwb.fixtures import generate, write_csv
+from rlwb.workbench.demo import DEMO_ACCOUNTS, demo_access
+from rlwb.workbench.errors import AccessDenied
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import views
+from rlwb.workbench.services.export import export_run
+from rlwb.workbench.services.findings import set_status
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.services.keys import rotate_keys
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.session import login, logout, set_purpose
+from rlwb.workbench.services.users import add_user, disable_user
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 
 JST = timedelta(hours=9)
 
@@ -178,13 +178,13 @@ def screenshots(ws: Workspace, out: Path, extract: Path) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ui.fonts import apply_cjk_font
-    from ui.i18n import set_language
-    from ui.main_window import MainWindow
-    from ui.pages.import_page import ImportPage
-    from ui.pages.reconcile_page import ReconcilePage
-    from ui.pages.review_page import ReviewPage
-    from ui.reveal import RevealDialog, fetch_pair
+    from rlwb.ui.fonts import apply_cjk_font
+    from rlwb.ui.i18n import set_language
+    from rlwb.ui.main_window import MainWindow
+    from rlwb.ui.pages.import_page import ImportPage
+    from rlwb.ui.pages.reconcile_page import ReconcilePage
+    from rlwb.ui.pages.review_page import ReviewPage
+    from rlwb.ui.reveal import RevealDialog, fetch_pair
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -263,11 +263,11 @@ def audit_and_admin_screenshots(
 ) -> None:
     from PySide6.QtGui import QColor, QPainter
 
-    from ui.main_window import MainWindow
-    from ui.pages.analysis_page import AnalysisPage
-    from ui.pages.audit_log_page import AuditLogPage
-    from ui.pages.keys_page import KeysPage, RotateDialog
-    from ui.pages.users_page import UsersPage
+    from rlwb.ui.main_window import MainWindow
+    from rlwb.ui.pages.analysis_page import AnalysisPage
+    from rlwb.ui.pages.audit_log_page import AuditLogPage
+    from rlwb.ui.pages.keys_page import KeysPage, RotateDialog
+    from rlwb.ui.pages.users_page import UsersPage
 
     auditor = login(ws, "auditor", DEMO_ACCOUNTS["auditor"][0])
     window = MainWindow(auditor)

@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from crypto.errors import CryptoError, PassphraseRequired
+from rlwb.crypto.errors import CryptoError, PassphraseRequired
 
 _FIXED = struct.Struct(">8sBBB16s12sH")
 _BODY_LENGTH = struct.Struct(">I")

@@ -15,10 +15,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crypto import _passphrase_box as box
-from crypto._files import write_private_new
-from crypto.errors import BackupDamaged, BackupError, BackupWrongPassphrase, CryptoError
-from crypto.keyset import open_keyset
+from rlwb.crypto import _passphrase_box as box
+from rlwb.crypto._files import write_private_new
+from rlwb.crypto.errors import BackupDamaged, BackupError, BackupWrongPassphrase, CryptoError
+from rlwb.crypto.keyset import open_keyset
 
 _MAGIC = b"RLWKBAK1"
 _FORMAT = "records-linkage-workbench/key-backup"

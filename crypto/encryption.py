@@ -36,8 +36,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from crypto._files import write_private_atomic_with
-from crypto.errors import DecryptionFailed
+from rlwb.crypto._files import write_private_atomic_with
+from rlwb.crypto.errors import DecryptionFailed
 
 MAGIC = b"RLWSTRM1"
 DEFAULT_CHUNK_SIZE = 1 << 20

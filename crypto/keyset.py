@@ -43,9 +43,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from crypto._files import write_private_atomic
-from crypto.errors import DecryptionFailed, KeysetInvalid
-from crypto.tokens import Tokenizer
+from rlwb.crypto._files import write_private_atomic
+from rlwb.crypto.errors import DecryptionFailed, KeysetInvalid
+from rlwb.crypto.tokens import Tokenizer
 
 KEY_SIZE = 32
 MASTER_KEY_SIZE = 32

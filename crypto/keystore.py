@@ -25,9 +25,9 @@ import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 
-from crypto import _passphrase_box as box
-from crypto._files import write_private_atomic
-from crypto.errors import (
+from rlwb.crypto import _passphrase_box as box
+from rlwb.crypto._files import write_private_atomic
+from rlwb.crypto.errors import (
     KeystoreConfigInvalid,
     KeystoreUnavailable,
     MasterKeyInvalid,

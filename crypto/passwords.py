@@ -20,7 +20,7 @@ import unicodedata
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from crypto._passphrase_box import check_scrypt_params
+from rlwb.crypto._passphrase_box import check_scrypt_params
 
 SCHEME = "scrypt"
 #: Production cost of a user password hash: N=2**17, r=8 (128 MiB, ~0.3-0.5 s per hash).

@@ -31,7 +31,7 @@ from functools import partial
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.hmac import HMAC
 
-from crypto.errors import TokenChainMismatch, TokenVersionMismatch, UnknownKeyVersion
+from rlwb.crypto.errors import TokenChainMismatch, TokenVersionMismatch, UnknownKeyVersion
 
 DOMAIN = b"jp-mynumber\x00"
 KEY_SIZE = 32

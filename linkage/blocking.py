@@ -15,10 +15,10 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from linkage.errors import MissingColumns, TooManyCandidatePairs
-from linkage.progress import CancelToken
-from linkage.records import INDEX
-from linkage.settings import BlockingPass, LinkSettings
+from rlwb.linkage.errors import MissingColumns, TooManyCandidatePairs
+from rlwb.linkage.progress import CancelToken
+from rlwb.linkage.records import INDEX
+from rlwb.linkage.settings import BlockingPass, LinkSettings
 
 PAIR_SCHEMA: Final = pl.Schema({"tax_i": pl.UInt32(), "si_i": pl.UInt32()})
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from linkage.progress import CancelToken
-from linkage.settings import (
+from rlwb.linkage.progress import CancelToken
+from rlwb.linkage.settings import (
     AddressComparison,
     Comparison,
     DateComparison,
@@ -21,7 +21,7 @@ from linkage.settings import (
     NameComparison,
     PostalComparison,
 )
-from linkage.similarity import jaro_winkler
+from rlwb.linkage.similarity import jaro_winkler
 
 
 def _both(tax: pl.DataFrame, si: pl.DataFrame, pairs: pl.DataFrame, column: str) -> pl.DataFrame:

@@ -19,8 +19,8 @@ from typing import Final
 
 import polars as pl
 
-from linkage.errors import InvalidDecisions
-from linkage.records import INDEX
+from rlwb.linkage.errors import InvalidDecisions
+from rlwb.linkage.records import INDEX
 
 DECISION_VALUES: Final = ("match", "non_match", "unsure")
 _PAIR: Final = ["tax_record_id", "si_record_id"]

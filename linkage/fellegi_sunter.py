@@ -32,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from linkage.progress import CancelToken
-from linkage.settings import Comparison
+from rlwb.linkage.progress import CancelToken
+from rlwb.linkage.settings import Comparison
 
 _CODE = "_pattern"
 _SHARE_FLOOR = 1e-15

@@ -21,7 +21,7 @@ from typing import Final
 
 import polars as pl
 
-from linkage.similarity import jaro_winkler
+from rlwb.linkage.similarity import jaro_winkler
 
 AGREEMENT_COLUMNS: Final = ("agree_name", "agree_birth_date", "agree_sex", "agree_address")
 

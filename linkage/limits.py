@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from linkage.errors import ExtractError
+from rlwb.linkage.errors import ExtractError
 
 MIB: Final = 1024 * 1024
 GIB: Final = 1024 * MIB

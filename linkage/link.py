@@ -31,16 +31,16 @@ from typing import Final
 
 import polars as pl
 
-from linkage.assignment import assign_one_to_one
-from linkage.blocking import BlockingStats, candidate_pairs, random_pairs
-from linkage.compare import comparison_levels
-from linkage.decisions import decision_pairs
-from linkage.fellegi_sunter import FellegiSunterModel, estimate, score
-from linkage.identity import AGREEMENT_COLUMNS, identity_agreement
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from linkage.records import INDEX, prepare_records
-from linkage.settings import LinkSettings
-from linkage.token_join import join_on_tokens
+from rlwb.linkage.assignment import assign_one_to_one
+from rlwb.linkage.blocking import BlockingStats, candidate_pairs, random_pairs
+from rlwb.linkage.compare import comparison_levels
+from rlwb.linkage.decisions import decision_pairs
+from rlwb.linkage.fellegi_sunter import FellegiSunterModel, estimate, score
+from rlwb.linkage.identity import AGREEMENT_COLUMNS, identity_agreement
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.records import INDEX, prepare_records
+from rlwb.linkage.settings import LinkSettings
+from rlwb.linkage.token_join import join_on_tokens
 
 OUTCOMES: Final = (
     "token",

@@ -28,7 +28,7 @@ from typing import Final
 import jaconv
 import polars as pl
 
-from linkage.variants import VARIANT_KANJI
+from rlwb.linkage.variants import VARIANT_KANJI
 
 __all__ = [
     "KEY_COLUMNS",

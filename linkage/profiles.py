@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from linkage.errors import ProfileError
-from linkage.schema import KINDS, ExtractKind, columns_of
+from rlwb.linkage.errors import ProfileError
+from rlwb.linkage.schema import KINDS, ExtractKind, columns_of
 
 _SUFFIX: Final = ".profile.json"
 _FORMAT_VERSION: Final = 1

@@ -23,12 +23,12 @@ from typing import Final
 
 import polars as pl
 
-from linkage.errors import ExtractError, ProfileError
-from linkage.limits import DEFAULT_LIMITS, ReadLimits
-from linkage.parse.values import PARSERS, ValueProblem
-from linkage.profiles import ImportProfile
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from linkage.schema import (
+from rlwb.linkage.errors import ExtractError, ProfileError
+from rlwb.linkage.limits import DEFAULT_LIMITS, ReadLimits
+from rlwb.linkage.parse.values import PARSERS, ValueProblem
+from rlwb.linkage.profiles import ImportProfile
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.schema import (
     DEPENDENT,
     EXTRA_PREFIX,
     INSURED,
@@ -38,7 +38,7 @@ from linkage.schema import (
     columns_of,
     header_key,
 )
-from linkage.tables import RawTable, load_table
+from rlwb.linkage.tables import RawTable, load_table
 
 __all__ = [
     "ISSUE_SCHEMA",

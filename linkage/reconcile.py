@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from linkage.link import OUTCOMES, LinkResult, LinkStats, link
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from linkage.rules import RULE_CODES, RuleSet, evaluate, load_rules
-from linkage.settings import LinkSettings
+from rlwb.linkage.link import OUTCOMES, LinkResult, LinkStats, link
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.rules import RULE_CODES, RuleSet, evaluate, load_rules
+from rlwb.linkage.settings import LinkSettings
 
 # Share of the progress bar each stage gets (linking dominates).
 _LINK_SHARE = 0.8

@@ -12,8 +12,8 @@ from typing import Final
 
 import polars as pl
 
-from linkage.errors import MissingColumns
-from linkage.normalise import KEY_COLUMNS, add_match_keys
+from rlwb.linkage.errors import MissingColumns
+from rlwb.linkage.normalise import KEY_COLUMNS, add_match_keys
 
 INDEX: Final = "_i"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from linkage.errors import InvalidLinkSettings
+from rlwb.linkage.errors import InvalidLinkSettings
 
 
 def _check_probabilities(name: str, values: tuple[float, ...], levels: int) -> None:

@@ -19,7 +19,7 @@ from typing import Final
 import fastexcel
 import polars as pl
 
-from linkage.encoding import (
+from rlwb.linkage.encoding import (
     BOM,
     SUPPORTED,
     UTF8,
@@ -31,8 +31,8 @@ from linkage.encoding import (
     looks_binary,
     sniff_utf8,
 )
-from linkage.errors import ExtractError
-from linkage.limits import (
+from rlwb.linkage.errors import ExtractError
+from rlwb.linkage.limits import (
     DEFAULT_LIMITS,
     ReadLimits,
     cell_too_long,
@@ -42,7 +42,7 @@ from linkage.limits import (
     header_columns,
     over_long_cell,
 )
-from linkage.schema import is_known_header
+from rlwb.linkage.schema import is_known_header
 
 XLSX_ENCODING: Final = "xlsx"
 _ZIP_MAGIC: Final = b"PK\x03\x04"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from linkage.errors import TokenVersionMismatch
-from linkage.records import INDEX
+from rlwb.linkage.errors import TokenVersionMismatch
+from rlwb.linkage.records import INDEX
 
 
 def _token_version(records: pl.DataFrame, side: str) -> int | None:

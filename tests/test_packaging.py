@@ -34,12 +34,12 @@ def _run(body: str) -> subprocess.CompletedProcess[str]:
 
 def test_help_needs_neither_faker_nor_the_demo() -> None:
     result = _run(
-        "from ui.launcher import main\n"
+        "from rlwb.ui.launcher import main\n"
         "try:\n"
         "    main(['--help'])\n"
         "except SystemExit as e:\n"
         "    assert e.code == 0\n"
-        "assert 'workbench.demo' not in sys.modules, 'the CLI imports the demo eagerly'\n"
+        "assert 'rlwb.workbench.demo' not in sys.modules, 'the CLI imports the demo eagerly'\n"
         "assert 'PySide6' not in sys.modules, 'the CLI imports Qt before a window opens'\n"
     )
     assert result.returncode == 0, result.stderr
@@ -48,8 +48,8 @@ def test_help_needs_neither_faker_nor_the_demo() -> None:
 
 def test_demo_finds_the_committed_samples_without_faker() -> None:
     result = _run(
-        "import workbench.demo\n"
-        "from fixtures.samples import sample_paths\n"
+        "import rlwb.workbench.demo\n"
+        "from rlwb.fixtures.samples import sample_paths\n"
         "assert all(p.is_file() for p in sample_paths().values())\n"
         "print('ok')\n"
     )

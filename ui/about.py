@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ui.i18n import tr
-from workbench import support_log
-from workbench.version import APP_VERSION
+from rlwb.ui.i18n import tr
+from rlwb.workbench import support_log
+from rlwb.workbench.version import APP_VERSION
 
 
 def about_text() -> str:

@@ -12,17 +12,17 @@ from types import TracebackType
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from ui.errors import describe_error, unexpected_error
-from ui.fonts import apply_cjk_font
-from ui.i18n import LANGUAGES, set_language, tr
-from ui.login import ChangePasswordDialog, LoginDialog
-from ui.main_window import MainWindow
-from ui.tasks import wait_for_workers
-from workbench.errors import WorkbenchError
-from workbench.keyaccess import KeyAccess
-from workbench.services import session as session_service
-from workbench.session import Session
-from workbench.workspace import Workspace
+from rlwb.ui.errors import describe_error, unexpected_error
+from rlwb.ui.fonts import apply_cjk_font
+from rlwb.ui.i18n import LANGUAGES, set_language, tr
+from rlwb.ui.login import ChangePasswordDialog, LoginDialog
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.tasks import wait_for_workers
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import session as session_service
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 
 
 def language_from_argv(argv: list[str], default: str) -> str:

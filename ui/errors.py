@@ -8,10 +8,10 @@ that file is.
 
 from __future__ import annotations
 
-from ui.i18n import tr
-from workbench import support_log
-from workbench.access import PurposeRequired, SessionLocked
-from workbench.errors import (
+from rlwb.ui.i18n import tr
+from rlwb.workbench import support_log
+from rlwb.workbench.access import PurposeRequired, SessionLocked
+from rlwb.workbench.errors import (
     AccessDenied,
     AuditError,
     AuditWriteFailed,
@@ -21,7 +21,7 @@ from workbench.errors import (
     WorkbenchError,
     WorkspaceError,
 )
-from workbench.tasks import Cancelled
+from rlwb.workbench.tasks import Cancelled
 
 #: Most specific first: the first matching class gives the headline.
 _HEADLINES: tuple[tuple[type[BaseException], str], ...] = (

@@ -8,11 +8,11 @@ from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QSplitter, QTextBrowser, QWidget
 
-from ui.event_pager import EventPager
-from ui.i18n import tr
-from ui.log_model import Background, EventTableModel, event_detail_html
-from ui.widgets import big_table_view
-from workbench.audit.events import AuditEvent
+from rlwb.ui.event_pager import EventPager
+from rlwb.ui.i18n import tr
+from rlwb.ui.log_model import Background, EventTableModel, event_detail_html
+from rlwb.ui.widgets import big_table_view
+from rlwb.workbench.audit.events import AuditEvent
 
 #: Starting widths in pixels (seq, time, user, event, outcome, subject, purpose, details).
 COLUMN_WIDTHS = (64, 142, 76, 150, 64, 170, 100, 260)

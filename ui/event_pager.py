@@ -22,8 +22,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from workbench.audit.events import AuditEvent
-from workbench.audit.log import EventFilter
+from rlwb.workbench.audit.events import AuditEvent
+from rlwb.workbench.audit.log import EventFilter
 
 PAGE_SIZE = 500
 MAX_PAGES = 16

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ui.i18n_audit_admin import ROWS as AUDIT_ADMIN_ROWS
+from rlwb.ui.i18n_audit_admin import ROWS as AUDIT_ADMIN_ROWS
 
 LANGUAGES = ("ja", "en")
 _language = "ja"

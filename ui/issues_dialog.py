@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from ui.i18n import field_labels, tr, tr_field, value_labels
-from ui.table_model import FrameTableModel
-from ui.widgets import big_table_view
+from rlwb.ui.i18n import field_labels, tr, tr_field, value_labels
+from rlwb.ui.table_model import FrameTableModel
+from rlwb.ui.widgets import big_table_view
 
 
 def readable(frame: pl.DataFrame) -> pl.DataFrame:

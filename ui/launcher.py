@@ -10,13 +10,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from workbench.cli import Context
-from workbench.cli import main as cli_main
-from workbench.keyaccess import KeyAccess
+from rlwb.workbench.cli import Context
+from rlwb.workbench.cli import main as cli_main
+from rlwb.workbench.keyaccess import KeyAccess
 
 
 def open_gui(path: Path, access: KeyAccess, lang: str) -> int:
-    from ui.app import run_gui
+    from rlwb.ui.app import run_gui
 
     return run_gui(path, access, lang=lang)
 

@@ -27,11 +27,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from ui.errors import describe_error
-from ui.event_pager import EventPager, PageRead, read_page
-from ui.i18n import tr, tr_value
-from workbench.audit.events import AuditEvent
-from workbench.errors import WorkbenchError
+from rlwb.ui.errors import describe_error
+from rlwb.ui.event_pager import EventPager, PageRead, read_page
+from rlwb.ui.i18n import tr, tr_value
+from rlwb.workbench.audit.events import AuditEvent
+from rlwb.workbench.errors import WorkbenchError
 
 FETCH_DELAY_MS = 60
 PLACEHOLDER = "…"

@@ -17,14 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr
-from ui.widgets import MessageBar, secret_field
-from workbench.errors import AuthenticationError, LoginRefused, WorkbenchError
-from workbench.keyaccess import KeyAccess
-from workbench.services import session as session_service
-from workbench.session import Session
-from workbench.workspace import Workspace
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr
+from rlwb.ui.widgets import MessageBar, secret_field
+from rlwb.workbench.errors import AuthenticationError, LoginRefused, WorkbenchError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import session as session_service
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 
 
 def failure_message(exc: AuthenticationError) -> str:
@@ -119,7 +119,7 @@ class LoginDialog(QDialog):
             widget.setEnabled(usable)
 
     def _ask_restore(self) -> Workspace | None:
-        from ui.restore import RestoreDialog
+        from rlwb.ui.restore import RestoreDialog
 
         if self.path is None or self.access is None:
             return None

@@ -19,16 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.about import show_about
-from ui.i18n import tr, tr_value
-from ui.login import ChangePasswordDialog, LockScreen, ended_message
-from ui.pages.registry import PageSpec, pages_for
-from ui.state import AppState
-from workbench.errors import WorkbenchError
-from workbench.services import audit as audit_service
-from workbench.services import session as session_service
-from workbench.services.settings import DEFAULT_IDLE_MINUTES, idle_minutes
-from workbench.session import Session
+from rlwb.ui.about import show_about
+from rlwb.ui.i18n import tr, tr_value
+from rlwb.ui.login import ChangePasswordDialog, LockScreen, ended_message
+from rlwb.ui.pages.registry import PageSpec, pages_for
+from rlwb.ui.state import AppState
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import session as session_service
+from rlwb.workbench.services.settings import DEFAULT_IDLE_MINUTES, idle_minutes
+from rlwb.workbench.session import Session
 
 __all__ = ["DEFAULT_IDLE_MINUTES", "MainWindow", "idle_minutes_setting"]
 IDLE_CHECK_MS = 30_000

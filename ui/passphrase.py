@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import tr
+from rlwb.ui.i18n import tr
 
 #: Labels of the scores 0..4.
 STRENGTH_KEYS = (

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error, is_expected
-from ui.i18n import tr
-from ui.widgets import MessageBar, secret_field
-from workbench import support_log
-from workbench.clock import Clock, utc_now
-from workbench.keyaccess import KeyAccess
-from workbench.services import keys as keys_service
-from workbench.workspace import Workspace
+from rlwb.ui.errors import describe_error, is_expected
+from rlwb.ui.i18n import tr
+from rlwb.ui.widgets import MessageBar, secret_field
+from rlwb.workbench import support_log
+from rlwb.workbench.clock import Clock, utc_now
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import keys as keys_service
+from rlwb.workbench.workspace import Workspace
 
 
 class RestoreDialog(QDialog):

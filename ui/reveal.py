@@ -26,15 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_field, tr_value
-from ui.state import AppState
-from ui.widgets import MessageBar
-from workbench.errors import WorkbenchError
-from workbench.services import session as session_service
-from workbench.services import views
-from workbench.services.views import PairView
-from workbench.session import STANDARD_PURPOSES
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_field, tr_value
+from rlwb.ui.state import AppState
+from rlwb.ui.widgets import MessageBar
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import session as session_service
+from rlwb.workbench.services import views
+from rlwb.workbench.services.views import PairView
+from rlwb.workbench.session import STANDARD_PURPOSES
 
 AGREE = QColor("#dff3e3")
 DISAGREE = QColor("#f9d9dc")

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from ui.i18n import tr
-from ui.tasks import Task, TaskManager
-from workbench.errors import WorkbenchError
-from workbench.session import Session
+from rlwb.ui.i18n import tr
+from rlwb.ui.tasks import Task, TaskManager
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.session import Session
 
 T = TypeVar("T")
 

@@ -22,9 +22,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from ui.errors import describe_error
-from ui.i18n import tr
-from workbench.tasks import Cancelled, CancelToken, ProgressCallback
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr
+from rlwb.workbench.tasks import Cancelled, CancelToken, ProgressCallback
 
 TaskFunction = Callable[[ProgressCallback, CancelToken], Any]
 

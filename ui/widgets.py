@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_step
-from ui.state import AppState
-from workbench.services import compromise as compromise_service
-from workbench.services import views
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_step
+from rlwb.ui.state import AppState
+from rlwb.workbench.services import compromise as compromise_service
+from rlwb.workbench.services import views
 
 _STYLES = {
     "error": "background:#fde7e9; color:#8a1020; border:1px solid #e8a1aa;",

@@ -12,16 +12,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from workbench.audit.events import AuditEvent, EventDraft, EventType, Outcome, PersonRef
-from workbench.errors import (
+from rlwb.workbench.audit.events import AuditEvent, EventDraft, EventType, Outcome, PersonRef
+from rlwb.workbench.errors import (
     AccessDenied,
     AccountRefused,
     NotFound,
     PasswordChangeRequired,
     WorkbenchError,
 )
-from workbench.permissions import Action, is_allowed
-from workbench.session import Session
+from rlwb.workbench.permissions import Action, is_allowed
+from rlwb.workbench.session import Session
 
 T = TypeVar("T")
 

@@ -22,39 +22,44 @@ from typing import TextIO
 
 from keyring.backend import KeyringBackend
 
-from crypto.errors import CryptoError
-from crypto.passwords import DEFAULT_N
-from linkage.errors import LinkageError
-from linkage.profiles import ImportProfile, list_profiles, save_profile
-from linkage.progress import Cancelled
-from workbench import support_log
-from workbench.access import authorize
-from workbench.audit.analysis import AnalysisSettings
-from workbench.audit.errors import CheckpointError
-from workbench.audit.export import check_export, key_fingerprint, load_public_key, public_key_pem
-from workbench.audit.log import EventFilter
-from workbench.clock import Clock, utc_now
-from workbench.errors import InvalidInput, WorkbenchError
-from workbench.import_limits import import_max_mb
-from workbench.keyaccess import KeyAccess, key_access_from_env
-from workbench.permissions import Action
-from workbench.services import audit as audit_service
-from workbench.services import compromise as compromise_service
-from workbench.services import export as export_service
-from workbench.services import findings as findings_service
-from workbench.services import imports as import_service
-from workbench.services import keys as key_service
-from workbench.services import reconcile as reconcile_service
-from workbench.services import review as review_service
-from workbench.services import scan as scan_service
-from workbench.services import settings as settings_service
-from workbench.services import users as user_service
-from workbench.services.imports import find_profile, profiles_dir
-from workbench.services.session import change_own_password, login, logout
-from workbench.session import Session
-from workbench.storage_errors import DoneButNotLogged, describe_failure
-from workbench.version import APP_VERSION
-from workbench.workspace import Workspace
+from rlwb.crypto.errors import CryptoError
+from rlwb.crypto.passwords import DEFAULT_N
+from rlwb.linkage.errors import LinkageError
+from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
+from rlwb.linkage.progress import Cancelled
+from rlwb.workbench import support_log
+from rlwb.workbench.access import authorize
+from rlwb.workbench.audit.analysis import AnalysisSettings
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.export import (
+    check_export,
+    key_fingerprint,
+    load_public_key,
+    public_key_pem,
+)
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.clock import Clock, utc_now
+from rlwb.workbench.errors import InvalidInput, WorkbenchError
+from rlwb.workbench.import_limits import import_max_mb
+from rlwb.workbench.keyaccess import KeyAccess, key_access_from_env
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import compromise as compromise_service
+from rlwb.workbench.services import export as export_service
+from rlwb.workbench.services import findings as findings_service
+from rlwb.workbench.services import imports as import_service
+from rlwb.workbench.services import keys as key_service
+from rlwb.workbench.services import reconcile as reconcile_service
+from rlwb.workbench.services import review as review_service
+from rlwb.workbench.services import scan as scan_service
+from rlwb.workbench.services import settings as settings_service
+from rlwb.workbench.services import users as user_service
+from rlwb.workbench.services.imports import find_profile, profiles_dir
+from rlwb.workbench.services.session import change_own_password, login, logout
+from rlwb.workbench.session import Session
+from rlwb.workbench.storage_errors import DoneButNotLogged, describe_failure
+from rlwb.workbench.version import APP_VERSION
+from rlwb.workbench.workspace import Workspace
 
 GuiRunner = Callable[[Path, KeyAccess, str], int]
 
@@ -932,7 +937,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     # Imported here: the demo pulls in the sample files and the whole pipeline, which the
     # other commands (and --help) do not need.
-    from workbench.demo import run_demo
+    from rlwb.workbench.demo import run_demo
 
     return run_demo(args, ctx)
 

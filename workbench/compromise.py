@@ -30,15 +30,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from crypto._files import fsync_directory, write_private_atomic
-from crypto.backup import KeyBackup, write_backup
-from crypto.keyset import Keyset, seal_keyset
-from workbench.clock import from_iso, to_iso
-from workbench.datasets import DatasetInfo, list_datasets
-from workbench.db import transaction
-from workbench.errors import InvalidInput, WorkspaceError
-from workbench.runs import RunInfo, list_runs
-from workbench.workspace import KEYSET_FILE, PENDING_KEYSET_FILE, Workspace
+from rlwb.crypto._files import fsync_directory, write_private_atomic
+from rlwb.crypto.backup import KeyBackup, write_backup
+from rlwb.crypto.keyset import Keyset, seal_keyset
+from rlwb.workbench.clock import from_iso, to_iso
+from rlwb.workbench.datasets import DatasetInfo, list_datasets
+from rlwb.workbench.db import transaction
+from rlwb.workbench.errors import InvalidInput, WorkspaceError
+from rlwb.workbench.runs import RunInfo, list_runs
+from rlwb.workbench.workspace import KEYSET_FILE, PENDING_KEYSET_FILE, Workspace
 
 MASTER_KEY_SIZE = 32
 

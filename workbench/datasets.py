@@ -15,12 +15,12 @@ from typing import Literal
 
 import polars as pl
 
-from workbench.audit.events import PersonRef
-from workbench.clock import from_iso, to_iso
-from workbench.db import transaction
-from workbench.errors import NotFound
-from workbench.ids import new_id
-from workbench.workspace import Workspace
+from rlwb.workbench.audit.events import PersonRef
+from rlwb.workbench.clock import from_iso, to_iso
+from rlwb.workbench.db import transaction
+from rlwb.workbench.errors import NotFound
+from rlwb.workbench.ids import new_id
+from rlwb.workbench.workspace import Workspace
 
 Kind = Literal["tax", "si"]
 AREA = "datasets"

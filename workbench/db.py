@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
-from workbench.errors import WorkspaceError
+from rlwb.workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
+from rlwb.workbench.errors import WorkspaceError
 
 _CORE_SCHEMA_V1 = """
 CREATE TABLE workspace_meta (

@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from crypto.errors import KeystoreUnavailable
-from crypto.keystore import KeyringMasterKeyStore, PassphraseMasterKeyStore
-from fixtures.samples import sample_paths
-from workbench.clock import Clock
-from workbench.keyaccess import APP_NAME, KeyAccess, default_state_dir
-from workbench.services import audit as audit_service
-from workbench.services import users as user_service
-from workbench.services.imports import import_extract
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import login, logout
-from workbench.workspace import Workspace
+from rlwb.crypto.errors import KeystoreUnavailable
+from rlwb.crypto.keystore import KeyringMasterKeyStore, PassphraseMasterKeyStore
+from rlwb.fixtures.samples import sample_paths
+from rlwb.workbench.clock import Clock
+from rlwb.workbench.keyaccess import APP_NAME, KeyAccess, default_state_dir
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import users as user_service
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.session import login, logout
+from rlwb.workbench.workspace import Workspace
 
 if TYPE_CHECKING:
-    from workbench.cli import Context
+    from rlwb.workbench.cli import Context
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-real-data"  # noqa: S105 - printed demo secret
 DEMO_ACCOUNTS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crypto.identifiers import IdentifierProblem
+from rlwb.crypto.identifiers import IdentifierProblem
 
 _DASHES_AND_SPACES = r"[\-‐‑‒–—―−ー－\s\u3000]"
 _CLEAN = "__identifier_clean"

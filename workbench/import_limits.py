@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from linkage.limits import DEFAULT_LIMITS, MIB, ReadLimits
-from workbench.db import get_setting
-from workbench.workspace import Workspace
+from rlwb.linkage.limits import DEFAULT_LIMITS, MIB, ReadLimits
+from rlwb.workbench.db import get_setting
+from rlwb.workbench.workspace import Workspace
 
 SETTING_IMPORT_MAX_MB = "import_max_mb"
 DEFAULT_IMPORT_MAX_MB = DEFAULT_LIMITS.max_file_bytes // MIB

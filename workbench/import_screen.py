@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from linkage.read import ISSUE_SCHEMA, header_key
-from linkage.schema import EXTRA_PREFIX
-from workbench.errors import InvalidInput
-from workbench.number_screen import integer_numbers, mask_numbers, mask_text, whole_numbers
+from rlwb.linkage.read import ISSUE_SCHEMA, header_key
+from rlwb.linkage.schema import EXTRA_PREFIX
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.number_screen import integer_numbers, mask_numbers, mask_text, whole_numbers
 
 #: Header words (compared as linkage.read.header_key does) that name a 個人番号 column.
 NUMBER_HEADER_WORDS = ("個人番号", "マイナンバー", "mynumber", "myナンバー", "個人no")

@@ -17,18 +17,18 @@ from pathlib import Path
 import platformdirs
 from keyring.backend import KeyringBackend
 
-from crypto.keystore import (
+from rlwb.crypto.keystore import (
     KeyringMasterKeyStore,
     MasterKeyStore,
     PassphraseMasterKeyStore,
     master_key_store_from_env,
 )
-from workbench.audit.checkpoints import (
+from rlwb.workbench.audit.checkpoints import (
     CheckpointSink,
     FileCheckpointSink,
     KeyringCheckpointSink,
 )
-from workbench.private_dirs import check_private_dir
+from rlwb.workbench.private_dirs import check_private_dir
 
 APP_NAME = "records-linkage-workbench"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import polars as pl
 
-from workbench.errors import WorkspaceError
-from workbench.number_screen import count_numbers
-from workbench.store import FrameStore
-from workbench.workspace import Workspace
+from rlwb.workbench.errors import WorkspaceError
+from rlwb.workbench.number_screen import count_numbers
+from rlwb.workbench.store import FrameStore
+from rlwb.workbench.workspace import Workspace
 
 _FRAME_SUFFIX = ".parquet.enc"
 _BATCH = 100_000

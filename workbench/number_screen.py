@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workbench.errors import InvalidInput
-from workbench.identifier_columns import with_my_number_check
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.identifier_columns import with_my_number_check
 
 #: What a number becomes in stored text.
 MASK = "*" * 12

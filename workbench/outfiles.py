@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from crypto._files import write_private_new
-from workbench.errors import InvalidInput
+from rlwb.crypto._files import write_private_new
+from rlwb.workbench.errors import InvalidInput
 
 
 def _exists(path: Path) -> InvalidInput:

@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from workbench.errors import WorkspaceError
+from rlwb.workbench.errors import WorkspaceError
 
 
 def unsafe_dir_problem(path: Path, what: str) -> str | None:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from workbench.clock import to_iso
-from workbench.datasets import AREA, DatasetInfo, list_datasets, read_dataset
-from workbench.db import transaction
-from workbench.errors import WorkspaceError
-from workbench.number_screen import holds_number, mask_text
-from workbench.workspace import Workspace
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.workbench.clock import to_iso
+from rlwb.workbench.datasets import AREA, DatasetInfo, list_datasets, read_dataset
+from rlwb.workbench.db import transaction
+from rlwb.workbench.errors import WorkspaceError
+from rlwb.workbench.number_screen import holds_number, mask_text
+from rlwb.workbench.workspace import Workspace
 
 
 class RotationCheckFailed(WorkspaceError):

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import polars as pl
 
-from workbench.clock import from_iso, to_iso
-from workbench.db import transaction
-from workbench.errors import NotFound
-from workbench.ids import new_id
-from workbench.workspace import Workspace
+from rlwb.workbench.clock import from_iso, to_iso
+from rlwb.workbench.db import transaction
+from rlwb.workbench.errors import NotFound
+from rlwb.workbench.ids import new_id
+from rlwb.workbench.workspace import Workspace
 
 AREA = "runs"
 _COLUMNS = (

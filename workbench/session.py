@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from workbench.audit.events import Actor
-from workbench.permissions import Role
-from workbench.workspace import Workspace
+from rlwb.workbench.audit.events import Actor
+from rlwb.workbench.permissions import Role
+from rlwb.workbench.workspace import Workspace
 
 #: Purposes of use offered to the clerk; free text is accepted too.
 STANDARD_PURPOSES: tuple[str, ...] = (

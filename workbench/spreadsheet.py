@@ -12,7 +12,7 @@ from typing import BinaryIO
 import polars as pl
 import xlsxwriter
 
-from workbench.outfiles import write_private_file
+from rlwb.workbench.outfiles import write_private_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

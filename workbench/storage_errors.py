@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from workbench.errors import AuditError, AuditWriteFailed
+from rlwb.workbench.errors import AuditError, AuditWriteFailed
 
 DISK_FULL = (
     "The disk is full, so the workspace could not be written. Free some space (or ask the "

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import polars as pl
 
-from crypto.encryption import decrypt_stream, encrypt_stream
-from crypto.errors import DecryptionFailed
-from workbench.errors import WorkspaceError
+from rlwb.crypto.encryption import decrypt_stream, encrypt_stream
+from rlwb.crypto.errors import DecryptionFailed
+from rlwb.workbench.errors import WorkspaceError
 
 
 class FrameStore:

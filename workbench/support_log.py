@@ -20,9 +20,9 @@ from pathlib import Path
 
 import platformdirs
 
-from crypto.identifiers import mask_my_numbers
-from workbench.keyaccess import APP_NAME
-from workbench.version import APP_VERSION
+from rlwb.crypto.identifiers import mask_my_numbers
+from rlwb.workbench.keyaccess import APP_NAME
+from rlwb.workbench.version import APP_VERSION
 
 LOG_FILE_NAME = "workbench.log"
 MAX_BYTES = 1_000_000

@@ -6,6 +6,6 @@ module re-exports them under the application core's name. Nothing here knows abo
 
 from __future__ import annotations
 
-from linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progress
 
 __all__ = ["CancelToken", "Cancelled", "ProgressCallback", "no_progress"]

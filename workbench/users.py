@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crypto.passwords import (
+from rlwb.crypto.passwords import (
     DEFAULT_N,
     dummy_hash,
     hash_password,
@@ -20,10 +20,10 @@ from crypto.passwords import (
     needs_rehash,
     verify_password,
 )
-from workbench.clock import from_iso, to_iso
-from workbench.db import transaction
-from workbench.errors import InvalidInput, LoginRefused, NotFound
-from workbench.permissions import Role, parse_roles
+from rlwb.workbench.clock import from_iso, to_iso
+from rlwb.workbench.db import transaction
+from rlwb.workbench.errors import InvalidInput, LoginRefused, NotFound
+from rlwb.workbench.permissions import Role, parse_roles
 
 MIN_PASSWORD_LENGTH = 10
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -27,25 +27,25 @@ from pathlib import Path
 
 import polars as pl
 
-from crypto._files import fsync_directory
-from crypto.errors import CryptoError, DecryptionFailed
-from crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
-from crypto.passwords import DEFAULT_N, name_key
-from workbench.audit.chain import ChainKey
-from workbench.audit.errors import CheckpointError
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
-from workbench.audit.log import AuditLog
-from workbench.audit.schema import EVENTS_TABLE
-from workbench.cleanup import WorkspaceLock, remove_leftovers
-from workbench.clock import Clock, to_iso, utc_now
-from workbench.db import connect, get_setting, migrate
-from workbench.errors import WorkspaceError
-from workbench.keyaccess import KeyAccess
-from workbench.permissions import Role
-from workbench.private_dirs import check_workspace_dirs
-from workbench.store import FrameStore
-from workbench.users import LockoutPolicy, UserStore, check_password_strength, check_user_name
-from workbench.version import APP_VERSION
+from rlwb.crypto._files import fsync_directory
+from rlwb.crypto.errors import CryptoError, DecryptionFailed
+from rlwb.crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
+from rlwb.crypto.passwords import DEFAULT_N, name_key
+from rlwb.workbench.audit.chain import ChainKey
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
+from rlwb.workbench.audit.log import AuditLog
+from rlwb.workbench.audit.schema import EVENTS_TABLE
+from rlwb.workbench.cleanup import WorkspaceLock, remove_leftovers
+from rlwb.workbench.clock import Clock, to_iso, utc_now
+from rlwb.workbench.db import connect, get_setting, migrate
+from rlwb.workbench.errors import WorkspaceError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.permissions import Role
+from rlwb.workbench.private_dirs import check_workspace_dirs
+from rlwb.workbench.store import FrameStore
+from rlwb.workbench.users import LockoutPolicy, UserStore, check_password_strength, check_user_name
+from rlwb.workbench.version import APP_VERSION
 
 WORKSPACE_FILE = "workspace.json"
 DB_FILE = "workbench.sqlite3"

@@ -14,9 +14,9 @@ from typing import Final
 
 import polars as pl
 
-from linkage.parse.dates import ERA_NAME_TO_LETTER, ERAS, parse_dates
-from linkage.parse.text import clean_text, nfkc_series
-from linkage.schema import DEPENDENT, INSURED, ValueKind
+from rlwb.linkage.parse.dates import ERA_NAME_TO_LETTER, ERAS, parse_dates
+from rlwb.linkage.parse.text import clean_text, nfkc_series
+from rlwb.linkage.schema import DEPENDENT, INSURED, ValueKind
 
 
 class ValueProblem(StrEnum):

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from linkage.rules.ruleset import AgeCounting
+from rlwb.linkage.rules.ruleset import AgeCounting
 
 
 def year_end(tax_year: int) -> date:

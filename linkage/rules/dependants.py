@@ -16,10 +16,10 @@ from typing import Any
 
 import polars as pl
 
-from linkage.rules.calendar import age_at_year_end, year_end
-from linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
-from linkage.rules.inputs import RuleInputs
-from linkage.rules.ruleset import IncomeLimit, RuleSet
+from rlwb.linkage.rules.calendar import age_at_year_end, year_end
+from rlwb.linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
+from rlwb.linkage.rules.inputs import RuleInputs
+from rlwb.linkage.rules.ruleset import IncomeLimit, RuleSet
 
 
 def _possible_limits(

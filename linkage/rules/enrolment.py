@@ -18,10 +18,10 @@ from typing import Any
 
 import polars as pl
 
-from linkage.rules.calendar import months_covered, year_end
-from linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
-from linkage.rules.inputs import RuleInputs
-from linkage.rules.ruleset import RuleSet
+from rlwb.linkage.rules.calendar import months_covered, year_end
+from rlwb.linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
+from rlwb.linkage.rules.inputs import RuleInputs
+from rlwb.linkage.rules.ruleset import RuleSet
 
 
 def _r07_row(ruleset: RuleSet, row: dict[str, Any]) -> str | None:

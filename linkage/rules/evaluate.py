@@ -6,14 +6,18 @@ from collections.abc import Callable
 
 import polars as pl
 
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from linkage.rules.dependants import dependent_income_over_half, dependent_income_over_limit
-from linkage.rules.enrolment import employer_not_enrolled, possibly_unenrolled, si_without_tax
-from linkage.rules.findings import FINDINGS_SCHEMA, empty_findings
-from linkage.rules.identifiers import duplicate_identifier, identity_conflict, invalid_identifier
-from linkage.rules.inputs import RuleInputs
-from linkage.rules.remuneration import remuneration_mismatch
-from linkage.rules.ruleset import RuleSet
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.rules.dependants import dependent_income_over_half, dependent_income_over_limit
+from rlwb.linkage.rules.enrolment import employer_not_enrolled, possibly_unenrolled, si_without_tax
+from rlwb.linkage.rules.findings import FINDINGS_SCHEMA, empty_findings
+from rlwb.linkage.rules.identifiers import (
+    duplicate_identifier,
+    identity_conflict,
+    invalid_identifier,
+)
+from rlwb.linkage.rules.inputs import RuleInputs
+from rlwb.linkage.rules.remuneration import remuneration_mismatch
+from rlwb.linkage.rules.ruleset import RuleSet
 
 _PAIR_RULES: dict[str, Callable[[RuleInputs, RuleSet], pl.DataFrame]] = {
     "R01": dependent_income_over_limit,

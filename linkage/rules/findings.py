@@ -15,7 +15,7 @@ from typing import Final
 
 import polars as pl
 
-from linkage.rules.ruleset import RuleSet
+from rlwb.linkage.rules.ruleset import RuleSet
 
 FINDINGS_SCHEMA: Final = pl.Schema(
     {

@@ -16,11 +16,11 @@ from typing import Final
 
 import polars as pl
 
-from linkage.identity import identity_agreement
-from linkage.records import INDEX, prepare_records
-from linkage.rules.findings import empty_findings, findings
-from linkage.rules.inputs import RuleInputs
-from linkage.rules.ruleset import RuleSet
+from rlwb.linkage.identity import identity_agreement
+from rlwb.linkage.records import INDEX, prepare_records
+from rlwb.linkage.rules.findings import empty_findings, findings
+from rlwb.linkage.rules.inputs import RuleInputs
+from rlwb.linkage.rules.ruleset import RuleSet
 
 _ITEMS: Final = {
     "agree_name": "name",

@@ -12,8 +12,8 @@ from typing import Final
 
 import polars as pl
 
-from linkage.errors import MissingColumns
-from linkage.link import LINKED_OUTCOMES
+from rlwb.linkage.errors import MissingColumns
+from rlwb.linkage.link import LINKED_OUTCOMES
 
 TAX_COLUMNS: Final[dict[str, pl.DataType]] = {
     "row_number": pl.Int64(),

@@ -16,10 +16,10 @@ from typing import Any, Final
 
 import polars as pl
 
-from linkage.rules.calendar import months_covered, year_end
-from linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
-from linkage.rules.inputs import RuleInputs
-from linkage.rules.ruleset import GradeTable, RuleSet
+from rlwb.linkage.rules.calendar import months_covered, year_end
+from rlwb.linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
+from rlwb.linkage.rules.inputs import RuleInputs
+from rlwb.linkage.rules.ruleset import GradeTable, RuleSet
 
 PROMPT: Final = (
     "Bonuses and commuting allowance make this a prompt to look, not a verdict."

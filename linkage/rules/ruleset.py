@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-from linkage.errors import RulesFileError
+from rlwb.linkage.errors import RulesFileError
 
 RULE_CODES: Final = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09")
 SEVERITIES: Final = ("high", "review", "info")
@@ -364,7 +364,7 @@ def parse_rules(text: str, source: str) -> RuleSet:
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """Load a rules file; ``None`` loads the rules shipped with the application."""
     if path is None:
-        text = resources.files("linkage.rules").joinpath(DEFAULT_RULES_FILE).read_text("utf-8")
+        text = resources.files("rlwb.linkage.rules").joinpath(DEFAULT_RULES_FILE).read_text("utf-8")
         return parse_rules(text, DEFAULT_RULES_FILE)
     file = Path(path)
     try:

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crypto.backup import KeyBackup, backup_from_bytes, read_backup, write_backup
-from crypto.errors import (
+from rlwb.crypto.backup import KeyBackup, backup_from_bytes, read_backup, write_backup
+from rlwb.crypto.errors import (
     BackupDamaged,
     BackupError,
     BackupWrongPassphrase,
     PassphraseRequired,
 )
-from crypto.keyset import Keyset, open_keyset, seal_keyset
+from rlwb.crypto.keyset import Keyset, open_keyset, seal_keyset
 from tests.crypto._helpers import NOW, counting_bytes
 
 MASTER = bytes(range(32))

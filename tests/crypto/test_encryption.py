@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crypto._files import write_private_atomic_with
-from crypto.encryption import (
+from rlwb.crypto._files import write_private_atomic_with
+from rlwb.crypto.encryption import (
     DEFAULT_CHUNK_SIZE,
     HEADER_SIZE,
     decrypt_bytes,
@@ -21,7 +21,7 @@ from crypto.encryption import (
     read_encrypted_file,
     write_encrypted_file,
 )
-from crypto.errors import DecryptionFailed
+from rlwb.crypto.errors import DecryptionFailed
 
 KEY = bytes(range(32))
 AAD = b"workbench-frame\x00ws-1\x00dataset-a"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crypto.identifiers import (
+from rlwb.crypto.identifiers import (
     IdentifierProblem,
     canonical_corporate_number,
     canonical_my_number,

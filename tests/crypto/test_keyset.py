@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crypto.errors import DecryptionFailed, KeysetInvalid
-from crypto.keyset import (
+from rlwb.crypto.errors import DecryptionFailed, KeysetInvalid
+from rlwb.crypto.keyset import (
     Keyset,
     KeyState,
     KeyVersion,
@@ -19,7 +19,7 @@ from crypto.keyset import (
     seal_keyset,
     write_keyset_file,
 )
-from crypto.tokens import Tokenizer
+from rlwb.crypto.tokens import Tokenizer
 from tests.crypto._helpers import LATER, NOW, counting_bytes
 
 MASTER = b"M" * 32

@@ -14,8 +14,8 @@ import pytest
 from keyring.backends.chainer import ChainerBackend
 from keyrings.alt.file import EncryptedKeyring, PlaintextKeyring
 
-from crypto import _passphrase_box as box
-from crypto.errors import (
+from rlwb.crypto import _passphrase_box as box
+from rlwb.crypto.errors import (
     KeystoreConfigInvalid,
     KeystoreUnavailable,
     MasterKeyInvalid,
@@ -24,7 +24,7 @@ from crypto.errors import (
     PassphraseRequired,
     PassphraseTooShort,
 )
-from crypto.keystore import (
+from rlwb.crypto.keystore import (
     PASSPHRASE_FILE,
     SERVICE_NAME,
     KeyringMasterKeyStore,

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from crypto.backup import KeyBackup, read_backup, write_backup
-from crypto.encryption import decrypt_bytes, encrypt_bytes
-from crypto.identifiers import corporate_check_digit, my_number_check_digit
-from crypto.keyset import Keyset, open_keyset, seal_keyset
-from crypto.keystore import PassphraseMasterKeyStore, master_key_store_from_env
-from crypto.passwords import hash_password, verify_password
-from crypto.tokens import Token, Tokenizer
+from rlwb.crypto.backup import KeyBackup, read_backup, write_backup
+from rlwb.crypto.encryption import decrypt_bytes, encrypt_bytes
+from rlwb.crypto.identifiers import corporate_check_digit, my_number_check_digit
+from rlwb.crypto.keyset import Keyset, open_keyset, seal_keyset
+from rlwb.crypto.keystore import PassphraseMasterKeyStore, master_key_store_from_env
+from rlwb.crypto.passwords import hash_password, verify_password
+from rlwb.crypto.tokens import Token, Tokenizer
 from tests.crypto._helpers import NOW
 
 # Built at run time so no source line shown in a traceback contains the digits.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crypto.passwords import hash_password, verify_password
+from rlwb.crypto.passwords import hash_password, verify_password
 
 N = 2**10  # low scrypt cost: tests only
 

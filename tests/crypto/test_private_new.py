@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crypto._files import write_private_new
+from rlwb.crypto._files import write_private_new
 
 
 def test_a_new_file_is_owner_only_and_leaves_no_temp(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crypto.errors import TokenVersionMismatch, UnknownKeyVersion
-from crypto.identifiers import my_number_check_digit
-from crypto.tokens import DOMAIN, Token, Tokenizer, require_same_version
+from rlwb.crypto.errors import TokenVersionMismatch, UnknownKeyVersion
+from rlwb.crypto.identifiers import my_number_check_digit
+from rlwb.crypto.tokens import DOMAIN, Token, Tokenizer, require_same_version
 
 KEYS = {1: bytes(range(32)), 2: bytes(range(32, 64)), 3: bytes(range(64, 96))}
 NUMBERS = ["123456789018", "621498320257", "983205673214"]

@@ -140,9 +140,9 @@ def stored_from_file_form(frame: pl.DataFrame, kind: str, folder: Any) -> pl.Dat
     stand-in tokens: CSV -> linkage.read -> canonical number -> SHA-256 -> token."""
     from pathlib import Path
 
-    from crypto.identifiers import canonical_my_number, is_valid_corporate_number
-    from fixtures import write_csv
-    from linkage.read import read_extract
+    from rlwb.crypto.identifiers import canonical_my_number, is_valid_corporate_number
+    from rlwb.fixtures import write_csv
+    from rlwb.linkage.read import read_extract
 
     path = write_csv(frame, Path(folder) / f"{kind}.csv")
     parsed = read_extract(path, kind)  # type: ignore[arg-type]

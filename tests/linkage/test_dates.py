@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from linkage.parse.dates import ERA_LAST_DAY, ERAS, DateProblem, parse_date, parse_dates
+from rlwb.linkage.parse.dates import ERA_LAST_DAY, ERAS, DateProblem, parse_date, parse_dates
 
 APRIL_1_1985 = dt.date(1985, 4, 1)
 

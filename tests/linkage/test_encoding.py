@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from linkage import encoding
-from linkage.encoding import (
+from rlwb.linkage import encoding
+from rlwb.linkage.encoding import (
     Undecodable,
     UnknownEncoding,
     canonical_encoding,

@@ -7,9 +7,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from linkage.decisions import latest_decisions
-from linkage.errors import InvalidDecisions
-from linkage.link import link
+from rlwb.linkage.decisions import latest_decisions
+from rlwb.linkage.errors import InvalidDecisions
+from rlwb.linkage.link import link
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
 HANAKO = dict(name="鈴木 花子", kana="スズキ ハナコ", sex="F", birth=date(1990, 2, 3),

@@ -8,13 +8,13 @@ from datetime import date
 import polars as pl
 import pytest
 
-from linkage.blocking import candidate_pairs
-from linkage.compare import comparison_levels
-from linkage.errors import InvalidLinkSettings, TooManyCandidatePairs
-from linkage.fellegi_sunter import estimate, score
-from linkage.link import link
-from linkage.records import prepare_records
-from linkage.settings import DEFAULT_COMPARISONS, BlockingPass, LinkSettings
+from rlwb.linkage.blocking import candidate_pairs
+from rlwb.linkage.compare import comparison_levels
+from rlwb.linkage.errors import InvalidLinkSettings, TooManyCandidatePairs
+from rlwb.linkage.fellegi_sunter import estimate, score
+from rlwb.linkage.link import link
+from rlwb.linkage.records import prepare_records
+from rlwb.linkage.settings import DEFAULT_COMPARISONS, BlockingPass, LinkSettings
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
 SUZUKI = dict(name="鈴木 花子", kana="スズキ ハナコ", sex="F", birth=date(1990, 2, 3),

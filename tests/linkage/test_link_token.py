@@ -7,8 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from linkage.errors import TokenVersionMismatch
-from linkage.link import LINK_SCHEMA, link
+from rlwb.linkage.errors import TokenVersionMismatch
+from rlwb.linkage.link import LINK_SCHEMA, link
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
 HANAKO = {"name": "鈴木 花子", "kana": "スズキ ハナコ", "sex": "F", "birth": date(1990, 2, 3),

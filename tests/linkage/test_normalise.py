@@ -7,7 +7,7 @@ import unicodedata
 import polars as pl
 import pytest
 
-from linkage.normalise import (
+from rlwb.linkage.normalise import (
     KEY_COLUMNS,
     NAME_FOLD,
     add_match_keys,
@@ -17,7 +17,7 @@ from linkage.normalise import (
     normalise_kana,
     normalise_kanji_name,
 )
-from linkage.variants import VARIANT_KANJI
+from rlwb.linkage.variants import VARIANT_KANJI
 
 # --- kana -----------------------------------------------------------------------
 

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from linkage.errors import ProfileError
-from linkage.profiles import (
+from rlwb.linkage.errors import ProfileError
+from rlwb.linkage.profiles import (
     ImportProfile,
     delete_profile,
     list_profiles,
     load_profile,
     save_profile,
 )
-from linkage.read import read_extract
+from rlwb.linkage.read import read_extract
 from tests.linkage._read_helpers import MY_NUMBER, write_csv
 
 FOREIGN = {
@@ -112,7 +112,7 @@ def test_foreign_layout_through_a_saved_profile(tmp_path: Path) -> None:
 
 
 def test_without_the_profile_the_foreign_layout_fails(tmp_path: Path) -> None:
-    from linkage.errors import ExtractError
+    from rlwb.linkage.errors import ExtractError
 
     header = ["社員コード", "従業員氏名", "誕生日", "総支給額", "対象年"]
     source = write_csv(tmp_path / "foreign.csv", header, [["E-1", "a", "2000-01-01", "1", "2024"]])

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from linkage.progress import Cancelled, CancelToken
-from linkage.read import ISSUE_SCHEMA, QUARANTINE_SCHEMA, read_extract
-from linkage.schema import SI_COLUMNS, TAX_COLUMNS, frame_schema
+from rlwb.linkage.progress import Cancelled, CancelToken
+from rlwb.linkage.read import ISSUE_SCHEMA, QUARANTINE_SCHEMA, read_extract
+from rlwb.linkage.schema import SI_COLUMNS, TAX_COLUMNS, frame_schema
 from tests.linkage._read_helpers import (
     MY_NUMBER,
     SI_HEADER,

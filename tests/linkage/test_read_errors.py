@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from linkage.errors import ExtractError, LinkageError, ProfileError
-from linkage.profiles import ImportProfile
-from linkage.read import read_extract
+from rlwb.linkage.errors import ExtractError, LinkageError, ProfileError
+from rlwb.linkage.profiles import ImportProfile
+from rlwb.linkage.read import read_extract
 from tests.linkage._read_helpers import (
     MY_NUMBER,
     SI_HEADER,

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from linkage.errors import ExtractError
-from linkage.limits import ReadLimits, check_xlsx_parts
-from linkage.read import read_extract
-from linkage.tables import load_table
+from rlwb.linkage.errors import ExtractError
+from rlwb.linkage.limits import ReadLimits, check_xlsx_parts
+from rlwb.linkage.read import read_extract
+from rlwb.linkage.tables import load_table
 from tests.linkage._read_helpers import MY_NUMBER, TAX_HEADER, tax_row, write_csv
 
 _SHEET = "xl/worksheets/sheet1.xml"

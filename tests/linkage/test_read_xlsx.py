@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
-from linkage.read import read_extract
+from rlwb.linkage.read import read_extract
 from tests.linkage._read_helpers import MY_NUMBER, SI_HEADER, TAX_HEADER, si_row, tax_row
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from linkage.link import LINK_SCHEMA, OUTCOMES
-from linkage.progress import Cancelled, CancelToken
-from linkage.reconcile import reconcile
-from linkage.rules import FINDINGS_SCHEMA, RULE_CODES, load_rules
+from rlwb.linkage.link import LINK_SCHEMA, OUTCOMES
+from rlwb.linkage.progress import Cancelled, CancelToken
+from rlwb.linkage.reconcile import reconcile
+from rlwb.linkage.rules import FINDINGS_SCHEMA, RULE_CODES, load_rules
 from tests.linkage.linkframes import person, si_frame, stored_from_file_form, tax_frame
 
 HANAKO = dict(
@@ -121,7 +121,7 @@ def test_generated_data_links_precisely_at_default_settings(tmp_path: Path) -> N
     Before the evidence guard in link.py, EM weights linked household members who share
     only a postal area; precision fell to 0.9985 on 20k persons.
     """
-    from fixtures.generate import generate
+    from rlwb.fixtures.generate import generate
 
     pair = generate(4000, seed=7)
     tax = stored_from_file_form(pair.tax, "tax", tmp_path)

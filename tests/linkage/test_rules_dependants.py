@@ -9,9 +9,9 @@ from typing import Any
 import polars as pl
 import pytest
 
-from linkage.rules import NOT_EVALUATED, load_rules
-from linkage.rules import evaluate as evaluate_rules
-from linkage.rules.ruleset import parse_rules
+from rlwb.linkage.rules import NOT_EVALUATED, load_rules
+from rlwb.linkage.rules import evaluate as evaluate_rules
+from rlwb.linkage.rules.ruleset import parse_rules
 from tests.linkage.linkframes import codes, links_frame, person, si_frame, tax_frame
 
 RULES = load_rules()
@@ -67,7 +67,7 @@ def test_r01_age_60_limit_boundary_and_calendar_counting() -> None:
     assert _r01(1_799_999, birth=date(1965, 12, 31)).is_empty()
     assert _r01(1_800_000, birth=date(1965, 12, 31)).height == 1
     calendar = parse_rules(
-        resources.files("linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
+        resources.files("rlwb.linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
         .replace('counting = "japanese_legal"', 'counting = "calendar"'),
         "calendar.toml",
     )

@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from linkage.rules import NOT_EVALUATED, evaluate, load_rules
+from rlwb.linkage.rules import NOT_EVALUATED, evaluate, load_rules
 from tests.linkage.linkframes import (
     EMPLOYER,
     OTHER_EMPLOYER,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from linkage.errors import RulesFileError
-from linkage.rules import RULE_CODES, load_rules, parse_rules
+from rlwb.linkage.errors import RulesFileError
+from rlwb.linkage.rules import RULE_CODES, load_rules, parse_rules
 
-DEFAULT_TEXT = resources.files("linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
+DEFAULT_TEXT = resources.files("rlwb.linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
 
 
 def test_shipped_rules_hold_the_spec_thresholds() -> None:

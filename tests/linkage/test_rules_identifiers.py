@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from linkage.link import link
-from linkage.rules import evaluate, load_rules
+from rlwb.linkage.link import link
+from rlwb.linkage.rules import evaluate, load_rules
 from tests.linkage.linkframes import codes, links_frame, person, si_frame, tax_frame
 
 RULES = load_rules()

@@ -7,8 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from linkage.rules import NOT_EVALUATED, evaluate, load_rules
-from linkage.rules.calendar import months_covered
+from rlwb.linkage.rules import NOT_EVALUATED, evaluate, load_rules
+from rlwb.linkage.rules.calendar import months_covered
 from tests.linkage.linkframes import codes, links_frame, person, si_frame, tax_frame
 
 RULES = load_rules()

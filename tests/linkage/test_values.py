@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from linkage.parse.text import nfkc_series
-from linkage.parse.values import ValueProblem, parse_values
-from linkage.schema import ValueKind
+from rlwb.linkage.parse.text import nfkc_series
+from rlwb.linkage.parse.values import ValueProblem, parse_values
+from rlwb.linkage.schema import ValueKind
 
 
 def one(kind: ValueKind, text: str | None) -> tuple[object, object]:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from rlwb.ui.i18n import set_language
+from rlwb.ui.tasks import wait_for_workers
+from rlwb.workbench.services.session import login
+from rlwb.workbench.services.users import add_user
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 from tests.workbench import conftest as core
 from tests.workbench.conftest import ADMIN_PASSWORD, USER_PASSWORD, FakeClock
-from ui.i18n import set_language
-from ui.tasks import wait_for_workers
-from workbench.services.session import login
-from workbench.services.users import add_user
-from workbench.session import Session
-from workbench.workspace import Workspace
 
 # The core tests' fixtures: in-memory keyring, fake clock, cheap password hashing.
 clock = core.clock
@@ -61,7 +61,7 @@ def sample_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tax, si = SAMPLES / "tax_sample_cp932.csv", SAMPLES / "si_sample_utf8bom.csv"
     if tax.is_file() and si.is_file():
         return tax, si
-    from fixtures import generate, write_csv
+    from rlwb.fixtures import generate, write_csv
 
     out = tmp_path_factory.mktemp("samples")
     pair = generate(SAMPLE_PERSONS, seed=SAMPLE_SEED)
@@ -74,8 +74,8 @@ def sample_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture
 def run_id(clerk: Session, sample_files: tuple[Path, Path]) -> str:
     """Both samples imported and reconciled through the services (no GUI)."""
-    from workbench.services.imports import import_extract
-    from workbench.services.reconcile import reconcile_datasets
+    from rlwb.workbench.services.imports import import_extract
+    from rlwb.workbench.services.reconcile import reconcile_datasets
 
     tax, si = sample_files
     import_extract(clerk, tax, "tax")

@@ -8,13 +8,13 @@ import sys
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ui import app as app_module
-from ui.about import about_text
-from ui.i18n import set_language
-from ui.main_window import MainWindow
-from workbench import support_log
-from workbench.session import Session
-from workbench.version import APP_VERSION
+from rlwb.ui import app as app_module
+from rlwb.ui.about import about_text
+from rlwb.ui.i18n import set_language
+from rlwb.ui.main_window import MainWindow
+from rlwb.workbench import support_log
+from rlwb.workbench.session import Session
+from rlwb.workbench.version import APP_VERSION
 
 
 def test_about_box_names_version_and_log(qtbot: QtBot, clerk: Session) -> None:

@@ -7,17 +7,17 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from rlwb.ui.app import AppController
+from rlwb.ui.login import LoginDialog
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.pages.users_page import UsersPage
+from rlwb.workbench.errors import AccountRefused, PasswordChangeRequired
+from rlwb.workbench.services import users as user_service
+from rlwb.workbench.services.preview import saved_profiles
+from rlwb.workbench.services.session import change_own_password, login
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 from tests.ui.conftest import ADMIN_PASSWORD, USER_PASSWORD, make_user
-from ui.app import AppController
-from ui.login import LoginDialog
-from ui.main_window import MainWindow
-from ui.pages.users_page import UsersPage
-from workbench.errors import AccountRefused, PasswordChangeRequired
-from workbench.services import users as user_service
-from workbench.services.preview import saved_profiles
-from workbench.services.session import change_own_password, login
-from workbench.session import Session
-from workbench.workspace import Workspace
 
 
 def _try(dialog: LoginDialog, name: str, password: str) -> str:

@@ -12,30 +12,30 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from crypto.keystore import KeyringMasterKeyStore
+from rlwb.crypto.keystore import KeyringMasterKeyStore
+from rlwb.ui.app import AppController
+from rlwb.ui.errors import describe_error
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.pages.keys_page import BackupDialog, KeysPage, RotateDialog
+from rlwb.ui.pages.settings_page import SettingsPage
+from rlwb.ui.pages.users_page import AddUserDialog, ResetPasswordDialog, UsersPage
+from rlwb.ui.restore import RestoreDialog
+from rlwb.workbench import rotation
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput, WorkbenchError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.permissions import Role
+from rlwb.workbench.services import keys as keys_service
+from rlwb.workbench.services import settings as settings_service
+from rlwb.workbench.services import views
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.session import login
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.ui.conftest import ADMIN_PASSWORD, FakeClock
 from tests.workbench.conftest import TEST_SCRYPT_N
-from ui.app import AppController
-from ui.errors import describe_error
-from ui.main_window import MainWindow
-from ui.pages.keys_page import BackupDialog, KeysPage, RotateDialog
-from ui.pages.settings_page import SettingsPage
-from ui.pages.users_page import AddUserDialog, ResetPasswordDialog, UsersPage
-from ui.restore import RestoreDialog
-from workbench import rotation
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.errors import AccessDenied, AuthenticationError, InvalidInput, WorkbenchError
-from workbench.keyaccess import KeyAccess
-from workbench.permissions import Role
-from workbench.services import keys as keys_service
-from workbench.services import settings as settings_service
-from workbench.services import views
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import login
-from workbench.session import Session
-from workbench.workspace import Workspace
 
 PASSPHRASE = "Kagi-no-Hozon 2026!"
 
@@ -363,7 +363,7 @@ def test_settings_are_checked_stored_and_logged(
     page.save_button.click()
     assert page.message.kind == "error" and "突合ルール" in page.message.text()
     rules = tmp_path / "rules.toml"
-    with resources.as_file(resources.files("linkage.rules") / "default_rules.toml") as shipped:
+    with resources.as_file(resources.files("rlwb.linkage.rules") / "default_rules.toml") as shipped:
         shutil.copy(shipped, rules)
     page.rules.setText(str(rules))
     page.save_button.click()

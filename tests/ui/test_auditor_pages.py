@@ -13,23 +13,23 @@ import pytest
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
-from crypto.identifiers import canonical_my_number
+from rlwb.crypto.identifiers import canonical_my_number
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.pages.analysis_page import AnalysisPage
+from rlwb.ui.pages.audit_log_page import AuditLogPage
+from rlwb.ui.pages.person_history_page import PersonHistoryPage
+from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import AccessDenied
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import keys as keys_service
+from rlwb.workbench.services import views
+from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.session import Session
+from rlwb.workbench.store import FrameStore
+from rlwb.workbench.workspace import Workspace
 from tests.ui.conftest import make_user
 from tests.workbench.conftest import workspace_bytes
-from ui.main_window import MainWindow
-from ui.pages.analysis_page import AnalysisPage
-from ui.pages.audit_log_page import AuditLogPage
-from ui.pages.person_history_page import PersonHistoryPage
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.errors import AccessDenied
-from workbench.services import audit as audit_service
-from workbench.services import keys as keys_service
-from workbench.services import views
-from workbench.services.session import set_purpose
-from workbench.session import Session
-from workbench.store import FrameStore
-from workbench.workspace import Workspace
 
 
 def _events(ws: Workspace, event_type: EventType) -> list:

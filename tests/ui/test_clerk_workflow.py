@@ -9,21 +9,21 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from rlwb.ui.login import LoginDialog
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.pages.export_page import ExportPage
+from rlwb.ui.pages.import_page import ImportPage
+from rlwb.ui.pages.reconcile_page import ReconcilePage
+from rlwb.ui.pages.review_page import ReviewPage
+from rlwb.ui.reveal import PurposeDialog
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.services.preview import MASK
+from rlwb.workbench.services.session import login
+from rlwb.workbench.services.users import add_user
+from rlwb.workbench.session import STANDARD_PURPOSES
+from rlwb.workbench.workspace import Workspace
 from tests.ui.conftest import USER_PASSWORD
-from ui.login import LoginDialog
-from ui.main_window import MainWindow
-from ui.pages.export_page import ExportPage
-from ui.pages.import_page import ImportPage
-from ui.pages.reconcile_page import ReconcilePage
-from ui.pages.review_page import ReviewPage
-from ui.reveal import PurposeDialog
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.services.preview import MASK
-from workbench.services.session import login
-from workbench.services.users import add_user
-from workbench.session import STANDARD_PURPOSES
-from workbench.workspace import Workspace
 
 TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 

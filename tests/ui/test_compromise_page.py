@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from rlwb.ui.i18n import set_language
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.pages.keys_page import CompromiseAnswer, CompromiseDialog, KeysPage
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import NotFound
+from rlwb.workbench.services import compromise as compromise_service
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.session import login
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.ui.conftest import ADMIN_PASSWORD
-from ui.i18n import set_language
-from ui.main_window import MainWindow
-from ui.pages.keys_page import CompromiseAnswer, CompromiseDialog, KeysPage
-from workbench.audit.events import EventType
-from workbench.audit.log import EventFilter
-from workbench.errors import NotFound
-from workbench.services import compromise as compromise_service
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import login
-from workbench.session import Session
-from workbench.workspace import KEYSET_FILE, Workspace
 
 PASSPHRASE = "Kagi-no-Hozon 2026!"
 

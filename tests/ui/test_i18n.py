@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ui import errors
-from ui.i18n import (
+from rlwb.ui import errors
+from rlwb.ui.i18n import (
     LANGUAGES,
     MESSAGES,
     set_language,
@@ -19,7 +19,7 @@ from ui.i18n import (
     tr_value,
     value_labels,
 )
-from ui.pages.registry import registered_pages
+from rlwb.ui.pages.registry import registered_pages
 
 UI_DIR = Path(__file__).resolve().parents[2] / "ui"
 TR_CALL = re.compile(r"\btr\(\s*f?\"([a-z][a-z_]*\.[^\"]+)\"", re.DOTALL)
@@ -56,9 +56,9 @@ def test_every_key_used_in_ui_exists() -> None:
 
 
 def test_codes_shown_to_users_are_translated() -> None:
-    from workbench.permissions import Role
-    from workbench.services.findings import STATUSES
-    from workbench.services.review import DECISIONS
+    from rlwb.workbench.permissions import Role
+    from rlwb.workbench.services.findings import STATUSES
+    from rlwb.workbench.services.review import DECISIONS
 
     for status in STATUSES:
         assert f"status.{status}" in MESSAGES
@@ -68,7 +68,7 @@ def test_codes_shown_to_users_are_translated() -> None:
         assert f"role.{role.value}" in MESSAGES
     for code in range(1, 10):
         assert f"rule.R0{code}" in MESSAGES
-    from workbench.import_screen import ACTIONS
+    from rlwb.workbench.import_screen import ACTIONS
 
     for action in ACTIONS:
         assert f"import.screen.{action}" in MESSAGES

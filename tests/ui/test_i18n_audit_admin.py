@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from ui import log_model, passphrase
-from ui.i18n import LANGUAGES, MESSAGES, set_language, tr, tr_step, tr_value
-from ui.i18n_audit_admin import ROWS
-from ui.pages import analysis_page, keys_page, users_page
-from ui.pages.settings_page import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES
-from workbench.audit.analysis import SECTIONS
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.verify import BreakReason
-from workbench.services.keys import CHAINING_NOTE
-from workbench.services.reconcile import SETTING_RULES_FILE
+from rlwb.ui import log_model, passphrase
+from rlwb.ui.i18n import LANGUAGES, MESSAGES, set_language, tr, tr_step, tr_value
+from rlwb.ui.i18n_audit_admin import ROWS
+from rlwb.ui.pages import analysis_page, keys_page, users_page
+from rlwb.ui.pages.settings_page import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES
+from rlwb.workbench.audit.analysis import SECTIONS
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.verify import BreakReason
+from rlwb.workbench.services.keys import CHAINING_NOTE
+from rlwb.workbench.services.reconcile import SETTING_RULES_FILE
 
 
 def test_keys_built_from_codes_and_constants_exist_in_both_languages() -> None:

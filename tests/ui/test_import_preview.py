@@ -7,21 +7,21 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import make_user
-from ui.pages.import_page import ImportPage
-from ui.state import AppState
-from workbench.audit.events import EventType
-from workbench.audit.log import EventFilter
-from workbench.errors import AccessDenied, InvalidInput
-from workbench.services.preview import (
+from rlwb.ui.pages.import_page import ImportPage
+from rlwb.ui.state import AppState
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import AccessDenied, InvalidInput
+from rlwb.workbench.services.preview import (
     MASK,
     make_profile,
     preview_extract,
     save_import_profile,
     saved_profiles,
 )
-from workbench.session import Session
-from workbench.workspace import Workspace
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
+from tests.ui.conftest import make_user
 
 # Synthetic numbers with valid check digits (tests.workbench.conftest.valid_numbers).
 NUMBERS = ("100000000007", "100000079196")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from ui.event_pager import EventPager, list_pager
-from ui.log_model import (
+from rlwb.ui.event_pager import EventPager, list_pager
+from rlwb.ui.log_model import (
     PLACEHOLDER,
     EventTableModel,
     event_detail_html,
@@ -13,8 +13,8 @@ from ui.log_model import (
     event_texts,
     person_text,
 )
-from workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
-from workbench.audit.log import EventFilter
+from rlwb.workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
+from rlwb.workbench.audit.log import EventFilter
 
 TOKEN = "ab" * 32
 

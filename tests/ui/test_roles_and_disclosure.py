@@ -6,21 +6,21 @@ import polars as pl
 import pytest
 from pytestqt.qtbot import QtBot
 
+from rlwb.ui.main_window import MainWindow
+from rlwb.ui.pages.audit_log_page import AuditLogPage
+from rlwb.ui.pages.placeholder import PlaceholderPage
+from rlwb.ui.pages.registry import PageSpec, pages_for, register_page, registered_pages
+from rlwb.ui.reveal import open_reveal
+from rlwb.ui.state import AppState
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import AccessDenied
+from rlwb.workbench.permissions import Action, Role
+from rlwb.workbench.services import views
+from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 from tests.ui.conftest import make_user
-from ui.main_window import MainWindow
-from ui.pages.audit_log_page import AuditLogPage
-from ui.pages.placeholder import PlaceholderPage
-from ui.pages.registry import PageSpec, pages_for, register_page, registered_pages
-from ui.reveal import open_reveal
-from ui.state import AppState
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.errors import AccessDenied
-from workbench.permissions import Action, Role
-from workbench.services import views
-from workbench.services.session import set_purpose
-from workbench.session import Session
-from workbench.workspace import Workspace
 
 CLERK_PAGES = {"import", "reconcile", "review", "export"}
 AUDITOR_PAGES = ["audit", "audit_person", "audit_report"]
@@ -120,7 +120,7 @@ def test_declining_the_purpose_shows_nothing(
 ) -> None:
     from PySide6.QtWidgets import QDialog
 
-    from ui import reveal
+    from rlwb.ui import reveal
 
     monkeypatch.setattr(reveal.PurposeDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     state = AppState(clerk)
@@ -130,7 +130,7 @@ def test_declining_the_purpose_shows_nothing(
 
 
 def test_purpose_dialog_takes_free_text(qtbot: QtBot, clerk: Session) -> None:
-    from ui.reveal import PurposeDialog
+    from rlwb.ui.reveal import PurposeDialog
 
     dialog = PurposeDialog(AppState(clerk))
     qtbot.addWidget(dialog)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from rlwb.ui.app import AppController, language_from_argv
+from rlwb.ui.login import ChangePasswordDialog, LoginDialog
+from rlwb.ui.main_window import MainWindow
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.db import set_setting
+from rlwb.workbench.services.session import login
+from rlwb.workbench.services.users import add_user
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import SETTING_IDLE_MINUTES, Workspace
 from tests.ui.conftest import USER_PASSWORD, FakeClock, make_user
-from ui.app import AppController, language_from_argv
-from ui.login import ChangePasswordDialog, LoginDialog
-from ui.main_window import MainWindow
-from workbench.audit.events import EventType
-from workbench.audit.log import EventFilter
-from workbench.db import set_setting
-from workbench.services.session import login
-from workbench.services.users import add_user
-from workbench.session import Session
-from workbench.workspace import SETTING_IDLE_MINUTES, Workspace
 
 
 def _events(ws: Workspace, event_type: EventType) -> list:

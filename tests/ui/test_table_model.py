@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from ui.pages.findings_panel import findings_filter
-from ui.table_model import BLOCK_ROWS, FrameTableModel
-from ui.widgets import big_table_view
+from rlwb.ui.pages.findings_panel import findings_filter
+from rlwb.ui.table_model import BLOCK_ROWS, FrameTableModel
+from rlwb.ui.widgets import big_table_view
 
 COLUMNS = [(c, c.upper()) for c in ("code", "severity", "status", "detail", "weight", "n")]
 
@@ -148,8 +148,8 @@ def test_update_values_keeps_rows_in_place() -> None:
 def test_big_tables_sort_and_filter_on_a_worker(
     qtbot: QtBot, clerk: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui.pages import findings_panel
-    from ui.state import AppState
+    from rlwb.ui.pages import findings_panel
+    from rlwb.ui.state import AppState
 
     monkeypatch.setattr(findings_panel, "BACKGROUND_ROWS", 0)
     frame = _frame(3000).with_columns(

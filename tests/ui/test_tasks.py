@@ -7,10 +7,10 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from ui.tasks import Task, TaskManager
-from workbench import support_log
-from workbench.errors import InvalidInput
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.tasks import Task, TaskManager
+from rlwb.workbench import support_log
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 
 class Outcome:

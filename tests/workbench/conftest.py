@@ -11,15 +11,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from crypto.identifiers import my_number_check_digit
-from crypto.keystore import KeyringMasterKeyStore
+from rlwb.crypto.identifiers import my_number_check_digit
+from rlwb.crypto.keystore import KeyringMasterKeyStore
+from rlwb.workbench.datasets import DatasetInfo, store_dataset
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services.session import login
+from rlwb.workbench.services.users import add_user
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 from tests.memory_keyring import MemoryKeyring
-from workbench.datasets import DatasetInfo, store_dataset
-from workbench.keyaccess import KeyAccess
-from workbench.services.session import login
-from workbench.services.users import add_user
-from workbench.session import Session
-from workbench.workspace import Workspace
 
 ADMIN_PASSWORD = "admin-password-1"
 USER_PASSWORD = "user-password-1"

@@ -9,10 +9,29 @@ from pathlib import Path
 
 import pytest
 
-import crypto.passwords
-from crypto.backup import KeyBackup, write_backup
-from crypto.keystore import DEFAULT_SCRYPT_N as KEYSTORE_DEFAULT_N
-from crypto.keystore import PassphraseMasterKeyStore, master_key_store_from_env
+from rlwb import crypto
+from rlwb.crypto.backup import KeyBackup, write_backup
+from rlwb.crypto.keystore import DEFAULT_SCRYPT_N as KEYSTORE_DEFAULT_N
+from rlwb.crypto.keystore import PassphraseMasterKeyStore, master_key_store_from_env
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.cli import Context
+from rlwb.workbench.errors import (
+    AccessDenied,
+    AccountRefused,
+    AuthenticationError,
+    InvalidInput,
+    LoginRefused,
+    PasswordChangeRequired,
+)
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import session as session_service
+from rlwb.workbench.services import users as user_service
+from rlwb.workbench.services.people import reveal_records
+from rlwb.workbench.services.preview import saved_profiles
+from rlwb.workbench.services.session import login, set_purpose
+from rlwb.workbench.users import UserStore
+from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
     TEST_SCRYPT_N,
@@ -22,25 +41,6 @@ from tests.workbench.conftest import (
     store_tokenised,
     valid_numbers,
 )
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.cli import Context
-from workbench.errors import (
-    AccessDenied,
-    AccountRefused,
-    AuthenticationError,
-    InvalidInput,
-    LoginRefused,
-    PasswordChangeRequired,
-)
-from workbench.keyaccess import KeyAccess
-from workbench.services import session as session_service
-from workbench.services import users as user_service
-from workbench.services.people import reveal_records
-from workbench.services.preview import saved_profiles
-from workbench.services.session import login, set_purpose
-from workbench.users import UserStore
-from workbench.workspace import KEYSET_FILE, Workspace
 
 
 def _denials(ws: Workspace) -> list:
@@ -96,7 +96,7 @@ def test_role_removed_while_logged_in_is_refused(workspace: Workspace, team: Tea
     assert _denials(workspace)[-1].details == {"action": "person.reveal", "reason": "roles_changed"}
     # Logged in again, the remaining role works and the removed one is plainly denied.
     again = login(workspace, "both", USER_PASSWORD)
-    from workbench.services.audit import verify
+    from rlwb.workbench.services.audit import verify
 
     assert verify(again).intact
     with pytest.raises(AccessDenied, match="does not allow"):
@@ -205,7 +205,7 @@ def test_last_administrator_locked_out_is_unlocked_with_the_key_backup(
     with pytest.raises(InvalidInput, match="passphrase"):
         user_service.unlock_with_key_backup(workspace, "admin", backup, "not-the-passphrase")
     other = tmp_path / "other.backup"
-    from crypto.keyset import Keyset, seal_keyset
+    from rlwb.crypto.keyset import Keyset, seal_keyset
 
     foreign_key = bytes(range(32))
     foreign = seal_keyset(Keyset.new(workspace.id, "x", workspace.clock()), foreign_key)

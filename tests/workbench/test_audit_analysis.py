@@ -18,27 +18,27 @@ import polars as pl
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from fixtures.samples import sample_paths
-from linkage.progress import Cancelled, CancelToken
+from rlwb.fixtures.samples import sample_paths
+from rlwb.linkage.progress import Cancelled, CancelToken
+from rlwb.workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
+from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef
+from rlwb.workbench.audit.log import AuditLog, EventFilter
+from rlwb.workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
+from rlwb.workbench.cli import Context, main
+from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from rlwb.workbench.runs import get_run, read_links
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import export as export_service
+from rlwb.workbench.services import findings as findings_service
+from rlwb.workbench.services import review as review_service
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.session import login, set_purpose
+from rlwb.workbench.services.views import reveal_pair
+from rlwb.workbench.workspace import Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import TEST_SCRYPT_N, USER_PASSWORD, FakeClock, Team
 from tests.workbench.test_audit_support import STATION, WORKSPACE_ID, person
-from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef
-from workbench.audit.log import AuditLog, EventFilter
-from workbench.audit.schema import AUDIT_SCHEMA_SQL, install_authorizer
-from workbench.cli import Context, main
-from workbench.errors import AccessDenied, AuthenticationError, InvalidInput
-from workbench.runs import get_run, read_links
-from workbench.services import audit as audit_service
-from workbench.services import export as export_service
-from workbench.services import findings as findings_service
-from workbench.services import review as review_service
-from workbench.services.imports import import_extract
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import login, set_purpose
-from workbench.services.views import reveal_pair
-from workbench.workspace import Workspace
 
 JST = ZoneInfo("Asia/Tokyo")
 SATO = Actor("sato", ("clerk",))

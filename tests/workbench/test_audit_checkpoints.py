@@ -10,8 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from keyring.errors import KeyringError
 
-from tests.memory_keyring import MemoryKeyring
-from workbench.audit.checkpoints import (
+from rlwb.workbench.audit.checkpoints import (
     KEYRING_SERVICE,
     Checkpoint,
     FileCheckpointSink,
@@ -20,7 +19,8 @@ from workbench.audit.checkpoints import (
     checkpoint_signature_ok,
     sign_checkpoint,
 )
-from workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.errors import CheckpointError
+from tests.memory_keyring import MemoryKeyring
 
 KEY = Ed25519PrivateKey.generate()
 

@@ -13,9 +13,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from rlwb.workbench.audit.checkpoints import FileCheckpointSink
+from rlwb.workbench.audit.verify import verify_log
 from tests.workbench.test_audit_support import WORKSPACE_ID, open_db
-from workbench.audit.checkpoints import FileCheckpointSink
-from workbench.audit.verify import verify_log
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,10 +24,10 @@ CHILD = textwrap.dedent(
     import hashlib, sqlite3, sys
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from pathlib import Path
-    from workbench.audit.checkpoints import FileCheckpointSink
-    from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
-    from workbench.audit.log import AuditLog
-    from workbench.audit.schema import install_authorizer
+    from rlwb.workbench.audit.checkpoints import FileCheckpointSink
+    from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
+    from rlwb.workbench.audit.log import AuditLog
+    from rlwb.workbench.audit.schema import install_authorizer
 
     db, key_hex, sink, workspace_id = sys.argv[1:5]
     conn = sqlite3.connect(db, isolation_level=None)

@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto.identifiers import my_number_check_digit
-from tests.workbench.test_audit_support import CLERK, STATION, make_log, open_db, person
-from workbench.audit.encoding import event_from_body, prepare, seal
-from workbench.audit.errors import AuditEventRejected
-from workbench.audit.events import (
+from rlwb.crypto.identifiers import my_number_check_digit
+from rlwb.workbench.audit.encoding import event_from_body, prepare, seal
+from rlwb.workbench.audit.errors import AuditEventRejected
+from rlwb.workbench.audit.events import (
     ZERO_HASH_HEX,
     EventDraft,
     EventType,
@@ -26,7 +25,8 @@ from workbench.audit.events import (
     chain_hash,
     event_is_self_consistent,
 )
-from workbench.errors import AuditWriteFailed
+from rlwb.workbench.errors import AuditWriteFailed
+from tests.workbench.test_audit_support import CLERK, STATION, make_log, open_db, person
 
 
 def synthetic_my_number(first11: str) -> str:

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.workbench.test_audit_support import CLERK, WORKSPACE_ID, fill, make_log, open_db
-from workbench.audit.events import AuditEvent, EventDraft, EventType, Outcome
-from workbench.audit.export import (
+from rlwb.workbench.audit.events import AuditEvent, EventDraft, EventType, Outcome
+from rlwb.workbench.audit.export import (
     COLUMNS,
     check_export,
     export_events_csv,
     safe_cell,
     signature_path,
 )
-from workbench.audit.log import EventFilter
+from rlwb.workbench.audit.log import EventFilter
+from tests.workbench.test_audit_support import CLERK, WORKSPACE_ID, fill, make_log, open_db
 
 KEY = Ed25519PrivateKey.generate()
 

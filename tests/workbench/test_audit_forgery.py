@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from crypto.keyset import Keyset, read_keyset_file, write_keyset_file
+from rlwb.crypto.keyset import Keyset, read_keyset_file, write_keyset_file
+from rlwb.workbench.audit.events import EventType, canonical_json
+from rlwb.workbench.audit.log import ANCHOR_INTERVAL, DISCLOSURES, EventFilter
+from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services.people import reveal_records
+from rlwb.workbench.services.session import login, logout, set_purpose
+from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
     TEST_SCRYPT_N,
@@ -26,14 +34,6 @@ from tests.workbench.conftest import (
     valid_numbers,
 )
 from tests.workbench.test_audit_support import raw_connection
-from workbench.audit.events import EventType, canonical_json
-from workbench.audit.log import ANCHOR_INTERVAL, DISCLOSURES, EventFilter
-from workbench.audit.verify import BreakReason, VerificationResult, verify_log
-from workbench.keyaccess import KeyAccess
-from workbench.services import audit as audit_service
-from workbench.services.people import reveal_records
-from workbench.services.session import login, logout, set_purpose
-from workbench.workspace import KEYSET_FILE, Workspace
 
 
 def _verify(ws: Workspace) -> VerificationResult:
@@ -303,7 +303,7 @@ def test_verify_ignores_nothing_it_cannot_read(workspace: Workspace, tmp_path: P
 
     class Broken:
         def latest(self) -> None:
-            from workbench.audit.errors import CheckpointError
+            from rlwb.workbench.audit.errors import CheckpointError
 
             raise CheckpointError("The log checkpoint kept in the OS keyring is damaged.")
 
@@ -359,7 +359,7 @@ def test_the_gui_timer_anchors_a_tail_once_it_is_a_minute_old(
 def test_restoring_a_backup_from_before_the_upgrade_keeps_the_log_key(
     tmp_path: Path, access: KeyAccess, clock: FakeClock
 ) -> None:
-    from workbench.services.keys import backup_keys, restore_keys
+    from rlwb.workbench.services.keys import backup_keys, restore_keys
 
     path = _create_unkeyed(tmp_path, access, clock)
     old = Workspace.open(path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)

@@ -9,6 +9,17 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from rlwb.workbench.audit.checkpoints import (
+    Checkpoint,
+    FileCheckpointSink,
+    KeyringCheckpointSink,
+    checkpoint_signature_ok,
+)
+from rlwb.workbench.audit.errors import AuditEventRejected, CheckpointError
+from rlwb.workbench.audit.events import EventDraft, EventType, Outcome, PersonRef
+from rlwb.workbench.audit.log import AuditLog, EventFilter
+from rlwb.workbench.audit.verify import verify_log
+from rlwb.workbench.errors import AuditError, AuditWriteFailed
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.test_audit_support import (
     AUDITOR,
@@ -22,17 +33,6 @@ from tests.workbench.test_audit_support import (
     raw_connection,
     sample_draft,
 )
-from workbench.audit.checkpoints import (
-    Checkpoint,
-    FileCheckpointSink,
-    KeyringCheckpointSink,
-    checkpoint_signature_ok,
-)
-from workbench.audit.errors import AuditEventRejected, CheckpointError
-from workbench.audit.events import EventDraft, EventType, Outcome, PersonRef
-from workbench.audit.log import AuditLog, EventFilter
-from workbench.audit.verify import verify_log
-from workbench.errors import AuditError, AuditWriteFailed
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.workspace import Workspace
+from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.workspace import Workspace
 
 
 def test_max_seq_bounds_queries_and_counts(workspace: Workspace) -> None:

@@ -14,11 +14,18 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from workbench.audit.chain import UNKEYED, ChainKey
-from workbench.audit.checkpoints import CheckpointSink
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome, PersonRef, Workstation
-from workbench.audit.log import AuditLog
-from workbench.audit.schema import AUDIT_SCHEMA_SQL, LOG_TABLES, install_authorizer
+from rlwb.workbench.audit.chain import UNKEYED, ChainKey
+from rlwb.workbench.audit.checkpoints import CheckpointSink
+from rlwb.workbench.audit.events import (
+    Actor,
+    EventDraft,
+    EventType,
+    Outcome,
+    PersonRef,
+    Workstation,
+)
+from rlwb.workbench.audit.log import AuditLog
+from rlwb.workbench.audit.schema import AUDIT_SCHEMA_SQL, LOG_TABLES, install_authorizer
 
 WORKSPACE_ID = "7d1f0c52-0000-4000-8000-00000000a0d1"
 STATION = Workstation(host="desk-07", os_user="tanaka", app_version="0.1.0")

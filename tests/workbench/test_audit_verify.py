@@ -15,7 +15,18 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from linkage.progress import Cancelled, CancelToken
+from rlwb.linkage.progress import Cancelled, CancelToken
+from rlwb.workbench.audit.chain import ChainKey
+from rlwb.workbench.audit.checkpoints import (
+    CheckpointSink,
+    FileCheckpointSink,
+    KeyringCheckpointSink,
+    sign_checkpoint,
+)
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.events import EventDraft, EventType, Outcome, canonical_json
+from rlwb.workbench.audit.log import AuditLog
+from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.test_audit_support import (
     CLERK,
@@ -28,17 +39,6 @@ from tests.workbench.test_audit_support import (
     raw_connection,
     sample_draft,
 )
-from workbench.audit.chain import ChainKey
-from workbench.audit.checkpoints import (
-    CheckpointSink,
-    FileCheckpointSink,
-    KeyringCheckpointSink,
-    sign_checkpoint,
-)
-from workbench.audit.errors import CheckpointError
-from workbench.audit.events import EventDraft, EventType, Outcome, canonical_json
-from workbench.audit.log import AuditLog
-from workbench.audit.verify import BreakReason, VerificationResult, verify_log
 
 N = 50
 CHAIN = ChainKey(LOG_KEY)

@@ -9,20 +9,20 @@ import openpyxl
 import polars as pl
 import pytest
 
-from fixtures.generate import generate
-from fixtures.samples import sample_paths
-from fixtures.write import write_csv
+from rlwb.fixtures.generate import generate
+from rlwb.fixtures.samples import sample_paths
+from rlwb.fixtures.write import write_csv
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.datasets import list_datasets, read_dataset
+from rlwb.workbench.errors import AccessDenied, InvalidInput, NotFound
+from rlwb.workbench.services import export as export_service
+from rlwb.workbench.services import findings as findings_service
+from rlwb.workbench.services import review as review_service
+from rlwb.workbench.services.imports import dataset_issues, import_extract
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.workspace import Workspace
 from tests.workbench.conftest import Team, workspace_bytes
-from workbench.audit.events import EventType
-from workbench.audit.log import EventFilter
-from workbench.datasets import list_datasets, read_dataset
-from workbench.errors import AccessDenied, InvalidInput, NotFound
-from workbench.services import export as export_service
-from workbench.services import findings as findings_service
-from workbench.services import review as review_service
-from workbench.services.imports import dataset_issues, import_extract
-from workbench.services.reconcile import reconcile_datasets
-from workbench.workspace import Workspace
 
 
 def _types(ws: Workspace) -> list[str]:
@@ -190,7 +190,7 @@ def test_exports_neutralise_formulas(workspace: Workspace, team: Team, tmp_path:
 def test_no_raw_number_in_any_workspace_byte(
     imported: Workspace, team: Team, keyring_backend: object, tmp_path: Path
 ) -> None:
-    from fixtures.samples import sample_paths as paths
+    from rlwb.fixtures.samples import sample_paths as paths
 
     numbers = _numbers_in(paths()["tax_cp932"], "cp932") | _numbers_in(
         paths()["si_utf8bom"], "utf-8-sig"

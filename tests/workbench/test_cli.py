@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rlwb.workbench.cli import Context, main
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import TEST_SCRYPT_N, valid_numbers, workspace_bytes
-from workbench.cli import Context, main
 
 ADMIN = {"WORKBENCH_USER": "root-admin", "WORKBENCH_PASSWORD": "admin-password-1"}
 
@@ -263,7 +263,7 @@ CLERK = {"WORKBENCH_USER": "clerk1", "WORKBENCH_PASSWORD": "user-password-1"}
 
 
 def test_clerk_commands_import_reconcile_review_findings_export(cli: Cli, tmp_path: Path) -> None:
-    from fixtures.samples import sample_paths
+    from rlwb.fixtures.samples import sample_paths
 
     paths = sample_paths()
     code, out, err = cli("import", str(cli.ws), "--kind", "tax", str(paths["tax_cp932"]), **CLERK)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from rlwb.workbench.cli import Context, main
 from tests.workbench import test_cli as base
 from tests.workbench.conftest import TEST_SCRYPT_N
 from tests.workbench.test_cli import ADMIN, Cli
-from workbench.cli import Context, main
 
 cli = base.cli  # the fixture: a workspace with root-admin, clerk1 and audit1
 

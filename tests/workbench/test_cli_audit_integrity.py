@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from rlwb.workbench.audit.events import canonical_json
 from tests.workbench.test_cli import Cli, team_cli
-from workbench.audit.events import canonical_json
 
 AUDITOR = {"WORKBENCH_USER": "audit1", "WORKBENCH_PASSWORD": "user-password-1"}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.samples import sample_paths
+from rlwb.fixtures.samples import sample_paths
+from rlwb.workbench.cli import Context, main
 from tests.workbench.test_cli import ADMIN, Cli, team_cli
-from workbench.cli import Context, main
 
 CLERK = {"WORKBENCH_USER": "clerk1", "WORKBENCH_PASSWORD": "user-password-1"}
 AUDITOR = {"WORKBENCH_USER": "audit1", "WORKBENCH_PASSWORD": "user-password-1"}

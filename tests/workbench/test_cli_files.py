@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from rlwb.workbench.cli import EXIT_BROKEN_PIPE, EXIT_DONE_NOT_LOGGED, Context, main
 from tests.workbench.test_cli import ADMIN, CLERK, Cli, cli  # noqa: F401 - a fixture
-from workbench.cli import EXIT_BROKEN_PIPE, EXIT_DONE_NOT_LOGGED, Context, main
 
 AUDITOR = {"WORKBENCH_USER": "audit1", "WORKBENCH_PASSWORD": "user-password-1"}
 
@@ -23,7 +23,7 @@ AUDITOR = {"WORKBENCH_USER": "audit1", "WORKBENCH_PASSWORD": "user-password-1"}
 @pytest.fixture
 def run_cli(cli: Cli) -> Cli:  # noqa: F811 - the fixture of test_cli.py
     """test_cli's workspace (an admin, a clerk, an auditor), both samples and one run."""
-    from fixtures.samples import sample_paths
+    from rlwb.fixtures.samples import sample_paths
 
     paths = sample_paths()
     for kind, sample in (("tax", "tax_cp932"), ("si", "si_utf8bom")):
@@ -151,7 +151,7 @@ def test_the_workbench_command_piped_into_head_exits_without_a_traceback(
     )  # fmt: skip
     assert init[0] == 0, init
     env = {**os.environ, **store, **ADMIN, "WORKBENCH_STATE_DIR": str(fresh.state)}
-    listing = f"{sys.executable} -m workbench.cli users list {fresh.ws}"
+    listing = f"{sys.executable} -m rlwb.workbench.cli users list {fresh.ws}"
     # `true` leaves before the command writes: every write meets a closed pipe.
     for reader in ("true", "head -1"):
         shell = subprocess.run(
@@ -165,14 +165,14 @@ def test_the_workbench_command_piped_into_head_exits_without_a_traceback(
 def test_a_read_only_workspace_is_said_in_words(
     run_cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workbench.db import connect
+    from rlwb.workbench.db import connect
 
     def read_only(path: Path, *, create: bool = False) -> sqlite3.Connection:
         conn = connect(path, create=create)
         conn.execute("PRAGMA query_only = 1")  # SQLite answers as for a read-only file
         return conn
 
-    monkeypatch.setattr("workbench.workspace.connect", read_only)
+    monkeypatch.setattr("rlwb.workbench.workspace.connect", read_only)
     code, _, err = run_cli("findings", "list", str(run_cli.ws), "latest", **CLERK)
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -180,7 +180,7 @@ def test_a_read_only_workspace_is_said_in_words(
 
 
 def test_a_full_disk_is_said_in_words(run_cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbench.store import FrameStore
+    from rlwb.workbench.store import FrameStore
 
     def full(self: FrameStore, name: str, frame: object) -> Path:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -194,7 +194,7 @@ def test_a_full_disk_is_said_in_words(run_cli: Cli, monkeypatch: pytest.MonkeyPa
 def test_an_action_done_before_its_log_write_failed_says_it_was_done(
     run_cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workbench.audit.log import AuditLog
+    from rlwb.workbench.audit.log import AuditLog
 
     real_checkpoint = AuditLog.checkpoint
 
@@ -210,7 +210,7 @@ def test_an_action_done_before_its_log_write_failed_says_it_was_done(
 
 
 def test_the_import_size_limit_is_set_from_the_command_line(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
-    from fixtures.samples import sample_paths
+    from rlwb.fixtures.samples import sample_paths
 
     big = tmp_path / "big.csv"
     big.write_bytes(sample_paths()["tax_cp932"].read_bytes() * 200)

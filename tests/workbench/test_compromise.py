@@ -8,12 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from crypto.backup import read_backup
-from crypto.errors import TokenVersionMismatch
-from crypto.keyset import KeyState, open_keyset
-from crypto.keystore import KeyringMasterKeyStore
-from crypto.tokens import DOMAIN
-from fixtures.samples import sample_paths
+from rlwb.crypto.backup import read_backup
+from rlwb.crypto.errors import TokenVersionMismatch
+from rlwb.crypto.keyset import KeyState, open_keyset
+from rlwb.crypto.keystore import KeyringMasterKeyStore
+from rlwb.crypto.tokens import DOMAIN
+from rlwb.fixtures.samples import sample_paths
+from rlwb.workbench import compromise
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.datasets import DatasetInfo, list_datasets, read_dataset
+from rlwb.workbench.errors import AccessDenied, InvalidInput, NotFound, WorkspaceError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import compromise as service
+from rlwb.workbench.services import keys as key_service
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.services.people import reveal_records
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.workspace import KEYSET_FILE, PENDING_KEYSET_FILE, Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
@@ -23,20 +37,6 @@ from tests.workbench.conftest import (
     valid_numbers,
     workspace_bytes,
 )
-from workbench import compromise
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.datasets import DatasetInfo, list_datasets, read_dataset
-from workbench.errors import AccessDenied, InvalidInput, NotFound, WorkspaceError
-from workbench.keyaccess import KeyAccess
-from workbench.services import audit as audit_service
-from workbench.services import compromise as service
-from workbench.services import keys as key_service
-from workbench.services.imports import import_extract
-from workbench.services.people import reveal_records
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.session import set_purpose
-from workbench.workspace import KEYSET_FILE, PENDING_KEYSET_FILE, Workspace
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -192,7 +192,7 @@ def test_the_log_verifies_across_the_response(
     assert result.intact, result.message
     workspace.close()
     reopened = Workspace.open(workspace.path, access=workspace.access, scrypt_n=TEST_SCRYPT_N)
-    from workbench.services.session import login
+    from rlwb.workbench.services.session import login
 
     auditor = login(reopened, "auditor1", "user-password-1")
     assert audit_service.verify(auditor).intact
@@ -315,7 +315,7 @@ def test_a_crash_while_switching_keys_leaves_a_usable_workspace(
     assert reopened.keyset.current_chain == 2
     assert not (workspace.path / PENDING_KEYSET_FILE).exists()
     # ...and the response picks up where it stopped: the chain is recorded, data retired.
-    from workbench.services.session import login
+    from rlwb.workbench.services.session import login
 
     admin = login(reopened, "admin", ADMIN_PASSWORD)
     report = service.start_compromise(admin, "resumed", confirmation=reopened.path.name)
@@ -361,7 +361,7 @@ def test_a_window_opened_before_the_response_cannot_bring_the_old_keys_back(
 ) -> None:
     stale = Workspace.open(workspace.path, access=workspace.access, scrypt_n=TEST_SCRYPT_N)
     _start(workspace, team)
-    from workbench.services.session import login
+    from rlwb.workbench.services.session import login
 
     admin = login(stale, "admin", ADMIN_PASSWORD)
     with pytest.raises(WorkspaceError, match="another window"):

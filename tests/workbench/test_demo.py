@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 
-from crypto.keystore import PassphraseMasterKeyStore
-from workbench.cli import Context, main
-from workbench.datasets import list_datasets
-from workbench.demo import DEMO_PASSPHRASE
-from workbench.keyaccess import KeyAccess
-from workbench.runs import list_runs
-from workbench.workspace import Workspace
+from rlwb.crypto.keystore import PassphraseMasterKeyStore
+from rlwb.workbench.cli import Context, main
+from rlwb.workbench.datasets import list_datasets
+from rlwb.workbench.demo import DEMO_PASSPHRASE
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.runs import list_runs
+from rlwb.workbench.workspace import Workspace
 
 
 def test_demo_without_gui_builds_a_reconciled_workspace(

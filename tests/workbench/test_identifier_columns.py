@@ -6,12 +6,12 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto.identifiers import (
+from rlwb.crypto.identifiers import (
     canonical_corporate_number,
     canonical_my_number,
     my_number_check_digit,
 )
-from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
+from rlwb.workbench.identifier_columns import with_corporate_number_check, with_my_number_check
 
 _PIECES = st.sampled_from(list("0123456789０１２３４５６７８９- －ー　aＡ١"))
 _VALUES = st.one_of(st.none(), st.text(_PIECES, max_size=18), st.from_regex(r"\A[0-9]{12,13}\Z"))

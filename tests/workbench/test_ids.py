@@ -1,7 +1,7 @@
 import re
 from datetime import UTC, datetime
 
-from workbench.ids import new_id
+from rlwb.workbench.ids import new_id
 
 
 def test_ids_never_hold_twelve_digits_in_a_row() -> None:

@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from crypto.keystore import KeyringMasterKeyStore
+from rlwb.crypto.keystore import KeyringMasterKeyStore
+from rlwb.workbench.datasets import list_datasets, read_dataset
+from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput, WorkspaceError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import keys as key_service
+from rlwb.workbench.workspace import Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
@@ -13,11 +18,6 @@ from tests.workbench.conftest import (
     store_tokenised,
     valid_numbers,
 )
-from workbench.datasets import list_datasets, read_dataset
-from workbench.errors import AccessDenied, AuthenticationError, InvalidInput, WorkspaceError
-from workbench.keyaccess import KeyAccess
-from workbench.services import keys as key_service
-from workbench.workspace import Workspace
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -11,13 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crypto.identifiers import canonical_my_number, my_number_check_digit
-from tests.workbench.conftest import valid_numbers
-from workbench.audit.errors import AuditEventRejected
-from workbench.audit.events import EventDraft, EventType, Outcome
-from workbench.errors import InvalidInput
-from workbench.import_screen import names_a_number, screen_extract
-from workbench.number_screen import (
+from rlwb.crypto.identifiers import canonical_my_number, my_number_check_digit
+from rlwb.workbench.audit.errors import AuditEventRejected
+from rlwb.workbench.audit.events import EventDraft, EventType, Outcome
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.import_screen import names_a_number, screen_extract
+from rlwb.workbench.number_screen import (
     MASK,
     count_numbers,
     holds_number,
@@ -26,7 +25,8 @@ from workbench.number_screen import (
     passes_check,
     refuse_number,
 )
-from workbench.workspace import Workspace
+from rlwb.workbench.workspace import Workspace
+from tests.workbench.conftest import valid_numbers
 
 N1, N2 = valid_numbers(2, start=40_000_000_000)
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -17,28 +17,28 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from fixtures.generate import generate
-from fixtures.samples import sample_paths
-from fixtures.write import write_csv
+from rlwb.fixtures.generate import generate
+from rlwb.fixtures.samples import sample_paths
+from rlwb.fixtures.write import write_csv
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.cli import Context, main
+from rlwb.workbench.datasets import list_datasets, read_dataset
+from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from rlwb.workbench.number_scan import scan_workspace
+from rlwb.workbench.number_screen import count_numbers
+from rlwb.workbench.services import export as export_service
+from rlwb.workbench.services import findings as findings_service
+from rlwb.workbench.services import keys as key_service
+from rlwb.workbench.services import review as review_service
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.services.people import reveal_records
+from rlwb.workbench.services.reconcile import reconcile_datasets
+from rlwb.workbench.services.scan import scan_numbers
+from rlwb.workbench.services.session import login, set_purpose
+from rlwb.workbench.workspace import Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import ADMIN_PASSWORD, TEST_SCRYPT_N, Team, valid_numbers
-from workbench.audit.events import EventType
-from workbench.audit.log import EventFilter
-from workbench.cli import Context, main
-from workbench.datasets import list_datasets, read_dataset
-from workbench.errors import AccessDenied, AuthenticationError, InvalidInput
-from workbench.number_scan import scan_workspace
-from workbench.number_screen import count_numbers
-from workbench.services import export as export_service
-from workbench.services import findings as findings_service
-from workbench.services import keys as key_service
-from workbench.services import review as review_service
-from workbench.services.imports import import_extract
-from workbench.services.people import reveal_records
-from workbench.services.reconcile import reconcile_datasets
-from workbench.services.scan import scan_numbers
-from workbench.services.session import login, set_purpose
-from workbench.workspace import Workspace
 
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -209,7 +209,7 @@ def test_full_workflow_then_scan_numbers_finds_none(
     for what, suffix in (("links", ".csv"), ("findings", ".xlsx"), ("summary", ".csv")):
         export_service.export_run(team.clerk, "latest", what, exports / f"{what}{suffix}")  # type: ignore[arg-type]
 
-    from workbench.services.audit import export_events
+    from rlwb.workbench.services.audit import export_events
 
     export_events(team.auditor, EventFilter(), exports / "log.csv")
     report = scan_numbers(team.admin)
@@ -334,11 +334,11 @@ def test_login_name_holding_a_number_is_logged_as_unknown(
     assert last.subject_user == "clerk1"
     # Nor can such a name be given to a new user.
     with pytest.raises(InvalidInput, match="user name holds"):
-        from workbench.services.users import add_user
+        from rlwb.workbench.services.users import add_user
 
         add_user(team.admin, number, "a-long-password-1", ["clerk"])
     exported = tmp_path / "log.csv"
-    from workbench.services.audit import export_events
+    from rlwb.workbench.services.audit import export_events
 
     export_events(team.auditor, EventFilter(), exported)
     blob = all_bytes(workspace.path, tmp_path / "state", exported)
@@ -418,7 +418,7 @@ def test_file_name_holding_a_number_is_refused(
 def test_preview_masks_numbers_inside_text_and_in_a_record_read_as_header(
     workspace: Workspace, team: Team, tmp_path: Path
 ) -> None:
-    from workbench.services.preview import preview_extract
+    from rlwb.workbench.services.preview import preview_extract
 
     tax_path, _si, numbers = extract_with_extra_numbers(tmp_path)
     preview = preview_extract(team.clerk, tax_path, "tax")

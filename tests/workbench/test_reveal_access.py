@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from rlwb.workbench.access import PurposeRequired
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import AccessDenied, AuditWriteFailed
+from rlwb.workbench.services.people import reveal_records
+from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.workspace import Workspace
 from tests.workbench.conftest import Team, store_tokenised, valid_numbers
-from workbench.access import PurposeRequired
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.errors import AccessDenied, AuditWriteFailed
-from workbench.services.people import reveal_records
-from workbench.services.session import set_purpose
-from workbench.workspace import Workspace
 
 
 def _events(ws: Workspace, event_type: EventType) -> list:

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from crypto.keystore import PassphraseMasterKeyStore
-from linkage.progress import Cancelled, CancelToken
+from rlwb.crypto.keystore import PassphraseMasterKeyStore
+from rlwb.linkage.progress import Cancelled, CancelToken
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.datasets import list_datasets, read_dataset
+from rlwb.workbench.errors import AccessDenied, InvalidInput
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.rotation import open_rotation
+from rlwb.workbench.services import keys as key_service
+from rlwb.workbench.services.session import login
+from rlwb.workbench.workspace import Workspace
 from tests.workbench.conftest import FakeClock, Team, store_tokenised, valid_numbers
-from workbench.audit.events import EventType
-from workbench.audit.log import EventFilter
-from workbench.datasets import list_datasets, read_dataset
-from workbench.errors import AccessDenied, InvalidInput
-from workbench.keyaccess import KeyAccess
-from workbench.rotation import open_rotation
-from workbench.services import keys as key_service
-from workbench.services.session import login
-from workbench.workspace import Workspace
 
 
 def _token_join(ws: Workspace) -> list[tuple[str, str]]:
@@ -103,11 +103,11 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from crypto.keystore import PassphraseMasterKeyStore
-    from workbench.keyaccess import KeyAccess
-    from workbench.workspace import Workspace
-    from workbench.services.session import login
-    from workbench.services import keys
+    from rlwb.crypto.keystore import PassphraseMasterKeyStore
+    from rlwb.workbench.keyaccess import KeyAccess
+    from rlwb.workbench.workspace import Workspace
+    from rlwb.workbench.services.session import login
+    from rlwb.workbench.services import keys
 
     path, state = Path(sys.argv[1]), Path(sys.argv[2])
     store = PassphraseMasterKeyStore(path, lambda: "test passphrase", scrypt_n=2**4)

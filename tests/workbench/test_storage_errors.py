@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from workbench.errors import AuditWriteFailed
-from workbench.storage_errors import (
+from rlwb.workbench.errors import AuditWriteFailed
+from rlwb.workbench.storage_errors import (
     DISK_FULL,
     READ_ONLY,
     DoneButNotLogged,

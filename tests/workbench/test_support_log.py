@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from crypto.identifiers import MASKED_MY_NUMBER, mask_my_numbers
+from rlwb.crypto.identifiers import MASKED_MY_NUMBER, mask_my_numbers
+from rlwb.workbench import support_log
+from rlwb.workbench.cli import EXIT_UNEXPECTED, Context, main
+from rlwb.workbench.version import APP_VERSION
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import TEST_SCRYPT_N
-from workbench import support_log
-from workbench.cli import EXIT_UNEXPECTED, Context, main
-from workbench.version import APP_VERSION
 
 VALID = "123456789018"  # the spec's example: passes the check digit
 FAILS_CHECK = "983205673210"

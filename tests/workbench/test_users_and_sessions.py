@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from rlwb.workbench.permissions import PERMISSIONS, Action, Role
+from rlwb.workbench.services import session as session_service
+from rlwb.workbench.services import users as user_service
+from rlwb.workbench.services.session import login
+from rlwb.workbench.workspace import Workspace
 from tests.workbench.conftest import ADMIN_PASSWORD, USER_PASSWORD, FakeClock, Team
-from workbench.audit.events import EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.errors import AccessDenied, AuthenticationError, InvalidInput
-from workbench.permissions import PERMISSIONS, Action, Role
-from workbench.services import session as session_service
-from workbench.services import users as user_service
-from workbench.services.session import login
-from workbench.workspace import Workspace
 
 
 def events(ws: Workspace, *types: EventType) -> list:

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.samples import sample_paths
+from rlwb.fixtures.samples import sample_paths
+from rlwb.workbench.datasets import list_datasets
+from rlwb.workbench.errors import InvalidInput, WorkspaceError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services import settings as settings_service
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.workspace import Workspace
 from tests.workbench.conftest import FakeClock, Team
-from workbench.datasets import list_datasets
-from workbench.errors import InvalidInput, WorkspaceError
-from workbench.keyaccess import KeyAccess
-from workbench.services import settings as settings_service
-from workbench.services.imports import import_extract
-from workbench.workspace import Workspace
 
 
 def _reopen(ws: Workspace, access: KeyAccess, clock: FakeClock) -> Workspace:
@@ -156,9 +156,9 @@ def test_nothing_is_removed_while_another_process_has_the_workspace_open(
 def test_a_failed_finished_event_leaves_no_dataset_and_no_files(
     team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workbench.audit.events import EventType
-    from workbench.audit.log import AuditLog
-    from workbench.errors import AuditWriteFailed
+    from rlwb.workbench.audit.events import EventType
+    from rlwb.workbench.audit.log import AuditLog
+    from rlwb.workbench.errors import AuditWriteFailed
 
     real_append = AuditLog.append_many
     ws = team.clerk.workspace
@@ -179,13 +179,13 @@ _KILL_AFTER_INSERT = """
 import os, sys
 from pathlib import Path
 from tests.workbench.conftest import ADMIN_PASSWORD, USER_PASSWORD, TEST_SCRYPT_N
-from crypto.keystore import PassphraseMasterKeyStore
-from workbench.audit.events import EventType
-from workbench.audit.log import AuditLog
-from workbench.keyaccess import KeyAccess
-from workbench.services.imports import import_extract
-from workbench.services.session import login
-from workbench.workspace import Workspace
+from rlwb.crypto.keystore import PassphraseMasterKeyStore
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.audit.log import AuditLog
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services.imports import import_extract
+from rlwb.workbench.services.session import login
+from rlwb.workbench.workspace import Workspace
 
 ws_path, sample = Path(sys.argv[1]), Path(sys.argv[2])
 store = PassphraseMasterKeyStore(ws_path, lambda: "a passphrase for the test store", 2**10)
@@ -207,10 +207,10 @@ import_extract(clerk, sample, "tax")
 def test_a_kill_between_dataset_insert_and_finished_event_leaves_no_dataset(
     tmp_path: Path,
 ) -> None:
-    from crypto.keystore import PassphraseMasterKeyStore
+    from rlwb.crypto.keystore import PassphraseMasterKeyStore
+    from rlwb.workbench.services.session import login
+    from rlwb.workbench.services.users import add_user
     from tests.workbench.conftest import ADMIN_PASSWORD, TEST_SCRYPT_N, USER_PASSWORD
-    from workbench.services.session import login
-    from workbench.services.users import add_user
 
     ws_path = tmp_path / "ws"
     ws_path.mkdir(mode=0o700)

@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chart import BarChart
-from ui.i18n import tr, value_labels
-from ui.state import AppState
-from ui.table_model import FrameTableModel
-from ui.tasks import Task
-from ui.widgets import MessageBar, ProgressPanel, big_table_view
-from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings
-from workbench.services import audit as audit_service
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.chart import BarChart
+from rlwb.ui.i18n import tr, value_labels
+from rlwb.ui.state import AppState
+from rlwb.ui.table_model import FrameTableModel
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, ProgressPanel, big_table_view
+from rlwb.workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 #: User-days shown in the chart (the busiest ones); the table has them all.
 CHART_ROWS = 20

@@ -27,21 +27,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.event_browser import EventBrowser
-from ui.event_pager import EventPager
-from ui.i18n import tr, tr_value
-from ui.state import AppState
-from ui.tasks import Task
-from ui.widgets import MessageBar, ProgressPanel
-from workbench.audit.events import AuditEvent, EventType, Outcome
-from workbench.audit.log import EventFilter
-from workbench.audit.verify import VerificationResult
-from workbench.errors import WorkbenchError
-from workbench.services import audit as audit_service
-from workbench.services.audit import AuditExport
-from workbench.session import Session
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.errors import describe_error
+from rlwb.ui.event_browser import EventBrowser
+from rlwb.ui.event_pager import EventPager
+from rlwb.ui.i18n import tr, tr_value
+from rlwb.ui.state import AppState
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, ProgressPanel
+from rlwb.workbench.audit.events import AuditEvent, EventType, Outcome
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.audit.verify import VerificationResult
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services.audit import AuditExport
+from rlwb.workbench.session import Session
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 SUBJECTS = ("dataset", "run", "user")
 _BANNER_STYLES = {

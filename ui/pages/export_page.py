@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import tr
-from ui.state import AppState
-from ui.tasks import Task
-from ui.widgets import MessageBar, ProgressPanel, RunPicker
-from workbench.services import export as export_service
-from workbench.services.export import ExportResult
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.i18n import tr
+from rlwb.ui.state import AppState
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, ProgressPanel, RunPicker
+from rlwb.workbench.services import export as export_service
+from rlwb.workbench.services.export import ExportResult
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 WHAT = ("findings", "links", "summary")
 

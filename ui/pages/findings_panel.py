@@ -24,17 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_value, value_labels
-from ui.reveal import RevealDialog, open_reveal
-from ui.state import AppState
-from ui.table_model import FrameTableModel, SortKey
-from ui.tasks import Task
-from ui.widgets import MessageBar, big_table_view
-from workbench.errors import WorkbenchError
-from workbench.services import findings as findings_service
-from workbench.services import views
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_value, value_labels
+from rlwb.ui.reveal import RevealDialog, open_reveal
+from rlwb.ui.state import AppState
+from rlwb.ui.table_model import FrameTableModel, SortKey
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, big_table_view
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import findings as findings_service
+from rlwb.workbench.services import views
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 SEVERITIES = ("high", "review", "info")
 #: Tables at least this long are sorted and filtered on a worker thread.

@@ -28,19 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_field, tr_kind, tr_value
-from ui.issues_dialog import IssuesDialog
-from ui.state import AppState
-from ui.tasks import Task
-from ui.widgets import MessageBar, ProgressPanel
-from workbench.datasets import Kind
-from workbench.errors import WorkbenchError
-from workbench.services import imports as import_service
-from workbench.services import preview as preview_service
-from workbench.services.imports import ImportReport
-from workbench.services.preview import ExtractPreview, ImportProfile
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_field, tr_kind, tr_value
+from rlwb.ui.issues_dialog import IssuesDialog
+from rlwb.ui.state import AppState
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, ProgressPanel
+from rlwb.workbench.datasets import Kind
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import imports as import_service
+from rlwb.workbench.services import preview as preview_service
+from rlwb.workbench.services.imports import ImportReport
+from rlwb.workbench.services.preview import ExtractPreview, ImportProfile
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 #: The unsaved profile built from the mapping the user fixed on screen.
 SCREEN_PROFILE = "on-screen mapping"

@@ -37,19 +37,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_kind, tr_value
-from ui.passphrase import SecretPair
-from ui.state import AppState
-from ui.tasks import Task
-from ui.widgets import MessageBar, ProgressPanel
-from workbench.datasets import DatasetInfo
-from workbench.errors import WorkbenchError
-from workbench.services import compromise as compromise_service
-from workbench.services import keys as keys_service
-from workbench.services.compromise import CompromisePlan, CompromiseReport
-from workbench.services.keys import KeyInfo, RotationReport, RotationStatus
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_kind, tr_value
+from rlwb.ui.passphrase import SecretPair
+from rlwb.ui.state import AppState
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, ProgressPanel
+from rlwb.workbench.datasets import DatasetInfo
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import compromise as compromise_service
+from rlwb.workbench.services import keys as keys_service
+from rlwb.workbench.services.compromise import CompromisePlan, CompromiseReport
+from rlwb.workbench.services.keys import KeyInfo, RotationReport, RotationStatus
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 #: The service's own minimum; the dialog also asks for a "fair" strength at least.
 MIN_PASSPHRASE = 12

@@ -17,16 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.event_browser import EventBrowser
-from ui.event_pager import list_pager
-from ui.i18n import tr
-from ui.state import AppState
-from ui.widgets import MessageBar
-from workbench.audit.events import AuditEvent
-from workbench.errors import WorkbenchError
-from workbench.services import audit as audit_service
-from workbench.services import compromise as compromise_service
+from rlwb.ui.errors import describe_error
+from rlwb.ui.event_browser import EventBrowser
+from rlwb.ui.event_pager import list_pager
+from rlwb.ui.i18n import tr
+from rlwb.ui.state import AppState
+from rlwb.ui.widgets import MessageBar
+from rlwb.workbench.audit.events import AuditEvent
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import audit as audit_service
+from rlwb.workbench.services import compromise as compromise_service
 
 
 def masked_number_field() -> QLineEdit:

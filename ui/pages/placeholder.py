@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ui.i18n import tr
-from ui.state import AppState
+from rlwb.ui.i18n import tr
+from rlwb.ui.state import AppState
 
 
 class PlaceholderPage(QWidget):

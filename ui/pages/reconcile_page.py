@@ -16,20 +16,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.chart import BarChart
-from ui.errors import describe_error
-from ui.i18n import tr, tr_kind, tr_value
-from ui.pages.findings_panel import FindingsPanel
-from ui.state import AppState
-from ui.tasks import Task
-from ui.widgets import MessageBar, ProgressPanel, RunPicker
-from workbench.datasets import DatasetInfo
-from workbench.errors import WorkbenchError
-from workbench.runs import RunInfo
-from workbench.services import compromise as compromise_service
-from workbench.services import reconcile as reconcile_service
-from workbench.services import views
-from workbench.tasks import CancelToken, ProgressCallback
+from rlwb.ui.chart import BarChart
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_kind, tr_value
+from rlwb.ui.pages.findings_panel import FindingsPanel
+from rlwb.ui.state import AppState
+from rlwb.ui.tasks import Task
+from rlwb.ui.widgets import MessageBar, ProgressPanel, RunPicker
+from rlwb.workbench.datasets import DatasetInfo
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.runs import RunInfo
+from rlwb.workbench.services import compromise as compromise_service
+from rlwb.workbench.services import reconcile as reconcile_service
+from rlwb.workbench.services import views
+from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
 OUTCOME_ORDER = (
     "token",

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
-from ui.state import AppState
-from workbench.permissions import Action, Role, is_allowed
+from rlwb.ui.state import AppState
+from rlwb.workbench.permissions import Action, Role, is_allowed
 
 PageFactory = Callable[[AppState], QWidget]
 
@@ -47,16 +47,16 @@ def pages_for(roles: Iterable[Role]) -> list[PageSpec]:
 
 
 def _register_defaults() -> None:
-    from ui.pages.analysis_page import AnalysisPage
-    from ui.pages.audit_log_page import AuditLogPage
-    from ui.pages.export_page import ExportPage
-    from ui.pages.import_page import ImportPage
-    from ui.pages.keys_page import KeysPage
-    from ui.pages.person_history_page import PersonHistoryPage
-    from ui.pages.reconcile_page import ReconcilePage
-    from ui.pages.review_page import ReviewPage
-    from ui.pages.settings_page import SettingsPage
-    from ui.pages.users_page import UsersPage
+    from rlwb.ui.pages.analysis_page import AnalysisPage
+    from rlwb.ui.pages.audit_log_page import AuditLogPage
+    from rlwb.ui.pages.export_page import ExportPage
+    from rlwb.ui.pages.import_page import ImportPage
+    from rlwb.ui.pages.keys_page import KeysPage
+    from rlwb.ui.pages.person_history_page import PersonHistoryPage
+    from rlwb.ui.pages.reconcile_page import ReconcilePage
+    from rlwb.ui.pages.review_page import ReviewPage
+    from rlwb.ui.pages.settings_page import SettingsPage
+    from rlwb.ui.pages.users_page import UsersPage
 
     register_page(PageSpec("import", "page.import", Action.DATASET_IMPORT, ImportPage))
     register_page(PageSpec("reconcile", "page.reconcile", Action.RUN_RECONCILE, ReconcilePage))

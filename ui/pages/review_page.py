@@ -20,14 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_value
-from ui.reveal import PairWidget, ensure_purpose, fetch_pair
-from ui.state import AppState
-from ui.widgets import MessageBar, RunPicker
-from workbench.errors import WorkbenchError
-from workbench.services import review as review_service
-from workbench.services.views import PairView
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_value
+from rlwb.ui.reveal import PairWidget, ensure_purpose, fetch_pair
+from rlwb.ui.state import AppState
+from rlwb.ui.widgets import MessageBar, RunPicker
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services import review as review_service
+from rlwb.workbench.services.views import PairView
 
 DECISION_KEYS = (("match", "M"), ("non_match", "N"), ("unsure", "U"))
 

@@ -28,15 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.errors import describe_error
-from ui.i18n import tr, tr_value
-from ui.passphrase import SecretPair
-from ui.state import AppState
-from ui.widgets import MessageBar
-from workbench.errors import WorkbenchError
-from workbench.permissions import Role
-from workbench.services import users as user_service
-from workbench.users import MIN_PASSWORD_LENGTH, User
+from rlwb.ui.errors import describe_error
+from rlwb.ui.i18n import tr, tr_value
+from rlwb.ui.passphrase import SecretPair
+from rlwb.ui.state import AppState
+from rlwb.ui.widgets import MessageBar
+from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.permissions import Role
+from rlwb.workbench.services import users as user_service
+from rlwb.workbench.users import MIN_PASSWORD_LENGTH, User
 
 ROLE_ORDER = (Role.CLERK, Role.AUDITOR, Role.ADMIN)
 WARNING_COLOUR = QColor("#fdf1d4")

@@ -25,11 +25,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from workbench.audit.events import AuditEvent, EventType, Outcome
-from workbench.audit.filters import EventFilter
-from workbench.audit.log import AuditLog
-from workbench.errors import InvalidInput
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.workbench.audit.events import AuditEvent, EventType, Outcome
+from rlwb.workbench.audit.filters import EventFilter
+from rlwb.workbench.audit.log import AuditLog
+from rlwb.workbench.errors import InvalidInput
 
 __all__ = [
     "SECTIONS",

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError
 
-from workbench.audit.errors import CheckpointError
-from workbench.audit.events import canonical_json
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.events import canonical_json
 
 KEYRING_SERVICE = "records-linkage-workbench-checkpoint"
 _KIND = "records-linkage-workbench/audit-checkpoint/v1"

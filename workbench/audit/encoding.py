@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NoReturn
 
-from workbench.audit.chain import UNKEYED, ChainKey
-from workbench.audit.errors import AuditEventRejected
-from workbench.audit.events import (
+from rlwb.workbench.audit.chain import UNKEYED, ChainKey
+from rlwb.workbench.audit.errors import AuditEventRejected
+from rlwb.workbench.audit.events import (
     Actor,
     AuditEvent,
     EventDraft,
@@ -29,8 +29,8 @@ from workbench.audit.events import (
     Workstation,
     canonical_json,
 )
-from workbench.errors import AuditError
-from workbench.number_screen import holds_number
+from rlwb.workbench.errors import AuditError
+from rlwb.workbench.number_screen import holds_number
 
 MAX_TEXT_CHARS = 200
 MAX_DETAILS_BYTES = 8192

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.errors import AuditError, AuditWriteFailed
+from rlwb.workbench.errors import AuditError, AuditWriteFailed
 
 
 class AuditEventRejected(AuditWriteFailed):

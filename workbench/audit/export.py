@@ -33,11 +33,11 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
-from workbench.audit.encoding import iso_utc
-from workbench.audit.events import AuditEvent, canonical_json
-from workbench.errors import AuditError, InvalidInput
-from workbench.outfiles import check_targets, write_private_file
-from workbench.spreadsheet import safe_cell as safe_cell  # the one formula guard, re-exported
+from rlwb.workbench.audit.encoding import iso_utc
+from rlwb.workbench.audit.events import AuditEvent, canonical_json
+from rlwb.workbench.errors import AuditError, InvalidInput
+from rlwb.workbench.outfiles import check_targets, write_private_file
+from rlwb.workbench.spreadsheet import safe_cell as safe_cell  # the one formula guard, re-exported
 
 COLUMNS = (
     "seq",

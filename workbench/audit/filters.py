@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workbench.audit.encoding import iso_utc
-from workbench.audit.events import EventType, Outcome, PersonRef
-from workbench.audit.schema import EVENTS_TABLE, PERSONS_TABLE
+from rlwb.workbench.audit.encoding import iso_utc
+from rlwb.workbench.audit.events import EventType, Outcome, PersonRef
+from rlwb.workbench.audit.schema import EVENTS_TABLE, PERSONS_TABLE
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,14 @@ from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from workbench.audit.chain import UNKEYED, ChainKey
-from workbench.audit.checkpoints import Checkpoint, CheckpointSink, sign_checkpoint
-from workbench.audit.encoding import PreparedEvent, event_from_body, iso_utc, prepare, seal
-from workbench.audit.errors import CheckpointError
-from workbench.audit.events import AuditEvent, EventDraft, EventType, PersonRef, Workstation
-from workbench.audit.filters import EventFilter, count_sql, select_sql
-from workbench.audit.schema import CHECKPOINTS_TABLE, EVENTS_TABLE, PERSONS_TABLE
-from workbench.errors import AuditError, AuditWriteFailed
+from rlwb.workbench.audit.chain import UNKEYED, ChainKey
+from rlwb.workbench.audit.checkpoints import Checkpoint, CheckpointSink, sign_checkpoint
+from rlwb.workbench.audit.encoding import PreparedEvent, event_from_body, iso_utc, prepare, seal
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.events import AuditEvent, EventDraft, EventType, PersonRef, Workstation
+from rlwb.workbench.audit.filters import EventFilter, count_sql, select_sql
+from rlwb.workbench.audit.schema import CHECKPOINTS_TABLE, EVENTS_TABLE, PERSONS_TABLE
+from rlwb.workbench.errors import AuditError, AuditWriteFailed
 
 __all__ = ["ANCHOR_INTERVAL", "DISCLOSURES", "AuditLog", "EventFilter"]
 

@@ -40,19 +40,19 @@ from typing import NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from linkage.progress import CancelToken, no_progress
-from workbench.audit.chain import UNKEYED, ChainKey
-from workbench.audit.checkpoints import Checkpoint, CheckpointSink, checkpoint_signature_ok
-from workbench.audit.errors import CheckpointError
-from workbench.audit.events import canonical_json
-from workbench.audit.schema import (
+from rlwb.linkage.progress import CancelToken, no_progress
+from rlwb.workbench.audit.chain import UNKEYED, ChainKey
+from rlwb.workbench.audit.checkpoints import Checkpoint, CheckpointSink, checkpoint_signature_ok
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.events import canonical_json
+from rlwb.workbench.audit.schema import (
     CHECKPOINTS_TABLE,
     EVENTS_TABLE,
     PERSONS_TABLE,
     integrity_problems,
     schema_warnings,
 )
-from workbench.errors import AuditError
+from rlwb.workbench.errors import AuditError
 
 _ZERO = bytes(32)
 _PERSONS_KEY = b',"persons":'

@@ -12,27 +12,27 @@ import polars as pl
 import xlsxwriter
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from crypto.identifiers import canonical_my_number
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from workbench.access import authorize, record
-from workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
-from workbench.audit.errors import CheckpointError
-from workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
-from workbench.audit.export import (
+from rlwb.crypto.identifiers import canonical_my_number
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings, analyse
+from rlwb.workbench.audit.errors import CheckpointError
+from rlwb.workbench.audit.events import AuditEvent, EventType, Outcome, PersonRef
+from rlwb.workbench.audit.export import (
     ExportCheck,
     check_export,
     export_events_csv,
     signature_path,
 )
-from workbench.audit.log import EventFilter
-from workbench.audit.verify import VerificationResult, verify_log
-from workbench.errors import AuditError, InvalidInput, WorkspaceError
-from workbench.keyaccess import KeyAccess
-from workbench.outfiles import check_targets, write_private_file
-from workbench.permissions import Action
-from workbench.session import Session
-from workbench.spreadsheet import neutralise, safe_cell, write_table
-from workbench.workspace import load_keyset, read_workspace_id
+from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.audit.verify import VerificationResult, verify_log
+from rlwb.workbench.errors import AuditError, InvalidInput, WorkspaceError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.outfiles import check_targets, write_private_file
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.session import Session
+from rlwb.workbench.spreadsheet import neutralise, safe_cell, write_table
+from rlwb.workbench.workspace import load_keyset, read_workspace_id
 
 
 def query_events(

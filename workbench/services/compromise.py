@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from workbench import compromise
-from workbench.access import authorize, record
-from workbench.audit.encoding import _screen
-from workbench.audit.errors import AuditEventRejected
-from workbench.audit.events import EventType, Outcome
-from workbench.compromise import ChainRecord
-from workbench.datasets import DatasetInfo
-from workbench.errors import InvalidInput
-from workbench.permissions import Action
-from workbench.runs import list_runs
-from workbench.session import Session
+from rlwb.workbench import compromise
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.encoding import _screen
+from rlwb.workbench.audit.errors import AuditEventRejected
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.compromise import ChainRecord
+from rlwb.workbench.datasets import DatasetInfo
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.runs import list_runs
+from rlwb.workbench.session import Session
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,17 @@ from typing import Literal
 
 import polars as pl
 
-from workbench.access import authorize, record
-from workbench.audit.events import EventType, PersonRef
-from workbench.datasets import get_dataset, read_dataset
-from workbench.errors import InvalidInput
-from workbench.outfiles import check_targets
-from workbench.permissions import Action
-from workbench.runs import RunInfo, get_run, read_links
-from workbench.services.findings import list_findings
-from workbench.session import Session
-from workbench.spreadsheet import write_table
-from workbench.workspace import Workspace
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType, PersonRef
+from rlwb.workbench.datasets import get_dataset, read_dataset
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.outfiles import check_targets
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.runs import RunInfo, get_run, read_links
+from rlwb.workbench.services.findings import list_findings
+from rlwb.workbench.session import Session
+from rlwb.workbench.spreadsheet import write_table
+from rlwb.workbench.workspace import Workspace
 
 What = Literal["links", "findings", "summary"]
 PERSONS_IN_EVENT = 10_000

@@ -12,22 +12,22 @@ from pathlib import Path
 
 import polars as pl
 
-from crypto.tokens import Tokenizer
-from linkage.errors import LinkageError
-from linkage.profiles import ImportProfile, load_profile
-from linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progress
-from linkage.read import read_extract
-from workbench.access import authorize, record
-from workbench.audit.events import EventType, Outcome
-from workbench.datasets import DatasetInfo, Kind, new_dataset_id, store_dataset
-from workbench.errors import InvalidInput
-from workbench.identifier_columns import with_corporate_number_check, with_my_number_check
-from workbench.import_limits import import_limits
-from workbench.import_screen import ColumnAction, screen_extract
-from workbench.number_screen import holds_number
-from workbench.permissions import Action
-from workbench.session import Session
-from workbench.workspace import Workspace
+from rlwb.crypto.tokens import Tokenizer
+from rlwb.linkage.errors import LinkageError
+from rlwb.linkage.profiles import ImportProfile, load_profile
+from rlwb.linkage.progress import Cancelled, CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.read import read_extract
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.datasets import DatasetInfo, Kind, new_dataset_id, store_dataset
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.identifier_columns import with_corporate_number_check, with_my_number_check
+from rlwb.workbench.import_limits import import_limits
+from rlwb.workbench.import_screen import ColumnAction, screen_extract
+from rlwb.workbench.number_screen import holds_number
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 
 REPORTS_AREA = "reports"
 _CORPORATE_COLUMNS = ("payer_corporate_number", "employer_corporate_number")

@@ -7,25 +7,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from crypto.backup import KeyBackup, read_backup, seal_backup
-from crypto.errors import BackupError
-from crypto.keyset import KeyState, open_keyset
-from crypto.passwords import DEFAULT_N
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from workbench import compromise, rotation
-from workbench.access import authorize, record
-from workbench.audit.events import EventType, Outcome
-from workbench.clock import Clock, utc_now
-from workbench.datasets import DatasetInfo, list_datasets
-from workbench.errors import InvalidInput, WorkspaceError
-from workbench.keyaccess import KeyAccess
-from workbench.number_screen import refuse_number
-from workbench.outfiles import check_targets, write_private_file
-from workbench.permissions import Action
-from workbench.services.session import login, logout
-from workbench.session import Session
-from workbench.storage_errors import logged_after
-from workbench.workspace import KEYSET_FILE, Workspace, read_workspace_id
+from rlwb.crypto.backup import KeyBackup, read_backup, seal_backup
+from rlwb.crypto.errors import BackupError
+from rlwb.crypto.keyset import KeyState, open_keyset
+from rlwb.crypto.passwords import DEFAULT_N
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.workbench import compromise, rotation
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType, Outcome
+from rlwb.workbench.clock import Clock, utc_now
+from rlwb.workbench.datasets import DatasetInfo, list_datasets
+from rlwb.workbench.errors import InvalidInput, WorkspaceError
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.number_screen import refuse_number
+from rlwb.workbench.outfiles import check_targets, write_private_file
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.services.session import login, logout
+from rlwb.workbench.session import Session
+from rlwb.workbench.storage_errors import logged_after
+from rlwb.workbench.workspace import KEYSET_FILE, Workspace, read_workspace_id
 
 CHAINING_NOTE = (
     "Every earlier key version stays in the keyset: tokens are chained (T_v = HMAC(K_v, T_v-1)), "

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workbench.access import disclose
-from workbench.audit.events import PersonRef
-from workbench.datasets import get_dataset, read_dataset
-from workbench.errors import NotFound
-from workbench.permissions import Action
-from workbench.session import Session
+from rlwb.workbench.access import disclose
+from rlwb.workbench.audit.events import PersonRef
+from rlwb.workbench.datasets import get_dataset, read_dataset
+from rlwb.workbench.errors import NotFound
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.session import Session
 
 #: Columns never handed to a caller, even through a reveal.
 _HIDDEN = ("token", "token_version")

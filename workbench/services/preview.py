@@ -15,20 +15,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkage.errors import LinkageError
-from linkage.profiles import ImportProfile, list_profiles, save_profile
-from linkage.read import match_headers
-from linkage.schema import KINDS, Required, columns_of
-from linkage.tables import load_table
-from workbench.access import authorize, record
-from workbench.audit.events import EventType
-from workbench.datasets import Kind
-from workbench.errors import InvalidInput
-from workbench.import_limits import import_limits
-from workbench.number_screen import holds_number, mask_numbers, mask_text
-from workbench.permissions import Action
-from workbench.services.imports import find_profile, profiles_dir
-from workbench.session import Session
+from rlwb.linkage.errors import LinkageError
+from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
+from rlwb.linkage.read import match_headers
+from rlwb.linkage.schema import KINDS, Required, columns_of
+from rlwb.linkage.tables import load_table
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.datasets import Kind
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.import_limits import import_limits
+from rlwb.workbench.number_screen import holds_number, mask_numbers, mask_text
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.services.imports import find_profile, profiles_dir
+from rlwb.workbench.session import Session
 
 __all__ = [
     "MASK",

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linkage.progress import CancelToken, ProgressCallback, no_progress
-from linkage.reconcile import reconcile
-from linkage.rules import RuleSet, load_rules
-from workbench import compromise
-from workbench.access import authorize, record
-from workbench.audit.events import EventType
-from workbench.datasets import DatasetInfo, get_dataset, list_datasets, read_dataset
-from workbench.db import get_setting
-from workbench.errors import InvalidInput, NotFound, WorkspaceError
-from workbench.permissions import Action
-from workbench.runs import RunInfo, store_run
-from workbench.services.review import latest_decisions
-from workbench.session import Session
-from workbench.storage_errors import logged_after
-from workbench.workspace import Workspace
+from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
+from rlwb.linkage.reconcile import reconcile
+from rlwb.linkage.rules import RuleSet, load_rules
+from rlwb.workbench import compromise
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.datasets import DatasetInfo, get_dataset, list_datasets, read_dataset
+from rlwb.workbench.db import get_setting
+from rlwb.workbench.errors import InvalidInput, NotFound, WorkspaceError
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.runs import RunInfo, store_run
+from rlwb.workbench.services.review import latest_decisions
+from rlwb.workbench.session import Session
+from rlwb.workbench.storage_errors import logged_after
+from rlwb.workbench.workspace import Workspace
 
 SETTING_RULES_FILE = "rules_file"
 

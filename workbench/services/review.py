@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workbench.access import authorize, record
-from workbench.audit.events import EventType, PersonRef
-from workbench.clock import to_iso
-from workbench.datasets import get_dataset, person_of, read_dataset
-from workbench.db import transaction
-from workbench.errors import InvalidInput, NotFound
-from workbench.number_screen import refuse_number
-from workbench.permissions import Action
-from workbench.runs import RunInfo, get_run, read_links
-from workbench.session import Session
-from workbench.workspace import Workspace
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType, PersonRef
+from rlwb.workbench.clock import to_iso
+from rlwb.workbench.datasets import get_dataset, person_of, read_dataset
+from rlwb.workbench.db import transaction
+from rlwb.workbench.errors import InvalidInput, NotFound
+from rlwb.workbench.number_screen import refuse_number
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.runs import RunInfo, get_run, read_links
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import Workspace
 
 DECISIONS = ("match", "non_match", "unsure")
 

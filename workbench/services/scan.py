@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from workbench.access import authorize, record
-from workbench.audit.events import EventType
-from workbench.number_scan import ScanReport, scan_workspace
-from workbench.permissions import Action
-from workbench.session import Session
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.number_scan import ScanReport, scan_workspace
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.session import Session
 
 
 def scan_numbers(session: Session) -> ScanReport:

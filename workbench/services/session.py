@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from workbench.access import SessionLocked, record
-from workbench.audit.events import Actor, EventDraft, EventType, Outcome
-from workbench.errors import AccessDenied, AuthenticationError, InvalidInput
-from workbench.number_screen import refuse_number
-from workbench.session import Session
-from workbench.users import LoginCheck, refusal
-from workbench.workspace import Workspace
+from rlwb.workbench.access import SessionLocked, record
+from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome
+from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from rlwb.workbench.number_screen import refuse_number
+from rlwb.workbench.session import Session
+from rlwb.workbench.users import LoginCheck, refusal
+from rlwb.workbench.workspace import Workspace
 
 
 def login(ws: Workspace, name: str, password: str) -> Session:

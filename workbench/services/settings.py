@@ -10,23 +10,23 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkage.errors import RulesFileError
-from linkage.rules import load_rules
-from workbench.access import authorize, record
-from workbench.audit.events import EventType
-from workbench.db import get_setting
-from workbench.db import set_setting as store_setting
-from workbench.errors import InvalidInput
-from workbench.import_limits import (
+from rlwb.linkage.errors import RulesFileError
+from rlwb.linkage.rules import load_rules
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventType
+from rlwb.workbench.db import get_setting
+from rlwb.workbench.db import set_setting as store_setting
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.import_limits import (
     DEFAULT_IMPORT_MAX_MB,
     MAX_IMPORT_MAX_MB,
     SETTING_IMPORT_MAX_MB,
 )
-from workbench.permissions import Action
-from workbench.private_dirs import unsafe_dir_problem
-from workbench.services.reconcile import SETTING_RULES_FILE
-from workbench.session import Session
-from workbench.workspace import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES, Workspace
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.private_dirs import unsafe_dir_problem
+from rlwb.workbench.services.reconcile import SETTING_RULES_FILE
+from rlwb.workbench.session import Session
+from rlwb.workbench.workspace import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES, Workspace
 
 DEFAULT_IDLE_MINUTES = 15
 MAX_IDLE_MINUTES = 24 * 60

@@ -6,17 +6,17 @@ import hmac
 from collections.abc import Iterable
 from pathlib import Path
 
-from crypto.backup import read_backup
-from crypto.errors import BackupError, CryptoError
-from crypto.keyset import open_keyset
-from workbench.access import authorize, record
-from workbench.audit.events import EventDraft, EventType, Outcome
-from workbench.errors import InvalidInput
-from workbench.number_screen import refuse_number
-from workbench.permissions import Action, Role, parse_roles
-from workbench.session import Session
-from workbench.users import User
-from workbench.workspace import Workspace
+from rlwb.crypto.backup import read_backup
+from rlwb.crypto.errors import BackupError, CryptoError
+from rlwb.crypto.keyset import open_keyset
+from rlwb.workbench.access import authorize, record
+from rlwb.workbench.audit.events import EventDraft, EventType, Outcome
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.number_screen import refuse_number
+from rlwb.workbench.permissions import Action, Role, parse_roles
+from rlwb.workbench.session import Session
+from rlwb.workbench.users import User
+from rlwb.workbench.workspace import Workspace
 
 SEGREGATION_WARNING = (
     "This user holds both the clerk and the auditor role: the same person would check their "

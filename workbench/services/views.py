@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from workbench.access import authorize, disclose
-from workbench.audit.events import PersonRef
-from workbench.datasets import DatasetInfo, get_dataset, list_datasets, person_of, read_dataset
-from workbench.errors import NotFound
-from workbench.masking import masked_identity
-from workbench.permissions import Action
-from workbench.runs import RunInfo, get_run, list_runs, read_links
-from workbench.services.findings import list_findings
-from workbench.session import Session
+from rlwb.workbench.access import authorize, disclose
+from rlwb.workbench.audit.events import PersonRef
+from rlwb.workbench.datasets import DatasetInfo, get_dataset, list_datasets, person_of, read_dataset
+from rlwb.workbench.errors import NotFound
+from rlwb.workbench.masking import masked_identity
+from rlwb.workbench.permissions import Action
+from rlwb.workbench.runs import RunInfo, get_run, list_runs, read_links
+from rlwb.workbench.services.findings import list_findings
+from rlwb.workbench.session import Session
 
 #: Fields compared side by side, in display order (both kinds have them).
 PERSON_FIELDS = ("name", "name_kana", "birth_date", "sex", "postal_code", "address")
