@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from rlwb.ui.i18n import tr
-from rlwb.workbench import support_log
-from rlwb.workbench.version import APP_VERSION
+from rlwb.workbench.services import support as support_log
+from rlwb.workbench.services.types import APP_VERSION
 
 
 def about_text() -> str:

@@ -18,11 +18,8 @@ from rlwb.ui.i18n import LANGUAGES, set_language, tr
 from rlwb.ui.login import ChangePasswordDialog, LoginDialog
 from rlwb.ui.main_window import MainWindow
 from rlwb.ui.tasks import wait_for_workers
-from rlwb.workbench.errors import WorkbenchError
-from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services import session as session_service
-from rlwb.workbench.session import Session
-from rlwb.workbench.workspace import Workspace
+from rlwb.workbench.services.types import KeyAccess, Session, WorkbenchError, Workspace
 
 
 def language_from_argv(argv: list[str], default: str) -> str:
@@ -154,7 +151,7 @@ def run_gui(
     ws: Workspace | None = None
     open_error: str | None = None
     try:
-        ws = Workspace.open(Path(workspace_path), access=access)
+        ws = session_service.open_workspace(Path(workspace_path), access)
     except WorkbenchError as exc:
         open_error = describe_error(exc)  # the login dialog shows it and offers a key restore
     except Exception as exc:  # e.g. the key store's own errors: still a window, not a crash
@@ -174,7 +171,7 @@ def run_gui(
         wait_for_workers()
         if controller.ws is not None:
             try:
-                controller.ws.close()
+                session_service.close_workspace(controller.ws)
             except WorkbenchError as exc:
                 print(describe_error(exc), file=sys.stderr)
                 code = code or 1

@@ -9,19 +9,20 @@ that file is.
 from __future__ import annotations
 
 from rlwb.ui.i18n import tr
-from rlwb.workbench import support_log
-from rlwb.workbench.access import PurposeRequired, SessionLocked
-from rlwb.workbench.errors import (
+from rlwb.workbench.services import support as support_log
+from rlwb.workbench.services.types import (
     AccessDenied,
     AuditError,
     AuditWriteFailed,
     AuthenticationError,
+    Cancelled,
     InvalidInput,
     NotFound,
+    PurposeRequired,
+    SessionLocked,
     WorkbenchError,
     WorkspaceError,
 )
-from rlwb.workbench.tasks import Cancelled
 
 #: Most specific first: the first matching class gives the headline.
 _HEADLINES: tuple[tuple[type[BaseException], str], ...] = (

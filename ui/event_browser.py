@@ -12,7 +12,7 @@ from rlwb.ui.event_pager import EventPager
 from rlwb.ui.i18n import tr
 from rlwb.ui.log_model import Background, EventTableModel, event_detail_html
 from rlwb.ui.widgets import big_table_view
-from rlwb.workbench.audit.events import AuditEvent
+from rlwb.workbench.services.types import AuditEvent
 
 #: Starting widths in pixels (seq, time, user, event, outcome, subject, purpose, details).
 COLUMN_WIDTHS = (64, 142, 76, 150, 64, 170, 100, 260)

@@ -22,8 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rlwb.workbench.audit.events import AuditEvent
-from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.services.types import AuditEvent, EventFilter
 
 PAGE_SIZE = 500
 MAX_PAGES = 16

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rlwb.workbench.cli import Context
 from rlwb.workbench.cli import main as cli_main
-from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services.types import KeyAccess
 
 
 def open_gui(path: Path, access: KeyAccess, lang: str) -> int:

@@ -30,8 +30,7 @@ from PySide6.QtGui import QColor
 from rlwb.ui.errors import describe_error
 from rlwb.ui.event_pager import EventPager, PageRead, read_page
 from rlwb.ui.i18n import tr, tr_value
-from rlwb.workbench.audit.events import AuditEvent
-from rlwb.workbench.errors import WorkbenchError
+from rlwb.workbench.services.types import AuditEvent, WorkbenchError
 
 FETCH_DELAY_MS = 60
 PLACEHOLDER = "…"

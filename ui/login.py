@@ -20,11 +20,15 @@ from PySide6.QtWidgets import (
 from rlwb.ui.errors import describe_error
 from rlwb.ui.i18n import tr
 from rlwb.ui.widgets import MessageBar, secret_field
-from rlwb.workbench.errors import AuthenticationError, LoginRefused, WorkbenchError
-from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services import session as session_service
-from rlwb.workbench.session import Session
-from rlwb.workbench.workspace import Workspace
+from rlwb.workbench.services.types import (
+    AuthenticationError,
+    KeyAccess,
+    LoginRefused,
+    Session,
+    WorkbenchError,
+    Workspace,
+)
 
 
 def failure_message(exc: AuthenticationError) -> str:
@@ -126,7 +130,7 @@ class LoginDialog(QDialog):
         dialog = RestoreDialog(self.path, self.access, parent=self)
         try:
             dialog.exec()
-            return dialog.workspace
+            return dialog.restored
         finally:
             dialog.deleteLater()
 

@@ -24,11 +24,10 @@ from rlwb.ui.i18n import tr, tr_value
 from rlwb.ui.login import ChangePasswordDialog, LockScreen, ended_message
 from rlwb.ui.pages.registry import PageSpec, pages_for
 from rlwb.ui.state import AppState
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import audit as audit_service
 from rlwb.workbench.services import session as session_service
-from rlwb.workbench.services.settings import DEFAULT_IDLE_MINUTES, idle_minutes
-from rlwb.workbench.session import Session
+from rlwb.workbench.services.settings import DEFAULT_IDLE_MINUTES, session_idle_minutes
+from rlwb.workbench.services.types import Session, WorkbenchError
 
 __all__ = ["DEFAULT_IDLE_MINUTES", "MainWindow", "idle_minutes_setting"]
 IDLE_CHECK_MS = 30_000
@@ -40,7 +39,7 @@ _INPUT_EVENTS = (
 
 
 def idle_minutes_setting(session: Session) -> int:
-    return idle_minutes(session.workspace)
+    return session_idle_minutes(session)
 
 
 class MainWindow(QMainWindow):
@@ -60,8 +59,8 @@ class MainWindow(QMainWindow):
         self.ask_password_change: Callable[[], bool] | None = None
         self.state = AppState(session)
         self.idle_minutes = idle_minutes_setting(session)
-        ws = session.workspace
-        self.setWindowTitle(tr("window.title", workspace=ws.path.name))
+        workspace_name = session_service.workspace_name(session)
+        self.setWindowTitle(tr("window.title", workspace=workspace_name))
         self.resize(1280, 820)
 
         self.nav = QListWidget()
@@ -114,7 +113,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.log_label)
         roles = "・".join(tr_value("role", r.value) for r in session.roles)
         self.user_label.setText(tr("status.user", user=session.user, roles=roles))
-        self.workspace_label.setText(tr("status.workspace", name=ws.path.name))
+        self.workspace_label.setText(tr("status.workspace", name=workspace_name))
         self.state.activity.connect(self.refresh_status)
         self.state.activity.connect(self._check_session)
         self.state.settings_changed.connect(self._settings_changed)
@@ -156,18 +155,13 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         if self.state.busy or self.session.closed:
             return
-        audit = self.session.workspace.audit
         try:
-            last, checkpoint = audit.last(), audit.latest_checkpoint()
+            status = audit_service.log_status(self.session)
         except WorkbenchError:
             self.log_label.setText(tr("status.log_unreadable"))
             return
         self.log_label.setText(
-            tr(
-                "status.log",
-                count=f"{0 if last is None else last.seq:,}",
-                seq=f"{0 if checkpoint is None else checkpoint.seq:,}",
-            )
+            tr("status.log", count=f"{status.events:,}", seq=f"{status.anchored_seq:,}")
         )
 
     # -- idle lock -------------------------------------------------------------------------------
@@ -175,11 +169,8 @@ class MainWindow(QMainWindow):
         self.idle_minutes = idle_minutes_setting(self.session)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT_EVENTS and not self.session.locked and not self.session.closed:
-            ws = self.session.workspace
-            now = ws.clock()
-            if (now - self.session.last_activity).total_seconds() > 5:
-                self.session.last_activity = now
+        if event.type() in _INPUT_EVENTS:
+            session_service.note_activity(self.session)
         return super().eventFilter(watched, event)
 
     def check_idle(self) -> None:

@@ -28,11 +28,9 @@ from PySide6.QtWidgets import (
 from rlwb.ui.errors import describe_error, is_expected
 from rlwb.ui.i18n import tr
 from rlwb.ui.widgets import MessageBar, secret_field
-from rlwb.workbench import support_log
-from rlwb.workbench.clock import Clock, utc_now
-from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services import keys as keys_service
-from rlwb.workbench.workspace import Workspace
+from rlwb.workbench.services import support as support_log
+from rlwb.workbench.services.types import Clock, KeyAccess, Workspace, utc_now
 
 
 class RestoreDialog(QDialog):
@@ -53,7 +51,7 @@ class RestoreDialog(QDialog):
         self.clock = clock
         self.scrypt_n = scrypt_n
         #: The opened workspace once the keys are restored.
-        self.workspace: Workspace | None = None
+        self.restored: Workspace | None = None
         self.setWindowTitle(tr("restore.title"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
@@ -125,5 +123,5 @@ class RestoreDialog(QDialog):
             return
         finally:
             QApplication.restoreOverrideCursor()
-        self.workspace = ws
+        self.restored = ws
         self.accept()

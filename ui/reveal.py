@@ -30,11 +30,10 @@ from rlwb.ui.errors import describe_error
 from rlwb.ui.i18n import tr, tr_field, tr_value
 from rlwb.ui.state import AppState
 from rlwb.ui.widgets import MessageBar
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import session as session_service
 from rlwb.workbench.services import views
+from rlwb.workbench.services.types import STANDARD_PURPOSES, WorkbenchError
 from rlwb.workbench.services.views import PairView
-from rlwb.workbench.session import STANDARD_PURPOSES
 
 AGREE = QColor("#dff3e3")
 DISAGREE = QColor("#f9d9dc")

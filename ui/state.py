@@ -1,7 +1,7 @@
 """What the pages of one logged-in window share: the session, the task manager, the run.
 
 Pages call services through :meth:`AppState.call` (quick, on the GUI thread) or
-:meth:`AppState.run_task` (long, on a worker). Both refuse while a task runs: the
+:meth:`AppState.task` (long, on a worker: a typed :class:`~rlwb.ui.tasks.Task`). Both refuse while a task runs: the
 workspace connection is shared, so workspace work is strictly one at a time.
 """
 
@@ -13,9 +13,8 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from rlwb.ui.i18n import tr
-from rlwb.ui.tasks import Task, TaskManager
-from rlwb.workbench.errors import WorkbenchError
-from rlwb.workbench.session import Session
+from rlwb.ui.tasks import Task, TaskFunction, TaskManager
+from rlwb.workbench.services.types import Session, WorkbenchError
 
 T = TypeVar("T")
 
@@ -58,5 +57,6 @@ class AppState(QObject):
         finally:
             self.activity.emit()
 
-    def run_task(self, task: Task) -> bool:
-        return self.taskman.run(task)
+    def task(self, fn: TaskFunction[T]) -> Task[T]:
+        """A background operation of ``fn``; build it, then call ``run_in_background``."""
+        return self.taskman.task(fn)

@@ -91,10 +91,12 @@ class ProgressPanel(QWidget):
         layout.addWidget(self.cancel_button)
         self.hide()
 
-    def start(self) -> None:
+    def start(self, cancellable: bool = True) -> None:
+        """Show the panel; ``cancellable=False`` for work that cannot stop half-way."""
         self.bar.setValue(0)
         self.step.setText(tr("task.starting"))
         self.cancel_button.setEnabled(True)
+        self.cancel_button.setVisible(cancellable)
         self.show()
 
     def update_progress(self, step: str, fraction: float) -> None:
@@ -108,6 +110,7 @@ class ProgressPanel(QWidget):
 
     def finish(self) -> None:
         self.hide()
+        self.cancel_button.show()
 
 
 class RunPicker(QComboBox):

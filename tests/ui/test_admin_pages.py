@@ -281,13 +281,13 @@ def test_backup_then_restore_into_an_empty_keyring_from_the_login_dialog(
             restore.passphrase.setText(passphrase)
             restore.password.setText(password)
             restore.restore_button.click()
-            assert restore.workspace is None and restore.message.kind == "error"
+            assert restore.restored is None and restore.message.kind == "error"
             assert restore.passphrase.text() == "" and restore.password.text() == ""
             assert not empty.entries  # nothing half-restored
         restore.passphrase.setText(PASSPHRASE)
         restore.password.setText(ADMIN_PASSWORD)
         restore.restore_button.click()
-        return restore.workspace
+        return restore.restored
 
     dialog.ask_restore = fill_in_restore
     dialog.restore_button.click()

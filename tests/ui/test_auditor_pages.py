@@ -85,7 +85,7 @@ def test_the_log_filters_by_user_type_outcome_time_subject_and_text(
         page.clear_filter()
         _idle(qtbot, window)
         for name, value in changes.items():
-            widget = getattr(page, name)
+            widget = getattr(page.filters, name)
             if isinstance(value, str) and hasattr(widget, "setText"):
                 widget.setText(value)
             elif isinstance(value, bool):
@@ -94,7 +94,7 @@ def test_the_log_filters_by_user_type_outcome_time_subject_and_text(
                 widget.setDate(value)
             else:
                 widget.setCurrentIndex(widget.findData(value))
-        page.apply_button.click()
+        page.filters.apply_button.click()
         _idle(qtbot, window)
         return model.rowCount()
 
@@ -199,7 +199,7 @@ def test_export_the_filtered_events_with_a_signature_and_check_it(
     qtbot: QtBot, workspace: Workspace, clerk: Session, tmp_path: Path
 ) -> None:
     window, page = _auditor_window(qtbot, workspace)
-    page.event_type.setCurrentIndex(page.event_type.findData("login.ok"))
+    page.filters.event_type.setCurrentIndex(page.filters.event_type.findData("login.ok"))
     page.apply_filter()
     _idle(qtbot, window)
     logins = page.browser.model.rowCount()
@@ -389,7 +389,7 @@ def test_the_log_page_reads_pages_never_the_whole_log(
     assert pager.newer_events and "「更新」で表示" in page.count.text()
 
     # a free-text view reads its pages on a worker
-    page.text.setText("適用調査")
+    page.filters.text.setText("適用調査")
     page.apply_filter()
     _idle(qtbot, window)
     assert pager is not model.pager and model.pager is not None and model.pager.slow

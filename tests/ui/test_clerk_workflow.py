@@ -45,7 +45,7 @@ def _answer_purpose(index: int) -> None:
 
 
 def _import(qtbot: QtBot, page: ImportPage, path: Path, kind: str) -> None:
-    page.kind.setCurrentIndex(page.kind.findData(kind))
+    page.source.kind.setCurrentIndex(page.source.kind.findData(kind))
     page.load_file(path)
     qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy, timeout=20_000)
     preview = page.preview
@@ -54,13 +54,13 @@ def _import(qtbot: QtBot, page: ImportPage, path: Path, kind: str) -> None:
     index = preview.headers.index(number_column)
     shown = [row[index] for row in preview.rows]
     assert MASK in shown and all(cell in (MASK, "") for cell in shown)
-    for r in range(page.rows.rowCount()):
-        for c in range(page.rows.columnCount()):
-            assert not TWELVE_DIGITS.search(page.rows.item(r, c).text())
+    for r in range(page.rows.rows.rowCount()):
+        for c in range(page.rows.rows.columnCount()):
+            assert not TWELVE_DIGITS.search(page.rows.rows.item(r, c).text())
     assert page.import_button.isEnabled()
     page.import_button.click()
     qtbot.waitUntil(lambda: page.report is not None and not page.state.busy, timeout=30_000)
-    assert page.report_box.isVisible()
+    assert page.report_view.isVisible()
 
 
 def test_clerk_logs_in_imports_reconciles_reveals_reviews_and_exports(
@@ -96,7 +96,7 @@ def test_clerk_logs_in_imports_reconciles_reveals_reviews_and_exports(
     _import(qtbot, page, tax_file, "tax")
     tax_report = page.report
     assert tax_report is not None and tax_report.rows > 0
-    assert "取り込みました" in page.report_summary.text()
+    assert "取り込みました" in page.report_view.summary.text()
     page.show_issues("issues")
     assert page.issues_dialog is not None
     assert page.issues_dialog.model.rowCount() == sum(

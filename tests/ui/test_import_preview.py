@@ -91,9 +91,9 @@ def test_wizard_fixes_the_mapping_saves_a_profile_and_imports(
     page = ImportPage(AppState(clerk))
     qtbot.addWidget(page)
     page.activate()
-    assert page.profile.count() == 1  # only "detect automatically"
-    page.ask_file = lambda parent: _extract(tmp_path)
-    page.choose_button.click()
+    assert page.source.profile.count() == 1  # only "detect automatically"
+    page.source.ask_file = lambda parent: _extract(tmp_path)
+    page.source.choose_button.click()
     qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy)
     assert not page.import_button.isEnabled()
     assert "整理番号" in page.detected.text()  # the missing required column is named
@@ -102,18 +102,18 @@ def test_wizard_fixes_the_mapping_saves_a_profile_and_imports(
     qtbot.waitUntil(lambda: not page.state.busy and page.preview is not None and page.preview.ready)
     assert page.import_button.isEnabled()
     assert page.mapping_combo("社員番号").currentData() == "record_id"
-    assert page.rows.item(0, 1).text() == MASK
+    assert page.rows.rows.item(0, 1).text() == MASK
 
-    page.profile_name.setText("給与システムA")
-    page.save_profile_button.click()
+    page.mapping.profile_name.setText("給与システムA")
+    page.mapping.save_profile_button.click()
     assert page.message.kind == "success"
     assert saved_profiles(clerk) == ["給与システムA"]
-    assert page.profile.currentData() == "給与システムA"
+    assert page.source.profile.currentData() == "給与システムA"
 
     page.import_button.click()
     qtbot.waitUntil(lambda: page.report is not None and not page.state.busy, timeout=20_000)
     assert page.report is not None and page.report.rows == 3
-    assert "3 行中 3 行" in page.report_summary.text()
+    assert "3 行中 3 行" in page.report_view.summary.text()
     page.show_issues("quarantine")
     assert page.issues_dialog is not None and page.issues_dialog.model.rowCount() == 0
 
@@ -164,7 +164,7 @@ def test_dropping_a_file_opens_its_preview(
     page.dropEvent(event)
     qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy)
     assert page.path is not None and page.path.name == "payroll.csv"
-    assert page.file_label.text().endswith("payroll.csv")
+    assert page.source.file_label.text().endswith("payroll.csv")
 
 
 def test_wizard_report_says_what_the_number_screen_did(
@@ -185,7 +185,7 @@ def test_wizard_report_says_what_the_number_screen_did(
     qtbot.waitUntil(lambda: page.preview is not None and not page.state.busy)
     page.import_button.click()
     qtbot.waitUntil(lambda: page.report is not None and not page.state.busy, timeout=20_000)
-    summary = page.report_summary.text()
+    summary = page.report_view.summary.text()
     assert "控除対象配偶者個人番号: 列ごと削除（見出しが個人番号）" in summary
     assert "摘要: 1 件のセルの個人番号を伏字にしました" in summary
     assert spouse not in summary and remark not in summary

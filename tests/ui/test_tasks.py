@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TypeVar
 
 from pytestqt.qtbot import QtBot
 
-from rlwb.ui.tasks import Task, TaskManager
+from rlwb.ui.tasks import Task, TaskFunction, TaskManager
 from rlwb.workbench import support_log
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.tasks import CancelToken, ProgressCallback
 
+T = TypeVar("T")
+
 
 class Outcome:
     def __init__(self) -> None:
+        self.started: bool | None = None
+        self.finished = False
         self.done: list[object] = []
         self.failed: list[str] = []
         self.cancelled = 0
@@ -23,15 +28,24 @@ class Outcome:
     def on_done(self, value: object) -> None:
         self.done.append(value)
 
-    def task(self, fn, **kw) -> Task:  # type: ignore[no-untyped-def]
-        return Task(
-            fn,
-            self.on_done,
-            self.failed.append,
-            on_progress=lambda s, f: self.progress.append((s, f)),
-            on_cancelled=lambda: setattr(self, "cancelled", self.cancelled + 1),
-            **kw,
+    def task(self, manager: TaskManager, fn: TaskFunction[T]) -> Task[T]:
+        return (
+            manager.task(fn)
+            .success(self.on_done)
+            .failure(self.failed.append)
+            .with_progress(self)
+            .cancelled(lambda: setattr(self, "cancelled", self.cancelled + 1))
         )
+
+    # the ProgressView a task drives
+    def start(self, cancellable: bool = True) -> None:
+        self.started = cancellable
+
+    def update_progress(self, step: str, fraction: float) -> None:
+        self.progress.append((step, fraction))
+
+    def finish(self) -> None:
+        self.finished = True
 
 
 def test_result_and_progress_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -46,10 +60,11 @@ def test_result_and_progress_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
         return 42
 
     callbacks: list[int] = []
-    task = seen.task(work)
-    task.on_done = lambda v: (callbacks.append(threading.get_ident()), seen.done.append(v))
+    task = seen.task(manager, work).success(
+        lambda v: (callbacks.append(threading.get_ident()), seen.done.append(v))
+    )
     with qtbot.waitSignal(manager.task_ended, timeout=5000):
-        assert manager.run(task)
+        assert task.run_in_background()
         assert manager.busy
     assert seen.done == [42] and seen.progress == [("parse", 0.5)]
     assert worker_threads[0] != gui and callbacks == [gui]
@@ -65,8 +80,8 @@ def test_one_task_at_a_time(qtbot: QtBot) -> None:
         gate.wait(5)
         return "first"
 
-    assert manager.run(first.task(slow))
-    assert not manager.run(second.task(lambda p, c: "second"))
+    assert first.task(manager, slow).run_in_background()
+    assert not second.task(manager, lambda p, c: "second").run_in_background()
     assert second.failed and "実行中" in second.failed[0]
     with qtbot.waitSignal(manager.task_ended, timeout=5000):
         gate.set()
@@ -81,14 +96,14 @@ def test_errors_are_sentences_never_tracebacks(qtbot: QtBot) -> None:
         raise InvalidInput("Choose a file ending in .csv.")
 
     with qtbot.waitSignal(manager.task_ended, timeout=5000):
-        manager.run(seen.task(bad_input))
+        seen.task(manager, bad_input).run_in_background()
     assert seen.failed == ["入力を確認してください。\nChoose a file ending in .csv."]
 
     def crash(progress: ProgressCallback, cancel: CancelToken) -> None:
         raise RuntimeError("value 123456789018 leaked")
 
     with qtbot.waitSignal(manager.task_ended, timeout=5000):
-        manager.run(seen.task(crash))
+        seen.task(manager, crash).run_in_background()
     assert "予期しないエラー" in seen.failed[1]
     assert "123456789018" not in seen.failed[1] and "Traceback" not in seen.failed[1]
     # The sentence says where the support log is; the traceback is there, masked.
@@ -112,8 +127,60 @@ def test_cancel_is_cooperative(qtbot: QtBot) -> None:
             cancel.raise_if_cancelled()
             threading.Event().wait(0.001)
 
-    manager.run(seen.task(loop))
+    seen.task(manager, loop).run_in_background()
     assert started.wait(5)
     with qtbot.waitSignal(manager.task_ended, timeout=5000):
         manager.cancel()
     assert seen.cancelled == 1 and seen.failed == [] and not manager.busy
+
+
+class Messages:
+    """The MessageView a task writes to."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[str, str]] = [("old", "from the last action")]
+
+    def clear_message(self) -> None:
+        self.shown.clear()
+
+    def show_error(self, text: str) -> None:
+        self.shown.append(("error", text))
+
+    def show_info(self, text: str) -> None:
+        self.shown.append(("info", text))
+
+
+def test_progress_and_messages_are_wired_by_the_task(qtbot: QtBot) -> None:
+    """with_progress/with_messages do what every page used to copy: clear the message,
+    start the panel (without Cancel when asked), finish it and show the failure."""
+    manager = TaskManager()
+    panel, messages = Outcome(), Messages()
+
+    def bad(progress: ProgressCallback, cancel: CancelToken) -> int:
+        raise InvalidInput("Choose a file ending in .csv.")
+
+    task = manager.task(bad).with_progress(panel, cancellable=False).with_messages(messages)
+    with qtbot.waitSignal(manager.task_ended, timeout=5000):
+        assert task.run_in_background()
+        assert messages.shown == [] and panel.started is False
+    assert panel.finished
+    assert messages.shown == [("error", "入力を確認してください。\nChoose a file ending in .csv.")]
+
+
+def test_a_cancel_shows_the_pages_sentence(qtbot: QtBot) -> None:
+    manager = TaskManager()
+    panel, messages = Outcome(), Messages()
+    started = threading.Event()
+
+    def loop(progress: ProgressCallback, cancel: CancelToken) -> None:
+        started.set()
+        while True:
+            cancel.raise_if_cancelled()
+            threading.Event().wait(0.001)
+
+    task = manager.task(loop).with_progress(panel).with_messages(messages, cancelled="stopped")
+    task.run_in_background()
+    assert started.wait(5) and panel.started is True
+    with qtbot.waitSignal(manager.task_ended, timeout=5000):
+        manager.cancel()
+    assert panel.finished and messages.shown == [("info", "stopped")]

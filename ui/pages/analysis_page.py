@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from PySide6.QtCore import QDate
@@ -31,11 +30,15 @@ from rlwb.ui.chart import BarChart
 from rlwb.ui.i18n import tr, value_labels
 from rlwb.ui.state import AppState
 from rlwb.ui.table_model import FrameTableModel
-from rlwb.ui.tasks import Task
 from rlwb.ui.widgets import MessageBar, ProgressPanel, big_table_view
-from rlwb.workbench.audit.analysis import SECTIONS, AnalysisReport, AnalysisSettings
 from rlwb.workbench.services import audit as audit_service
-from rlwb.workbench.tasks import CancelToken, ProgressCallback
+from rlwb.workbench.services.types import (
+    SECTIONS,
+    AnalysisReport,
+    AnalysisSettings,
+    CancelToken,
+    ProgressCallback,
+)
 
 #: User-days shown in the chart (the busiest ones); the table has them all.
 CHART_ROWS = 20
@@ -229,29 +232,9 @@ class AnalysisPage(QWidget):
                 session, since, until, settings, progress=progress, cancel=cancel
             )
 
-        self.message.clear_message()
-        self.progress.start()
-        self.state.run_task(
-            Task(
-                work,
-                self._reported,
-                self._failed,
-                on_progress=self.progress.update_progress,
-                on_cancelled=self._cancelled,
-            )
-        )
-
-    def _reported(self, result: Any) -> None:
-        self.progress.finish()
-        self.show_report(result)
-
-    def _failed(self, message: str) -> None:
-        self.progress.finish()
-        self.message.show_error(message)
-
-    def _cancelled(self) -> None:
-        self.progress.finish()
-        self.message.show_info(tr("analysis.cancelled"))
+        self.state.task(work).success(self.show_report).with_progress(
+            self.progress
+        ).with_messages(self.message, cancelled=tr("analysis.cancelled")).run_in_background()
 
     def show_report(self, report: AnalysisReport) -> None:
         self.report = report
@@ -298,13 +281,10 @@ class AnalysisPage(QWidget):
             progress("export", 0.3)
             return audit_service.export_analysis(session, report, path, replace=True)
 
-        self.message.clear_message()
-        self.progress.start()
-        self.state.run_task(
-            Task(work, self._exported, self._failed, on_progress=self.progress.update_progress)
-        )
+        self.state.task(work).success(self._exported).with_progress(
+            self.progress
+        ).with_messages(self.message).run_in_background()
 
-    def _exported(self, result: Any) -> None:
-        self.progress.finish()
+    def _exported(self, result: Path) -> None:
         self.exported = result
         self.message.show_success(tr("analysis.exported", path=str(result)))

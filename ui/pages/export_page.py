@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,11 +17,10 @@ from PySide6.QtWidgets import (
 
 from rlwb.ui.i18n import tr
 from rlwb.ui.state import AppState
-from rlwb.ui.tasks import Task
 from rlwb.ui.widgets import MessageBar, ProgressPanel, RunPicker
 from rlwb.workbench.services import export as export_service
 from rlwb.workbench.services.export import ExportResult
-from rlwb.workbench.tasks import CancelToken, ProgressCallback
+from rlwb.workbench.services.types import CancelToken, ProgressCallback
 
 WHAT = ("findings", "links", "summary")
 
@@ -99,18 +97,11 @@ class ExportPage(QWidget):
             # The save dialog asked before replacing an existing file.
             return export_service.export_run(session, run_id, what, path, replace=True)  # type: ignore[arg-type]
 
-        self.message.clear_message()
-        self.progress.start()
-        self.state.run_task(
-            Task(work, self._done, self._failed, on_progress=self.progress.update_progress)
-        )
+        self.state.task(work).success(self._done).with_progress(self.progress).with_messages(
+            self.message
+        ).run_in_background()
 
-    def _failed(self, message: str) -> None:
-        self.progress.finish()
-        self.message.show_error(message)
-
-    def _done(self, result: Any) -> None:
-        self.progress.finish()
+    def _done(self, result: ExportResult) -> None:
         self.result = result
         self.message.show_success(
             tr(

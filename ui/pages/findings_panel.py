@@ -29,12 +29,10 @@ from rlwb.ui.i18n import tr, tr_value, value_labels
 from rlwb.ui.reveal import RevealDialog, open_reveal
 from rlwb.ui.state import AppState
 from rlwb.ui.table_model import FrameTableModel, SortKey
-from rlwb.ui.tasks import Task
 from rlwb.ui.widgets import MessageBar, big_table_view
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import findings as findings_service
 from rlwb.workbench.services import views
-from rlwb.workbench.tasks import CancelToken, ProgressCallback
+from rlwb.workbench.services.types import CancelToken, ProgressCallback, WorkbenchError
 
 SEVERITIES = ("high", "review", "info")
 #: Tables at least this long are sorted and filtered on a worker thread.
@@ -255,11 +253,9 @@ class FindingsPanel(QWidget):
                 pl.col("detail").fill_null("")
             )
 
-        self.message.clear_message()
-        self.state.run_task(Task(work, self._loaded, self.message.show_error))
-
-    def _loaded(self, frame: Any) -> None:
-        self.set_findings(frame)
+        self.state.task(work).success(self.set_findings).with_messages(
+            self.message
+        ).run_in_background()
 
     def set_findings(self, frame: pl.DataFrame) -> None:
         codes = sorted(frame["code"].unique().drop_nulls().to_list()) if frame.height else []
@@ -306,17 +302,19 @@ class FindingsPanel(QWidget):
         self._arrange_pending = False
         model = self.model
 
-        def work(progress: ProgressCallback, cancel: CancelToken) -> object:
+        def work(
+            progress: ProgressCallback, cancel: CancelToken
+        ) -> tuple[pl.DataFrame, pl.DataFrame]:
             return model.arranged(sort, expr)
 
-        def done(result: Any) -> None:
+        def done(result: tuple[pl.DataFrame, pl.DataFrame]) -> None:
             model.show_arranged(sort, expr, *result)
             self._update_count()
             if self._arrange_pending:
                 self.apply_filter()
 
         self.count.setText(tr("findings.arranging"))
-        self.state.run_task(Task(work, done, self.message.show_error))
+        self.state.task(work).success(done).failure(self.message.show_error).run_in_background()
 
     def _update_count(self) -> None:
         self.count.setText(

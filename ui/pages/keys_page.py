@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -41,15 +40,17 @@ from rlwb.ui.errors import describe_error
 from rlwb.ui.i18n import tr, tr_kind, tr_value
 from rlwb.ui.passphrase import SecretPair
 from rlwb.ui.state import AppState
-from rlwb.ui.tasks import Task
 from rlwb.ui.widgets import MessageBar, ProgressPanel
-from rlwb.workbench.datasets import DatasetInfo
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import compromise as compromise_service
 from rlwb.workbench.services import keys as keys_service
 from rlwb.workbench.services.compromise import CompromisePlan, CompromiseReport
 from rlwb.workbench.services.keys import KeyInfo, RotationReport, RotationStatus
-from rlwb.workbench.tasks import CancelToken, ProgressCallback
+from rlwb.workbench.services.types import (
+    CancelToken,
+    DatasetInfo,
+    ProgressCallback,
+    WorkbenchError,
+)
 
 #: The service's own minimum; the dialog also asks for a "fair" strength at least.
 MIN_PASSPHRASE = 12
@@ -462,20 +463,11 @@ class KeysPage(QWidget):
         def work(progress: ProgressCallback, cancel: CancelToken) -> RotationReport:
             return keys_service.rotate_keys(session, reason, progress=progress, cancel=cancel)
 
-        self.message.clear_message()
-        self.progress.start()
-        self.state.run_task(
-            Task(
-                work,
-                self._rotated,
-                self._rotation_failed,
-                on_progress=self.progress.update_progress,
-                on_cancelled=self._rotation_cancelled,
-            )
-        )
+        self.state.task(work).success(self._rotated).failure(self._rotation_failed).cancelled(
+            self._rotation_cancelled
+        ).with_progress(self.progress).with_messages(self.message).run_in_background()
 
-    def _rotated(self, result: Any) -> None:
-        self.progress.finish()
+    def _rotated(self, result: RotationReport) -> None:
         self.report = result
         self.refresh()
         self.message.show_success(
@@ -483,12 +475,10 @@ class KeysPage(QWidget):
         )
 
     def _rotation_cancelled(self) -> None:
-        self.progress.finish()
         self.refresh()
         self.message.show_warning(tr("keys.rotation_cancelled"))
 
     def _rotation_failed(self, message: str) -> None:
-        self.progress.finish()
         self.refresh()
         self.message.show_error(message)
 
@@ -535,24 +525,15 @@ class KeysPage(QWidget):
                 scrypt_n=scrypt_n,
             )
 
-        self.message.clear_message()
-        self.progress.start()
-        self.progress.cancel_button.hide()
-        self.state.run_task(
-            Task(
-                work,
-                self._compromised,
-                self._compromise_failed,
-                on_progress=self.progress.update_progress,
-            )
-        )
+        self.state.task(work).success(self._compromised).failure(
+            self._compromise_failed
+        ).with_progress(self.progress, cancellable=False).with_messages(
+            self.message
+        ).run_in_background()
 
-    def _compromised(self, result: Any) -> None:
-        self.progress.finish()
-        self.progress.cancel_button.show()
+    def _compromised(self, report: CompromiseReport) -> None:
         self.refresh()
         self.state.datasets_changed.emit()
-        report: CompromiseReport = result
         if report.destroyed is None:
             self.message.show_warning(
                 tr(
@@ -573,8 +554,6 @@ class KeysPage(QWidget):
             )
 
     def _compromise_failed(self, message: str) -> None:
-        self.progress.finish()
-        self.progress.cancel_button.show()
         self.refresh()
         self.message.show_error(message)
 
@@ -604,25 +583,10 @@ class KeysPage(QWidget):
             keys_service.backup_keys(session, path, passphrase, scrypt_n=scrypt_n, replace=True)
             return path
 
-        self.message.clear_message()
-        self.progress.start()
-        self.progress.cancel_button.hide()
-        self.state.run_task(
-            Task(
-                work,
-                self._backed_up,
-                self._backup_failed,
-                on_progress=self.progress.update_progress,
-            )
-        )
+        self.state.task(work).success(self._backed_up).with_progress(
+            self.progress, cancellable=False
+        ).with_messages(self.message).run_in_background()
 
-    def _backed_up(self, result: Any) -> None:
-        self.progress.finish()
-        self.progress.cancel_button.show()
+    def _backed_up(self, result: Path) -> None:
         self.backup_path = result
         self.message.show_success(tr("keys.backed_up", path=str(result)))
-
-    def _backup_failed(self, message: str) -> None:
-        self.progress.finish()
-        self.progress.cancel_button.show()
-        self.message.show_error(message)

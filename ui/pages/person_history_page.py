@@ -23,10 +23,9 @@ from rlwb.ui.event_pager import list_pager
 from rlwb.ui.i18n import tr
 from rlwb.ui.state import AppState
 from rlwb.ui.widgets import MessageBar
-from rlwb.workbench.audit.events import AuditEvent
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import audit as audit_service
 from rlwb.workbench.services import compromise as compromise_service
+from rlwb.workbench.services.types import AuditEvent, WorkbenchError
 
 
 def masked_number_field() -> QLineEdit:

@@ -3,8 +3,6 @@ work the findings."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -21,15 +19,17 @@ from rlwb.ui.errors import describe_error
 from rlwb.ui.i18n import tr, tr_kind, tr_value
 from rlwb.ui.pages.findings_panel import FindingsPanel
 from rlwb.ui.state import AppState
-from rlwb.ui.tasks import Task
 from rlwb.ui.widgets import MessageBar, ProgressPanel, RunPicker
-from rlwb.workbench.datasets import DatasetInfo
-from rlwb.workbench.errors import WorkbenchError
-from rlwb.workbench.runs import RunInfo
 from rlwb.workbench.services import compromise as compromise_service
 from rlwb.workbench.services import reconcile as reconcile_service
 from rlwb.workbench.services import views
-from rlwb.workbench.tasks import CancelToken, ProgressCallback
+from rlwb.workbench.services.types import (
+    CancelToken,
+    DatasetInfo,
+    ProgressCallback,
+    RunInfo,
+    WorkbenchError,
+)
 
 OUTCOME_ORDER = (
     "token",
@@ -213,29 +213,11 @@ class ReconcilePage(QWidget):
                 session, tax_dataset=str(tax), si_dataset=str(si), progress=progress, cancel=cancel
             )
 
-        self.message.clear_message()
-        self.progress.start()
-        self.state.run_task(
-            Task(
-                work,
-                self._reconciled,
-                self._failed,
-                on_progress=self.progress.update_progress,
-                on_cancelled=self._cancelled,
-            )
-        )
+        self.state.task(work).success(self._reconciled).with_progress(
+            self.progress
+        ).with_messages(self.message, cancelled=tr("reconcile.cancelled")).run_in_background()
 
-    def _failed(self, message: str) -> None:
-        self.progress.finish()
-        self.message.show_error(message)
-
-    def _cancelled(self) -> None:
-        self.progress.finish()
-        self.message.show_info(tr("reconcile.cancelled"))
-
-    def _reconciled(self, result: Any) -> None:
-        run: RunInfo = result
-        self.progress.finish()
+    def _reconciled(self, run: RunInfo) -> None:
         self.message.show_success(tr("reconcile.done", id=run.id))
         self.state.runs_changed.emit()
         self.state.set_run(run.id)

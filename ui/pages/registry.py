@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QWidget
 
 from rlwb.ui.state import AppState
-from rlwb.workbench.permissions import Action, Role, is_allowed
+from rlwb.workbench.services.types import Action, Role, is_allowed
 
 PageFactory = Callable[[AppState], QWidget]
 

@@ -25,8 +25,8 @@ from rlwb.ui.i18n import tr, tr_value
 from rlwb.ui.reveal import PairWidget, ensure_purpose, fetch_pair
 from rlwb.ui.state import AppState
 from rlwb.ui.widgets import MessageBar, RunPicker
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import review as review_service
+from rlwb.workbench.services.types import WorkbenchError
 from rlwb.workbench.services.views import PairView
 
 DECISION_KEYS = (("match", "M"), ("non_match", "N"), ("unsure", "U"))

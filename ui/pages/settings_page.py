@@ -24,11 +24,15 @@ from rlwb.ui.errors import describe_error
 from rlwb.ui.i18n import tr
 from rlwb.ui.state import AppState
 from rlwb.ui.widgets import MessageBar
-from rlwb.workbench.errors import WorkbenchError
 from rlwb.workbench.services import settings as settings_service
 from rlwb.workbench.services.reconcile import SETTING_RULES_FILE
-from rlwb.workbench.services.settings import MAX_IDLE_MINUTES, Settings
-from rlwb.workbench.workspace import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES
+from rlwb.workbench.services.settings import (
+    MAX_IDLE_MINUTES,
+    SETTING_CHECKPOINT_FILE,
+    SETTING_IDLE_MINUTES,
+    Settings,
+)
+from rlwb.workbench.services.types import WorkbenchError
 
 
 def choose_checkpoint_file(parent: QWidget, current: str) -> str | None:

@@ -33,10 +33,9 @@ from rlwb.ui.i18n import tr, tr_value
 from rlwb.ui.passphrase import SecretPair
 from rlwb.ui.state import AppState
 from rlwb.ui.widgets import MessageBar
-from rlwb.workbench.errors import WorkbenchError
-from rlwb.workbench.permissions import Role
+from rlwb.workbench.services import session as session_service
 from rlwb.workbench.services import users as user_service
-from rlwb.workbench.users import MIN_PASSWORD_LENGTH, User
+from rlwb.workbench.services.types import MIN_PASSWORD_LENGTH, Role, User, WorkbenchError
 
 ROLE_ORDER = (Role.CLERK, Role.AUDITOR, Role.ADMIN)
 WARNING_COLOUR = QColor("#fdf1d4")
@@ -267,7 +266,7 @@ class UsersPage(QWidget):
         except WorkbenchError as exc:
             self.message.show_error(describe_error(exc))
             return
-        now = self.state.session.workspace.clock()
+        now = session_service.now(self.state.session)
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             both = holds_both(user.roles)
@@ -319,7 +318,7 @@ class UsersPage(QWidget):
         user = self.selected()
         for button in (self.roles_button, self.disable_button, self.reset_button):
             button.setEnabled(user is not None)
-        now = self.state.session.workspace.clock()
+        now = session_service.now(self.state.session)
         self.unlock_button.setEnabled(
             user is not None and (user.failed_logins > 0 or user_state(user, now) == "locked")
         )

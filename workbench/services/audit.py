@@ -26,7 +26,7 @@ from rlwb.workbench.audit.export import (
 )
 from rlwb.workbench.audit.log import EventFilter
 from rlwb.workbench.audit.verify import VerificationResult, verify_log
-from rlwb.workbench.errors import AuditError, InvalidInput, WorkspaceError
+from rlwb.workbench.errors import AccessDenied, AuditError, InvalidInput, WorkspaceError
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.outfiles import check_targets, write_private_file
 from rlwb.workbench.permissions import Action
@@ -86,6 +86,30 @@ def anchor_if_due(session: Session) -> None:
         return
     with contextlib.suppress(CheckpointError):  # stays pending; logout reports it
         session.workspace.audit.checkpoint_if_due()
+
+
+@dataclass(frozen=True)
+class LogStatus:
+    """What the status bar shows: the log's length and how far it is anchored."""
+
+    events: int
+    anchored_seq: int
+
+
+def log_status(session: Session) -> LogStatus:
+    """The access log's length and last checkpoint, for every logged-in user's status bar.
+
+    Only two sequence numbers (no event is read out), so no role is needed and nothing is
+    logged; an ended session gets AccessDenied. Raises AuditError when the log is unreadable.
+    """
+    if session.closed:
+        raise AccessDenied("This session has ended. Log in again.")
+    audit = session.workspace.audit
+    last, checkpoint = audit.last(), audit.latest_checkpoint()
+    return LogStatus(
+        events=0 if last is None else last.seq,
+        anchored_seq=0 if checkpoint is None else checkpoint.seq,
+    )
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import NoReturn
 
 from rlwb.workbench.access import SessionLocked, record
 from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome
 from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.number_screen import refuse_number
 from rlwb.workbench.session import Session
 from rlwb.workbench.users import LoginCheck, refusal
 from rlwb.workbench.workspace import Workspace
+
+#: Input closer together than this is one activity (the GUI calls note_activity per key).
+ACTIVITY_RESOLUTION_SECONDS = 5
+
+
+def open_workspace(path: Path, access: KeyAccess) -> Workspace:
+    """Open the workspace at ``path`` with the key from ``access`` (nobody is logged in)."""
+    return Workspace.open(path, access=access)
+
+
+def close_workspace(ws: Workspace) -> None:
+    ws.close()
+
+
+def workspace_name(session: Session) -> str:
+    """The workspace's folder name, for the window title and the status bar."""
+    return session.workspace.path.name
 
 
 def login(ws: Workspace, name: str, password: str) -> Session:
@@ -88,6 +108,24 @@ def _refuse(session: Session, check: LoginCheck, during: str) -> NoReturn:
         session.closed = True
         session.ended_reason = "disabled" if check.reason == "disabled" else "locked"
     raise refusal(check)
+
+
+def now(session: Session) -> datetime:
+    """The workspace clock's time (what lockouts and the idle lock are measured with)."""
+    return session.workspace.clock()
+
+
+def note_activity(session: Session) -> None:
+    """The user did something (a key, a click): the idle lock counts from now.
+
+    Nothing while the session is locked or ended (typing the password into the lock screen
+    is not activity); updates at most every few seconds, as the GUI calls it per event.
+    """
+    if session.locked or session.closed:
+        return
+    now = session.workspace.clock()
+    if (now - session.last_activity).total_seconds() > ACTIVITY_RESOLUTION_SECONDS:
+        session.last_activity = now
 
 
 def is_idle(session: Session, idle_minutes: int) -> bool:

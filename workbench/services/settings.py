@@ -26,7 +26,9 @@ from rlwb.workbench.permissions import Action
 from rlwb.workbench.private_dirs import unsafe_dir_problem
 from rlwb.workbench.services.reconcile import SETTING_RULES_FILE
 from rlwb.workbench.session import Session
-from rlwb.workbench.workspace import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MINUTES, Workspace
+from rlwb.workbench.workspace import SETTING_CHECKPOINT_FILE as SETTING_CHECKPOINT_FILE
+from rlwb.workbench.workspace import SETTING_IDLE_MINUTES as SETTING_IDLE_MINUTES
+from rlwb.workbench.workspace import Workspace
 
 DEFAULT_IDLE_MINUTES = 15
 MAX_IDLE_MINUTES = 24 * 60
@@ -86,6 +88,11 @@ def idle_minutes(ws: Workspace) -> int:
     except ValueError:
         return DEFAULT_IDLE_MINUTES
     return value if 1 <= value <= MAX_IDLE_MINUTES else DEFAULT_IDLE_MINUTES
+
+
+def session_idle_minutes(session: Session) -> int:
+    """The idle-lock time the window of ``session`` uses (every role reads it)."""
+    return idle_minutes(session.workspace)
 
 
 def set_setting(session: Session, key: str, value: str | int | None) -> SettingChange:
