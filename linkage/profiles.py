@@ -126,10 +126,3 @@ def list_profiles(directory: Path) -> list[str]:
     if not directory.is_dir():
         return []
     return sorted(p.name[: -len(_SUFFIX)] for p in directory.glob(f"*{_SUFFIX}"))
-
-
-def delete_profile(directory: Path, name: str) -> None:
-    try:
-        _path_for(directory, name).unlink()
-    except FileNotFoundError:
-        raise ProfileError(f"There is no import profile named {name!r}.") from None

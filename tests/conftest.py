@@ -11,6 +11,9 @@ os.environ["WORKBENCH_LOG_DIR"] = tempfile.mkdtemp(prefix="workbench-test-log-")
 
 from tests.memory_keyring import MemoryKeyring
 
+#: The workspace fixtures every test folder uses (clock, keyring_backend, access, workspace).
+pytest_plugins = ["tests.workspaces"]
+
 
 @pytest.fixture
 def memory_keyring() -> MemoryKeyring:

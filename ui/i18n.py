@@ -115,10 +115,6 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "page.export": ("書き出し", "Export"),
         "page.audit": ("アクセスログ", "Access log"),
         "page.admin": ("利用者", "Users"),
-        "placeholder.text": (
-            "この画面は次の版で提供されます。",
-            "This page comes with the next release.",
-        ),
         "role.clerk": ("事務取扱担当者", "clerk"),
         "role.auditor": ("監査担当", "auditor"),
         "role.admin": ("管理者", "administrator"),

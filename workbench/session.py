@@ -40,6 +40,3 @@ class Session:
     @property
     def actor(self) -> Actor:
         return Actor(self.user, tuple(r.value for r in self.roles))
-
-    def has_role(self, role: Role) -> bool:
-        return role in self.roles

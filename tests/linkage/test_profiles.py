@@ -11,7 +11,6 @@ import pytest
 from rlwb.linkage.errors import ProfileError
 from rlwb.linkage.profiles import (
     ImportProfile,
-    delete_profile,
     list_profiles,
     load_profile,
     save_profile,
@@ -38,8 +37,6 @@ def test_round_trip(tmp_path: Path) -> None:
     save_profile(tmp_path, ImportProfile("b-si", "si", {"番号": "record_id"}))
     assert list_profiles(tmp_path) == ["b-si", "給与システムA"]
     assert list_profiles(tmp_path / "none") == []
-    delete_profile(tmp_path, "b-si")
-    assert list_profiles(tmp_path) == ["給与システムA"]
 
 
 def test_saving_again_replaces(tmp_path: Path) -> None:

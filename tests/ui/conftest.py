@@ -17,14 +17,10 @@ from rlwb.workbench.services.session import login
 from rlwb.workbench.services.users import add_user
 from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
-from tests.workbench import conftest as core
-from tests.workbench.conftest import ADMIN_PASSWORD, USER_PASSWORD, FakeClock
+from tests.workspaces import ADMIN_PASSWORD, USER_PASSWORD, FakeClock
 
-# The core tests' fixtures: in-memory keyring, fake clock, cheap password hashing.
-clock = core.clock
-keyring_backend = core.keyring_backend
-access = core.access
-workspace = core.workspace
+# The workspace fixtures (clock, keyring_backend, access, workspace) come from
+# tests/workspaces.py, which tests/conftest.py loads for every folder.
 __all__ = ["ADMIN_PASSWORD", "USER_PASSWORD", "FakeClock"]
 
 SAMPLE_PERSONS = 60

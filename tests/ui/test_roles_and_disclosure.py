@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from rlwb.ui.main_window import MainWindow
 from rlwb.ui.pages.audit_log_page import AuditLogPage
-from rlwb.ui.pages.placeholder import PlaceholderPage
 from rlwb.ui.pages.registry import PageSpec, pages_for, register_page, registered_pages
 from rlwb.ui.reveal import open_reveal
 from rlwb.ui.state import AppState
@@ -40,7 +40,6 @@ def test_auditor_and_admin_see_no_clerk_page_and_are_denied_data(
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: not window.state.busy, timeout=10_000)  # the first page loads
     assert window.page_keys() == pages
-    assert not any(isinstance(p, PlaceholderPage) for p in window.pages.values())
     assert not CLERK_PAGES & set(window.pages)
     nav_texts = {window.nav.item(i).text() for i in range(window.nav.count())}
     assert not nav_texts & {"取込", "突合", "確認待ち", "書き出し"}
@@ -71,15 +70,15 @@ def test_page_registry_is_the_extension_point() -> None:
     keys = [spec.key for spec in registered_pages()]
     assert keys[:4] == ["import", "reconcile", "review", "export"]
     original = next(s for s in registered_pages() if s.key == "audit")
-    assert original.factory is AuditLogPage and not original.placeholder
+    assert original.factory is AuditLogPage
 
-    def audit_page(state: AppState) -> PlaceholderPage:
-        return PlaceholderPage(state, "page.audit")
+    def audit_page(state: AppState) -> QWidget:
+        return QWidget()
 
-    register_page(PageSpec("audit", "page.audit", Action.AUDIT_QUERY, audit_page, True))
+    register_page(PageSpec("audit", "page.audit", Action.AUDIT_QUERY, audit_page))
     try:
         spec = pages_for([Role.AUDITOR])[0]
-        assert spec.factory is audit_page and spec.placeholder
+        assert spec.factory is audit_page
         assert [s.key for s in registered_pages()] == keys  # replaced in place
     finally:
         register_page(original)

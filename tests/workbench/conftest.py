@@ -1,74 +1,25 @@
-"""Workspaces for core tests: in-memory keyring, fake clock, cheap password hashing."""
+"""Helpers of the core tests: a team of logged-in users, stored datasets, valid numbers.
+
+The workspace fixtures themselves (clock, keyring_backend, access, workspace) are in
+tests/workspaces.py, loaded for every test folder by tests/conftest.py."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from rlwb.crypto.identifiers import my_number_check_digit
-from rlwb.crypto.keystore import KeyringMasterKeyStore
 from rlwb.workbench.datasets import DatasetInfo, store_dataset
-from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services.session import login
 from rlwb.workbench.services.users import add_user
 from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
-from tests.memory_keyring import MemoryKeyring
+from tests.workspaces import ADMIN_PASSWORD, TEST_SCRYPT_N, USER_PASSWORD, FakeClock
 
-ADMIN_PASSWORD = "admin-password-1"
-USER_PASSWORD = "user-password-1"
-TEST_SCRYPT_N = 2**4
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def keyring_backend() -> MemoryKeyring:
-    return MemoryKeyring()
-
-
-@pytest.fixture
-def access(keyring_backend: MemoryKeyring, tmp_path: Path) -> KeyAccess:
-    return KeyAccess(
-        store=KeyringMasterKeyStore(backend=keyring_backend),
-        keyring_backend=keyring_backend,
-        state_dir=tmp_path / "state",
-    )
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, access: KeyAccess, clock: FakeClock) -> Iterator[Workspace]:
-    ws = Workspace.create(
-        tmp_path / "ws",
-        access=access,
-        admin_name="admin",
-        admin_password=ADMIN_PASSWORD,
-        clock=clock,
-        scrypt_n=TEST_SCRYPT_N,
-    )
-    yield ws
-    with contextlib.suppress(Exception):
-        ws.conn.close()
+__all__ = ["ADMIN_PASSWORD", "TEST_SCRYPT_N", "USER_PASSWORD", "FakeClock"]
 
 
 @dataclass
@@ -124,6 +75,19 @@ def store_tokenised(
         imported_by="clerk1",
         report={"rows": len(numbers)},
     )
+
+
+def stored_run(
+    ws: Workspace, clerk: Session, numbers: list[str | None], prefix: str = "T"
+) -> str:
+    """A run over two stored datasets (tax ``{prefix}0000``…, SI ``S0000``…, linked by
+    token), for tests that need a disclosure: the app reveals only through a run
+    (services.views.reveal_pair)."""
+    from rlwb.workbench.services.reconcile import reconcile_datasets
+
+    tax = store_tokenised(ws, "tax", numbers, prefix=prefix)
+    si = store_tokenised(ws, "si", numbers, prefix="S")
+    return reconcile_datasets(clerk, tax_dataset=tax.id, si_dataset=si.id).id
 
 
 def workspace_bytes(root: Path) -> bytes:

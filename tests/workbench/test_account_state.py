@@ -27,9 +27,9 @@ from rlwb.workbench.errors import (
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services import session as session_service
 from rlwb.workbench.services import users as user_service
-from rlwb.workbench.services.people import reveal_records
 from rlwb.workbench.services.preview import saved_profiles
 from rlwb.workbench.services.session import login, set_purpose
+from rlwb.workbench.services.views import reveal_pair
 from rlwb.workbench.users import UserStore
 from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.workbench.conftest import (
@@ -38,7 +38,7 @@ from tests.workbench.conftest import (
     USER_PASSWORD,
     FakeClock,
     Team,
-    store_tokenised,
+    stored_run,
     valid_numbers,
 )
 
@@ -57,12 +57,12 @@ def _refusal(action: Callable[[], object]) -> LoginRefused:
 def test_disabled_while_logged_in_is_refused_from_the_next_action(
     workspace: Workspace, team: Team
 ) -> None:
-    info = store_tokenised(workspace, "tax", valid_numbers(2))
+    run_id = stored_run(workspace, team.clerk, list(valid_numbers(2)))
     set_purpose(team.clerk, "扶養認定確認")
-    assert reveal_records(team.clerk, info.id, ["R0000"])  # works while enabled
+    assert reveal_pair(team.clerk, run_id, "T0000", None).tax  # works while enabled
     user_service.disable_user(team.admin, "clerk1")
     with pytest.raises(AccountRefused, match="disabled your account"):
-        reveal_records(team.clerk, info.id, ["R0000"])
+        reveal_pair(team.clerk, run_id, "T0000", None)
     assert team.clerk.closed and team.clerk.ended_reason == "disabled"
     with pytest.raises(AccessDenied):  # and every other action after it
         saved_profiles(team.clerk)
@@ -87,12 +87,12 @@ def test_role_removed_while_logged_in_is_refused(workspace: Workspace, team: Tea
     user_service.add_user(team.admin, "both", USER_PASSWORD, ["clerk", "auditor"])
     workspace.users.set_password("both", USER_PASSWORD, must_change=False)
     both = login(workspace, "both", USER_PASSWORD)
-    info = store_tokenised(workspace, "tax", valid_numbers(1))
+    run_id = stored_run(workspace, both, list(valid_numbers(1)))
     set_purpose(both, "適用調査")
-    assert reveal_records(both, info.id, ["R0000"])
+    assert reveal_pair(both, run_id, "T0000", None).tax
     user_service.set_roles(team.admin, "both", ["auditor"])
     with pytest.raises(AccountRefused, match="changed your roles"):
-        reveal_records(both, info.id, ["R0000"])
+        reveal_pair(both, run_id, "T0000", None)
     assert _denials(workspace)[-1].details == {"action": "person.reveal", "reason": "roles_changed"}
     # Logged in again, the remaining role works and the removed one is plainly denied.
     again = login(workspace, "both", USER_PASSWORD)

@@ -22,15 +22,15 @@ from rlwb.workbench.audit.log import ANCHOR_INTERVAL, DISCLOSURES, EventFilter
 from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services import audit as audit_service
-from rlwb.workbench.services.people import reveal_records
 from rlwb.workbench.services.session import login, logout, set_purpose
+from rlwb.workbench.services.views import reveal_pair
 from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
     TEST_SCRYPT_N,
     FakeClock,
     Team,
-    store_tokenised,
+    stored_run,
     valid_numbers,
 )
 from tests.workbench.test_audit_support import raw_connection
@@ -203,9 +203,9 @@ def test_a_keyset_saved_without_the_log_key_keeps_it(workspace: Workspace) -> No
 def test_every_disclosure_is_anchored_inside_and_outside_the_database(
     workspace: Workspace, team: Team
 ) -> None:
-    info = store_tokenised(workspace, "tax", valid_numbers(2))
+    run_id = stored_run(workspace, team.clerk, list(valid_numbers(2)))
     set_purpose(team.clerk, "扶養認定確認")
-    reveal_records(team.clerk, info.id, ["R0001"])
+    reveal_pair(team.clerk, run_id, "T0001", None)
     last = workspace.audit.last()
     assert last is not None and last.event_type is EventType.REVEAL
     inside = workspace.audit.latest_checkpoint()
@@ -241,13 +241,13 @@ def test_a_deleted_unanchored_tail_after_a_crash_is_detected(
 ) -> None:
     """The app is killed while a clerk works (no logout, no checkpoint at exit); then someone
     deletes the last events, their index rows and the database checkpoints naming them."""
-    info = store_tokenised(workspace, "tax", valid_numbers(3))
+    run_id = stored_run(workspace, team.clerk, list(valid_numbers(3)))
     set_purpose(team.clerk, "扶養認定確認")
     before = workspace.audit.last()
     assert before is not None
     for i in range(3):
         clock.advance(seconds=40)
-        reveal_records(team.clerk, info.id, [f"R000{i}"])
+        reveal_pair(team.clerk, run_id, f"T000{i}", None)
         clock.advance(seconds=40)
         set_purpose(team.clerk, "適用調査" if i % 2 else "扶養認定確認")
     end = workspace.audit.last()

@@ -107,11 +107,13 @@ def test_reconcile_review_findings_export(imported: Workspace, team: Team, tmp_p
     )
     undone = review_service.undo_last(team.clerk, run.id)
     assert undone.decision == "match"
-    history = review_service.decision_history(
-        team.clerk, run.id, pair["tax_record_id"], pair["si_record_id"]
-    )
-    assert [d.decision for d in history] == ["match", "non_match", "match"]
-    assert first.id == history[0].id
+    history = imported.conn.execute(  # the stored decisions of the pair, oldest first
+        "SELECT id, decision FROM review_decisions WHERE tax_record_id = ? AND si_record_id = ? "
+        "ORDER BY id",
+        (pair["tax_record_id"], pair["si_record_id"]),
+    ).fetchall()
+    assert [d for _id, d in history] == ["match", "non_match", "match"]
+    assert first.id == history[0][0]
     with pytest.raises(NotFound):
         review_service.decide(team.clerk, run.id, "nope", "nope", "match")
 

@@ -24,9 +24,9 @@ from rlwb.workbench.services import audit as audit_service
 from rlwb.workbench.services import compromise as service
 from rlwb.workbench.services import keys as key_service
 from rlwb.workbench.services.imports import import_extract
-from rlwb.workbench.services.people import reveal_records
 from rlwb.workbench.services.reconcile import reconcile_datasets
 from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.services.views import reveal_pair
 from rlwb.workbench.workspace import KEYSET_FILE, PENDING_KEYSET_FILE, Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import (
@@ -34,6 +34,7 @@ from tests.workbench.conftest import (
     TEST_SCRYPT_N,
     Team,
     store_tokenised,
+    stored_run,
     valid_numbers,
     workspace_bytes,
 )
@@ -206,27 +207,23 @@ def test_person_history_spans_both_chains_until_the_old_keys_are_destroyed(
     workspace: Workspace, team: Team, tmp_path: Path
 ) -> None:
     number = valid_numbers(3)[1]
-    old = store_tokenised(workspace, "tax", valid_numbers(3), prefix="T")
+    old = stored_run(workspace, team.clerk, list(valid_numbers(3)), prefix="T")
     set_purpose(team.clerk, "年末調整の確認")
-    reveal_records(team.clerk, old.id, ["T0001"])
+    reveal_pair(team.clerk, old, "T0001", None)
     assert len(audit_service.person_history(team.auditor, number)) == 1
     assert service.unsearchable_periods(team.auditor) == []
 
     _start(workspace, team)
-    new = store_tokenised(workspace, "tax", valid_numbers(3), prefix="N")
-    reveal_records(team.clerk, new.id, ["N0001"])
-    reveal_records(team.clerk, old.id, ["T0001"])  # retired data is still readable, logged
+    new = stored_run(workspace, team.clerk, list(valid_numbers(3)), prefix="N")
+    reveal_pair(team.clerk, new, "N0001", None)
+    reveal_pair(team.clerk, old, "T0001", None)  # retired data is still readable, logged
     history = audit_service.person_history(team.auditor, number)
-    assert [e.dataset_id for e in history if e.event_type == EventType.REVEAL] == [
-        old.id,
-        new.id,
-        old.id,
-    ]
+    assert [e.run_id for e in history if e.event_type == EventType.REVEAL] == [old, new, old]
     assert service.unsearchable_periods(team.auditor) == []
 
     _destroy(workspace, team, tmp_path / "k.rlwkey")
     history = audit_service.person_history(team.auditor, number)
-    assert [e.dataset_id for e in history if e.event_type == EventType.REVEAL] == [new.id]
+    assert [e.run_id for e in history if e.event_type == EventType.REVEAL] == [new]
     (gap,) = service.unsearchable_periods(team.auditor)
     assert (gap.first_version, gap.last_version) == (1, 1)
     assert gap.until == workspace.clock()

@@ -32,10 +32,10 @@ from rlwb.workbench.services import findings as findings_service
 from rlwb.workbench.services import keys as key_service
 from rlwb.workbench.services import review as review_service
 from rlwb.workbench.services.imports import import_extract
-from rlwb.workbench.services.people import reveal_records
 from rlwb.workbench.services.reconcile import reconcile_datasets
 from rlwb.workbench.services.scan import scan_numbers
 from rlwb.workbench.services.session import login, set_purpose
+from rlwb.workbench.services.views import reveal_pair
 from rlwb.workbench.workspace import Workspace
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import ADMIN_PASSWORD, TEST_SCRYPT_N, Team, valid_numbers
@@ -119,7 +119,7 @@ def extract_with_extra_numbers(tmp_path: Path) -> tuple[Path, Path, list[str]]:
 def test_extra_number_columns_and_remarks_are_dropped_or_masked(
     workspace: Workspace, team: Team, tmp_path: Path
 ) -> None:
-    tax_path, _si, numbers = extract_with_extra_numbers(tmp_path)
+    tax_path, si_path, numbers = extract_with_extra_numbers(tmp_path)
     report = import_extract(team.clerk, tax_path, "tax")
     actions = {c: (a.action, a.count) for c, a in report.number_screen.items()}
     assert actions == {
@@ -144,10 +144,12 @@ def test_extra_number_columns_and_remarks_are_dropped_or_masked(
                if frame[c].dtype != pl.Binary) == 0  # fmt: skip
     assert info.report["number_screen"]["摘要"] == {"action": "masked", "count": 31}
 
+    import_extract(team.clerk, si_path, "si")
+    run = reconcile_datasets(team.clerk)
     set_purpose(team.clerk, "扶養控除の確認")
-    (shown,) = reveal_records(team.clerk, info.id, [str(frame["record_id"][0])])
-    assert shown.fields["extra:摘要"] == "扶養親族 ************ 確認済"
-    assert leaked(numbers, repr(shown.fields).encode()) == []
+    shown = reveal_pair(team.clerk, run.id, str(frame["record_id"][0]), None).tax
+    assert shown is not None and shown["extra:摘要"] == "扶養親族 ************ 確認済"
+    assert leaked(numbers, repr(shown).encode()) == []
 
 
 def test_xlsx_extract_is_screened_too(workspace: Workspace, team: Team, tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ from rlwb.workbench.access import PurposeRequired
 from rlwb.workbench.audit.events import EventType, Outcome
 from rlwb.workbench.audit.log import EventFilter
 from rlwb.workbench.errors import AccessDenied, AuditWriteFailed
-from rlwb.workbench.services.people import reveal_records
 from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.services.views import reveal_pair
 from rlwb.workbench.workspace import Workspace
-from tests.workbench.conftest import Team, store_tokenised, valid_numbers
+from tests.workbench.conftest import Team, stored_run, valid_numbers
 
 
 def _events(ws: Workspace, event_type: EventType) -> list:
@@ -17,23 +17,25 @@ def _events(ws: Workspace, event_type: EventType) -> list:
 
 
 def test_reveal_needs_a_purpose_then_logs_every_person(workspace: Workspace, team: Team) -> None:
-    numbers = valid_numbers(3)
-    info = store_tokenised(workspace, "tax", numbers)
+    numbers: list[str | None] = list(valid_numbers(3))
+    run_id = stored_run(workspace, team.clerk, numbers)
     with pytest.raises(PurposeRequired):
-        reveal_records(team.clerk, info.id, ["R0000"])
+        reveal_pair(team.clerk, run_id, "T0000", None)
     assert _events(workspace, EventType.REVEAL) == []
 
     set_purpose(team.clerk, "扶養認定確認")
-    records = reveal_records(team.clerk, info.id, ["R0000", "R0002"])
-    assert [r.fields["name"] for r in records] == ["山田 太郎", "山田 太郎"]
-    assert all("token" not in r.fields for r in records)
+    pair = reveal_pair(team.clerk, run_id, "T0002", "S0000")
+    assert pair.tax is not None and pair.si is not None
+    assert [pair.tax["name"], pair.si["name"]] == ["山田 太郎", "山田 太郎"]
+    assert "token" not in pair.tax and "token" not in pair.si
 
     (event,) = _events(workspace, EventType.REVEAL)
     assert event.actor_user == "clerk1"
     assert event.purpose == "扶養認定確認"
-    assert event.dataset_id == info.id
-    expected = workspace.keyset.tokenizer().tokenize(numbers[2])
-    assert [p.token_hex for p in event.persons][1] == expected.hex
+    assert event.run_id == run_id
+    tokenizer = workspace.keyset.tokenizer()
+    expected = [tokenizer.tokenize(numbers[2]).hex, tokenizer.tokenize(numbers[0]).hex]
+    assert [p.token_hex for p in event.persons] == expected  # both sides of the pair
     assert {p.key_version for p in event.persons} == {1}
 
 
@@ -41,11 +43,11 @@ def test_reveal_needs_a_purpose_then_logs_every_person(workspace: Workspace, tea
 def test_auditor_and_admin_are_denied_reveal_and_it_is_logged(
     workspace: Workspace, team: Team, who: str
 ) -> None:
-    info = store_tokenised(workspace, "tax", valid_numbers(1))
+    run_id = stored_run(workspace, team.clerk, list(valid_numbers(1)))
     session = getattr(team, who)
     set_purpose(session, "監査対応")
     with pytest.raises(AccessDenied):
-        reveal_records(session, info.id, ["R0000"])
+        reveal_pair(session, run_id, "T0000", "S0000")
     (denied,) = _events(workspace, EventType.ACCESS_DENIED)
     assert denied.outcome == Outcome.DENIED
     assert denied.actor_user == session.user
@@ -54,12 +56,14 @@ def test_auditor_and_admin_are_denied_reveal_and_it_is_logged(
 
 
 def test_no_event_no_data(workspace: Workspace, team: Team) -> None:
-    info = store_tokenised(workspace, "tax", valid_numbers(1))
+    """Fail-closed on the path the app uses: the review and reveal screens call
+    reveal_pair; when its event cannot be written it raises and returns nothing."""
+    run_id = stored_run(workspace, team.clerk, list(valid_numbers(1)))
     set_purpose(team.clerk, "適用調査")
     workspace.conn.execute("PRAGMA query_only = ON")  # the log can no longer be written
     try:
         with pytest.raises(AuditWriteFailed):
-            reveal_records(team.clerk, info.id, ["R0000"])
+            reveal_pair(team.clerk, run_id, "T0000", "S0000")
     finally:
         workspace.conn.execute("PRAGMA query_only = OFF")
     assert _events(workspace, EventType.REVEAL) == []

@@ -26,7 +26,6 @@ class PageSpec:
     title_key: str
     action: Action
     factory: PageFactory
-    placeholder: bool = False
 
 
 _PAGES: dict[str, PageSpec] = {}

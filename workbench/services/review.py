@@ -155,17 +155,3 @@ def undo_last(session: Session, run_id: str) -> Decision:
     previous = str(earlier[0]) if earlier else "withdrawn"
     return _append(session, run, tax_id, si_id, previous, f"undo of #{last_id}")
 
-
-def decision_history(
-    session: Session, run_id: str, tax_record_id: str, si_record_id: str
-) -> list[Decision]:
-    authorize(session, Action.RUN_VIEW, run_id=run_id)
-    ws = session.workspace
-    run = get_run(ws, run_id)
-    rows = ws.conn.execute(
-        "SELECT id, tax_record_id, si_record_id, decision, note, decided_by, decided_at "
-        "FROM review_decisions WHERE tax_dataset = ? AND si_dataset = ? AND tax_record_id = ? "
-        "AND si_record_id = ? ORDER BY id",
-        (run.tax_dataset, run.si_dataset, tax_record_id, si_record_id),
-    ).fetchall()
-    return [Decision(int(r[0]), *(str(x) for x in r[1:])) for r in rows]
