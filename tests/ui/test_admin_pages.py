@@ -322,7 +322,8 @@ def test_settings_are_checked_stored_and_logged(
     window = _admin_window(qtbot, workspace)
     page = window.show_page("admin_settings")
     assert isinstance(page, SettingsPage)
-    assert page.idle.value() == 15 and page.checkpoint.text() == "" and page.rules.text() == ""
+    assert page.idle.value() == settings_service.DEFAULT_IDLE_MINUTES
+    assert page.checkpoint.text() == "" and page.rules.text() == ""
     assert "ルールの版" in page.rules_version.text()
 
     def changes() -> list[dict[str, object]]:
