@@ -65,7 +65,6 @@ class ExportPage(QWidget):
         self.export_button.clicked.connect(self.start_export)
         layout.addWidget(self.export_button)
         self.progress = ProgressPanel()
-        self.progress.cancel_button.hide()  # an export is short and cannot be cancelled
         layout.addWidget(self.progress)
         self.message = MessageBar()
         layout.addWidget(self.message)
@@ -97,9 +96,10 @@ class ExportPage(QWidget):
             # The save dialog asked before replacing an existing file.
             return export_service.export_run(session, run_id, what, path, replace=True)  # type: ignore[arg-type]
 
-        self.state.task(work).success(self._done).with_progress(self.progress).with_messages(
-            self.message
-        ).run_in_background()
+        # An export is short and cannot be cancelled.
+        self.state.task(work).success(self._done).with_progress(
+            self.progress, cancellable=False
+        ).with_messages(self.message).run_in_background()
 
     def _done(self, result: ExportResult) -> None:
         self.result = result
