@@ -10,7 +10,7 @@ from rlwb.ui.frame_view import BLOCK_ROWS, FrameView
 COLUMNS = [(c, c.upper()) for c in ("code", "severity", "status", "detail", "weight", "n")]
 
 
-def _frame(rows: int) -> pl.DataFrame:
+def frame_of(rows: int) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "code": [f"R0{i % 9 + 1}" for i in range(rows)],
@@ -26,8 +26,8 @@ def _frame(rows: int) -> pl.DataFrame:
 
 def _view(rows: int, columns: list[tuple[str, str]] = COLUMNS) -> FrameView[str]:
     view: FrameView[str] = FrameView(columns)
-    view.set_base(_frame(rows))
-    view.show(_frame(rows))
+    view.set_base(frame_of(rows))
+    view.show(frame_of(rows))
     return view
 
 
@@ -39,7 +39,7 @@ def _arrange(view: FrameView[str], sort: tuple[str, bool] | None, expr: pl.Expr 
 
 def test_columns_formats_and_hidden_bytes() -> None:
     view: FrameView[str] = FrameView([*COLUMNS, ("token", "TOKEN"), ("missing", "MISSING")])
-    view.show(_frame(10).with_columns(pl.lit(None, dtype=pl.String).alias("detail")))
+    view.show(frame_of(10).with_columns(pl.lit(None, dtype=pl.String).alias("detail")))
     assert len(view.shown) == 7  # "missing" is not in the frame
     assert view.header(0) == "CODE" and view.header(7) is None
     assert view.cell_text(1, 4) == "0.143"
@@ -54,7 +54,7 @@ def test_value_labels_and_colours_come_from_the_cache() -> None:
         value_labels={"severity": {"high": "高"}},
         cell_colours={"severity": {"high": "red"}},
     )
-    view.show(_frame(6))
+    view.show(frame_of(6))
     assert view.cell_text(0, 1) == "高"
     assert view.colour(0, 1) == "red"
     assert view.colour(1, 1) is None and view.colour(0, 0) is None
@@ -78,7 +78,7 @@ def test_sort_and_filter_swap_the_frame_and_keep_each_other() -> None:
     high_99 = (pl.col("severity") == "high") & pl.col("detail").str.contains("detail 99")
     _arrange(view, view.sort_key, high_99)
     assert view.frame["n"].to_list() == [999, 996, 993, 990, 99]
-    view.set_base(_frame(1000).with_columns(pl.lit("confirmed").alias("status")))
+    view.set_base(frame_of(1000).with_columns(pl.lit("confirmed").alias("status")))
     _arrange(view, view.sort_key, view.filter_expr)
     assert view.row_count == 5 and view.cell_text(0, 2) == "confirmed"
     _arrange(view, view.sort_key, None)

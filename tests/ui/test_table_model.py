@@ -10,22 +10,7 @@ from pytestqt.qtbot import QtBot
 from rlwb.ui.pages.findings_panel import findings_filter
 from rlwb.ui.table_model import BLOCK_ROWS, FrameTableModel
 from rlwb.ui.widgets import big_table_view
-
-COLUMNS = [(c, c.upper()) for c in ("code", "severity", "status", "detail", "weight", "n")]
-
-
-def _frame(rows: int) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "code": [f"R0{i % 9 + 1}" for i in range(rows)],
-            "severity": [("high", "review", "info")[i % 3] for i in range(rows)],
-            "status": ["open"] * rows,
-            "detail": [f"detail {i}" for i in range(rows)],
-            "weight": [i / 7 for i in range(rows)],
-            "n": list(range(rows)),
-            "token": [b"\x00" * 4] * rows,
-        }
-    )
+from tests.ui.test_frame_view import COLUMNS, frame_of
 
 
 class FrameSpy:
@@ -47,7 +32,7 @@ def test_painting_a_viewport_converts_one_block_and_then_hits_the_cache(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     model = FrameTableModel(COLUMNS)
-    model.set_base(_frame(100_000))
+    model.set_base(frame_of(100_000))
     spy = FrameSpy(monkeypatch)
     viewport = [model.index(r, c) for r in range(600, 640) for c in range(model.columnCount())]
     texts = [model.data(i) for i in viewport]
@@ -66,7 +51,7 @@ def test_painting_a_viewport_converts_one_block_and_then_hits_the_cache(
 def test_the_model_answers_qt_from_the_view() -> None:
     """Headers, text, alignment (test_frame_view.py checks what the view computes)."""
     model = FrameTableModel([*COLUMNS, ("token", "TOKEN"), ("missing", "MISSING")])
-    model.set_base(_frame(10).with_columns(pl.lit(None, dtype=pl.String).alias("detail")))
+    model.set_base(frame_of(10).with_columns(pl.lit(None, dtype=pl.String).alias("detail")))
     assert model.columnCount() == 7  # "missing" is not in the frame
     assert model.headerData(0, Qt.Orientation.Horizontal) == "CODE"
     assert model.headerData(2, Qt.Orientation.Vertical) == "3"
@@ -80,7 +65,7 @@ def test_the_model_answers_qt_from_the_view() -> None:
 
 def test_sorting_by_a_header_resets_the_model(qtbot: QtBot) -> None:
     model = FrameTableModel(COLUMNS)
-    model.set_base(_frame(1000))
+    model.set_base(frame_of(1000))
     with qtbot.waitSignal(model.modelReset, timeout=1000):
         model.sort(5, Qt.SortOrder.DescendingOrder)
     assert model.data(model.index(0, 5)) == "999"
@@ -97,14 +82,14 @@ def test_value_labels_and_colours_come_from_the_cache() -> None:
         value_labels={"severity": {"high": "高"}},
         cell_colours={"severity": {"high": red}},
     )
-    model.set_base(_frame(6))
+    model.set_base(frame_of(6))
     assert model.data(model.index(0, 1)) == "高"
     assert model.data(model.index(0, 1), Qt.ItemDataRole.BackgroundRole) == red
     assert model.data(model.index(1, 1), Qt.ItemDataRole.BackgroundRole) is None
 
 
 def test_findings_filter_combines_every_condition() -> None:
-    frame = _frame(30)
+    frame = frame_of(30)
     assert findings_filter() is None
     expr = findings_filter(rule="R01", severity="high", status="open", columns=("detail",))
     assert expr is not None
@@ -113,7 +98,7 @@ def test_findings_filter_combines_every_condition() -> None:
 
 def test_a_view_over_a_million_rows_stays_lazy(qtbot: QtBot) -> None:
     model = FrameTableModel(COLUMNS)
-    model.set_base(_frame(1_000_000))
+    model.set_base(frame_of(1_000_000))
     view = big_table_view()
     qtbot.addWidget(view)
     view.setModel(model)
@@ -133,7 +118,7 @@ def test_big_tables_sort_and_filter_on_a_worker(
     from rlwb.ui.state import AppState
 
     monkeypatch.setattr(findings_panel, "BACKGROUND_ROWS", 0)
-    frame = _frame(3000).with_columns(
+    frame = frame_of(3000).with_columns(
         pl.col("n").cast(pl.String).alias("tax_record_id"),
         pl.lit("S1").alias("si_record_id"),
         (pl.col("code") + "|" + pl.col("n").cast(pl.String)).alias("finding_key"),

@@ -48,6 +48,18 @@ class Outcome:
         self.finished = True
 
 
+def until_cancelled(started: threading.Event) -> TaskFunction[None]:
+    """Work that says it started, then runs until cancelled."""
+
+    def loop(progress: ProgressCallback, cancel: CancelToken) -> None:
+        started.set()
+        while True:
+            cancel.raise_if_cancelled()
+            threading.Event().wait(0.001)
+
+    return loop
+
+
 def test_result_and_progress_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
     manager = TaskManager()
     seen = Outcome()
@@ -121,13 +133,7 @@ def test_cancel_is_cooperative(qtbot: QtBot) -> None:
     seen = Outcome()
     started = threading.Event()
 
-    def loop(progress: ProgressCallback, cancel: CancelToken) -> None:
-        started.set()
-        while True:
-            cancel.raise_if_cancelled()
-            threading.Event().wait(0.001)
-
-    seen.task(manager, loop).run_in_background()
+    seen.task(manager, until_cancelled(started)).run_in_background()
     assert started.wait(5)
     with qtbot.waitSignal(manager.task_ended, timeout=5000):
         manager.cancel()
@@ -172,13 +178,11 @@ def test_a_cancel_shows_the_pages_sentence(qtbot: QtBot) -> None:
     panel, messages = Outcome(), Messages()
     started = threading.Event()
 
-    def loop(progress: ProgressCallback, cancel: CancelToken) -> None:
-        started.set()
-        while True:
-            cancel.raise_if_cancelled()
-            threading.Event().wait(0.001)
-
-    task = manager.task(loop).with_progress(panel).with_messages(messages, cancelled="stopped")
+    task = (
+        manager.task(until_cancelled(started))
+        .with_progress(panel)
+        .with_messages(messages, cancelled="stopped")
+    )
     task.run_in_background()
     assert started.wait(5) and panel.started is True
     with qtbot.waitSignal(manager.task_ended, timeout=5000):

@@ -12,9 +12,7 @@ from rlwb.workbench.workspace import Workspace
 from tests.workbench.conftest import FakeClock, Team
 
 
-def test_activity_moves_the_idle_clock_but_not_while_locked(
-    team: Team, clock: FakeClock
-) -> None:
+def test_activity_moves_the_idle_clock_but_not_while_locked(team: Team, clock: FakeClock) -> None:
     session = team.clerk
     started = session.last_activity
     clock.advance(seconds=session_service.ACTIVITY_RESOLUTION_SECONDS)

@@ -232,9 +232,13 @@ class AnalysisPage(QWidget):
                 session, since, until, settings, progress=progress, cancel=cancel
             )
 
-        self.state.task(work).success(self.show_report).with_progress(
-            self.progress
-        ).with_messages(self.message, cancelled=tr("analysis.cancelled")).run_in_background()
+        (
+            self.state.task(work)
+            .success(self.show_report)
+            .with_progress(self.progress)
+            .with_messages(self.message, cancelled=tr("analysis.cancelled"))
+            .run_in_background()
+        )
 
     def show_report(self, report: AnalysisReport) -> None:
         self.report = report
@@ -281,9 +285,13 @@ class AnalysisPage(QWidget):
             progress("export", 0.3)
             return audit_service.export_analysis(session, report, path, replace=True)
 
-        self.state.task(work).success(self._exported).with_progress(
-            self.progress
-        ).with_messages(self.message).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._exported)
+            .with_progress(self.progress)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _exported(self, result: Path) -> None:
         self.exported = result

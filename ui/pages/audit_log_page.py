@@ -216,9 +216,14 @@ class AuditLogPage(QWidget):
             return audit_service.verify(session, progress=progress)
 
         # The service verifies the whole log in one go: no Cancel.
-        self.state.task(work).success(self._verified).failure(self._verify_failed).with_progress(
-            self.progress, cancellable=False
-        ).with_messages(self.message).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._verified)
+            .failure(self._verify_failed)
+            .with_progress(self.progress, cancellable=False)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _verified(self, result: VerificationResult) -> None:
         self.result = result
@@ -241,9 +246,13 @@ class AuditLogPage(QWidget):
             progress("export", 0.2)
             return audit_service.export_events(session, flt, path, replace=True)
 
-        self.state.task(work).success(self._exported).with_progress(
-            self.progress, cancellable=False
-        ).with_messages(self.message).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._exported)
+            .with_progress(self.progress, cancellable=False)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _exported(self, result: AuditExport) -> None:
         self.exported = result

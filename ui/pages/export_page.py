@@ -97,9 +97,13 @@ class ExportPage(QWidget):
             return export_service.export_run(session, run_id, what, path, replace=True)  # type: ignore[arg-type]
 
         # An export is short and cannot be cancelled.
-        self.state.task(work).success(self._done).with_progress(
-            self.progress, cancellable=False
-        ).with_messages(self.message).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._done)
+            .with_progress(self.progress, cancellable=False)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _done(self, result: ExportResult) -> None:
         self.result = result

@@ -253,9 +253,12 @@ class FindingsPanel(QWidget):
                 pl.col("detail").fill_null("")
             )
 
-        self.state.task(work).success(self.set_findings).with_messages(
-            self.message
-        ).run_in_background()
+        (
+            self.state.task(work)
+            .success(self.set_findings)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def set_findings(self, frame: pl.DataFrame) -> None:
         codes = sorted(frame["code"].unique().drop_nulls().to_list()) if frame.height else []

@@ -176,9 +176,12 @@ class ImportPage(QWidget):
         def work(progress: ProgressCallback, cancel: CancelToken) -> ExtractPreview:
             return preview_service.preview_extract(session, path, kind, profile)
 
-        self.state.task(work).success(self._show_preview).failure(
-            self._preview_failed
-        ).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._show_preview)
+            .failure(self._preview_failed)
+            .run_in_background()
+        )
 
     def _preview_failed(self, message: str) -> None:
         if self._preview_pending:
@@ -249,9 +252,13 @@ class ImportPage(QWidget):
             )
 
         self.report_view.hide()
-        self.state.task(work).success(self._import_done).with_progress(
-            self.progress
-        ).with_messages(self.message, cancelled=tr("import.cancelled")).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._import_done)
+            .with_progress(self.progress)
+            .with_messages(self.message, cancelled=tr("import.cancelled"))
+            .run_in_background()
+        )
 
     def _import_done(self, report: ImportReport) -> None:
         self.report = report

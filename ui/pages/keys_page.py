@@ -463,9 +463,15 @@ class KeysPage(QWidget):
         def work(progress: ProgressCallback, cancel: CancelToken) -> RotationReport:
             return keys_service.rotate_keys(session, reason, progress=progress, cancel=cancel)
 
-        self.state.task(work).success(self._rotated).failure(self._rotation_failed).cancelled(
-            self._rotation_cancelled
-        ).with_progress(self.progress).with_messages(self.message).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._rotated)
+            .failure(self._rotation_failed)
+            .cancelled(self._rotation_cancelled)
+            .with_progress(self.progress)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _rotated(self, result: RotationReport) -> None:
         self.report = result
@@ -525,11 +531,14 @@ class KeysPage(QWidget):
                 scrypt_n=scrypt_n,
             )
 
-        self.state.task(work).success(self._compromised).failure(
-            self._compromise_failed
-        ).with_progress(self.progress, cancellable=False).with_messages(
-            self.message
-        ).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._compromised)
+            .failure(self._compromise_failed)
+            .with_progress(self.progress, cancellable=False)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _compromised(self, report: CompromiseReport) -> None:
         self.refresh()
@@ -583,9 +592,13 @@ class KeysPage(QWidget):
             keys_service.backup_keys(session, path, passphrase, scrypt_n=scrypt_n, replace=True)
             return path
 
-        self.state.task(work).success(self._backed_up).with_progress(
-            self.progress, cancellable=False
-        ).with_messages(self.message).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._backed_up)
+            .with_progress(self.progress, cancellable=False)
+            .with_messages(self.message)
+            .run_in_background()
+        )
 
     def _backed_up(self, result: Path) -> None:
         self.backup_path = result

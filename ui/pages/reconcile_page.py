@@ -213,9 +213,13 @@ class ReconcilePage(QWidget):
                 session, tax_dataset=str(tax), si_dataset=str(si), progress=progress, cancel=cancel
             )
 
-        self.state.task(work).success(self._reconciled).with_progress(
-            self.progress
-        ).with_messages(self.message, cancelled=tr("reconcile.cancelled")).run_in_background()
+        (
+            self.state.task(work)
+            .success(self._reconciled)
+            .with_progress(self.progress)
+            .with_messages(self.message, cancelled=tr("reconcile.cancelled"))
+            .run_in_background()
+        )
 
     def _reconciled(self, run: RunInfo) -> None:
         self.message.show_success(tr("reconcile.done", id=run.id))
