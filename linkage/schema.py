@@ -15,13 +15,20 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Final
 
 import jaconv
 import polars as pl
 
-ExtractKind = Literal["tax", "si"]
-KINDS: Final[tuple[ExtractKind, ...]] = ("tax", "si")
+
+class ExtractKind(StrEnum):
+    """The two kinds of extract (and of dataset): 源泉徴収 tax and 社会保険 social insurance."""
+
+    TAX = "tax"
+    SI = "si"
+
+
+KINDS: Final[tuple[ExtractKind, ...]] = tuple(ExtractKind)
 
 
 class Required(StrEnum):

@@ -30,7 +30,7 @@ from rlwb.workbench.services.session import login, logout
 from rlwb.workbench.workspace import Workspace
 
 if TYPE_CHECKING:
-    from rlwb.workbench.cli import Context
+    from rlwb.workbench.cli.context import Context
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-real-data"  # noqa: S105 - printed demo secret
 DEMO_ACCOUNTS = {

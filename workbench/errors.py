@@ -6,7 +6,12 @@ No message ever carries a 個人番号, a name, an address or an amount.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
+
+from rlwb.crypto.errors import CryptoError
+from rlwb.linkage.errors import LinkageError
+from rlwb.linkage.progress import Cancelled
 
 
 class WorkbenchError(Exception):
@@ -59,3 +64,25 @@ class NotFound(WorkbenchError):
 
 class InvalidInput(WorkbenchError):
     """The caller's input (a file, a name, a password) cannot be used as given."""
+
+
+# -- what the CLI and the GUI treat as expected ------------------------------------------
+# An expected error shows its own message (none carries personal data: every hierarchy
+# here is written so) and no traceback; anything else is a bug, whose traceback goes to
+# the support log. Storage failures (sqlite3, OSError) are described in words by
+# storage_errors.describe_failure. The engine's and crypto's errors are converted into
+# WorkbenchError at the service boundary (services/boundary.py) where a service calls the
+# engine; they stay listed here for the calls that reach them directly (opening a keystore).
+EXPECTED_ERRORS: tuple[type[BaseException], ...] = (
+    WorkbenchError,
+    CryptoError,
+    LinkageError,
+    Cancelled,
+    sqlite3.Error,
+    OSError,
+)
+
+
+def is_expected(exc: BaseException) -> bool:
+    """True for an error the person at the desk can act on from its message alone."""
+    return isinstance(exc, EXPECTED_ERRORS)

@@ -13,7 +13,7 @@ from typing import Final
 import polars as pl
 
 from rlwb.linkage.errors import MissingColumns
-from rlwb.linkage.link import LINKED_OUTCOMES
+from rlwb.linkage.outcomes import LINKED_OUTCOMES
 
 TAX_COLUMNS: Final[dict[str, pl.DataType]] = {
     "row_number": pl.Int64(),

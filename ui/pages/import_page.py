@@ -182,7 +182,7 @@ class ImportPage(QWidget):
             self.reload_profiles()
 
     def current_kind(self) -> Kind:
-        return "si" if self.kind.currentData() == "si" else "tax"
+        return Kind.SI if self.kind.currentData() == Kind.SI else Kind.TAX
 
     def reload_profiles(self, select: str | None = None) -> None:
         try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from rlwb.linkage.errors import LinkageError
 from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
 from rlwb.linkage.read import match_headers
-from rlwb.linkage.schema import KINDS, Required, columns_of
+from rlwb.linkage.schema import KINDS, ExtractKind, Required, columns_of
 from rlwb.linkage.tables import load_table
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType
@@ -115,7 +115,7 @@ def _mask(cell: str | None, alias: str | None) -> str:
 def _check_kind(kind: str) -> Kind:
     if kind not in KINDS:
         raise InvalidInput("Choose the kind of extract: tax or si (social insurance).")
-    return "tax" if kind == "tax" else "si"
+    return ExtractKind(kind)
 
 
 def preview_extract(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rlwb.linkage.outcomes import OUTCOMES as OUTCOMES  # for the CLI and UI
+from rlwb.linkage.outcomes import LinkOutcome as LinkOutcome
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.linkage.reconcile import reconcile
 from rlwb.linkage.rules import RuleSet, load_rules

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rlwb.linkage.decisions import ReviewDecision as ReviewDecision  # for the CLI and UI
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType, PersonRef
 from rlwb.workbench.clock import to_iso
@@ -18,7 +19,7 @@ from rlwb.workbench.runs import RunInfo, get_run, read_links
 from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
 
-DECISIONS = ("match", "non_match", "unsure")
+DECISIONS = tuple(ReviewDecision)
 
 
 @dataclass(frozen=True)
