@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from rlwb.ui.errors import describe_error
 from rlwb.ui.i18n import tr
 from rlwb.ui.widgets import MessageBar, secret_field
-from rlwb.workbench.errors import AuthenticationError, LoginRefused, WorkbenchError
+from rlwb.workbench.errors import AuthenticationError, LoginRefused, RefusalKind, WorkbenchError
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services import session as session_service
 from rlwb.workbench.session import Session
@@ -31,9 +31,9 @@ def failure_message(exc: AuthenticationError) -> str:
     """Why a login failed, in the user's language, from what the service chose to say
     (never from reading the account: that would tell anyone whether a name exists)."""
     if isinstance(exc, LoginRefused):
-        if exc.kind == "disabled":
+        if exc.kind == RefusalKind.DISABLED:
             return tr("login.disabled")
-        if exc.kind == "locked" and exc.locked_until is not None:
+        if exc.kind == RefusalKind.LOCKED and exc.locked_until is not None:
             return tr("login.locked_until", until=exc.locked_until.astimezone().strftime("%H:%M"))
     return tr("login.wrong")
 

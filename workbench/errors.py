@@ -8,10 +8,40 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from enum import StrEnum
 
 from rlwb.crypto.errors import CryptoError
 from rlwb.linkage.errors import LinkageError
 from rlwb.linkage.progress import Cancelled
+
+
+class LoginReason(StrEnum):
+    """The outcome of one password check, as the access log keeps it."""
+
+    OK = "ok"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason, not a password
+    UNKNOWN_USER = "unknown_user"
+    #: This failure locked the name.
+    LOCKED_OUT = "locked_out"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class RefusalKind(StrEnum):
+    """What a refused login may tell the person (see LoginRefused)."""
+
+    WRONG = "wrong"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class SessionEndReason(StrEnum):
+    """Why a session was ended under the user's feet (the account changed while logged in)."""
+
+    DISABLED = "disabled"
+    LOCKED = "locked"
+    ROLES_CHANGED = "roles_changed"
+    NO_SUCH_USER = "no_such_user"
 
 
 class WorkbenchError(Exception):
@@ -32,7 +62,9 @@ class LoginRefused(AuthenticationError):
     ``locked_until``, for a name that exists or not alike) or "disabled" (said only to
     someone who gave the right password)."""
 
-    def __init__(self, message: str, kind: str, locked_until: datetime | None = None) -> None:
+    def __init__(
+        self, message: str, kind: RefusalKind, locked_until: datetime | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.locked_until = locked_until

@@ -41,8 +41,7 @@ def decide(args: argparse.Namespace, ctx: Context, session: Session) -> None:
 def undo(args: argparse.Namespace, ctx: Context, session: Session) -> None:
     decision = review_service.undo_last(session, args.run)
     ctx.print(
-        f"Undone: {decision.tax_record_id} / {decision.si_record_id} is "
-        f"{decision.decision} again."
+        f"Undone: {decision.tax_record_id} / {decision.si_record_id} is {decision.decision} again."
     )
 
 

@@ -139,6 +139,5 @@ def register(sub: Any) -> None:
         users_sub,
         "change-password",
         change_password,
-        help="change the acting user's own password (the only thing a temporary "
-        "password allows)",
+        help="change the acting user's own password (the only thing a temporary password allows)",
     )
