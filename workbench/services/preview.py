@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rlwb.linkage.errors import LinkageError
 from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
 from rlwb.linkage.read import match_headers
 from rlwb.linkage.schema import KINDS, ExtractKind, Required, columns_of
@@ -27,6 +26,7 @@ from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.import_limits import import_limits
 from rlwb.workbench.number_screen import holds_number, mask_numbers, mask_text
 from rlwb.workbench.permissions import Action
+from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.services.imports import find_profile, profiles_dir
 from rlwb.workbench.session import Session
 
@@ -138,14 +138,12 @@ def preview_extract(
             f"The import profile {profile.name!r} is for {profile.kind} extracts; "
             f"choose a {checked_kind} profile or none."
         )
-    try:
+    with engine_errors():
         raw = load_table(
             Path(path),
             encoding=profile.encoding if profile else None,
             limits=import_limits(session.workspace),
         )
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
 
     specs = columns_of(checked_kind)
     headers: list[str] = []
@@ -205,10 +203,8 @@ def make_profile(
     profile = ImportProfile(
         name=name.strip(), kind=_check_kind(kind), columns=dict(columns), encoding=encoding
     )
-    try:
+    with engine_errors():
         profile.validate()
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
     return profile
 
 
@@ -226,9 +222,8 @@ def save_import_profile(session: Session, profile: ImportProfile) -> Path:
     """Keep the profile in the workspace for the next import of the same layout."""
     authorize(session, Action.DATASET_IMPORT)
     try:
-        return save_profile(profiles_dir(session.workspace), profile)
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
+        with engine_errors():
+            return save_profile(profiles_dir(session.workspace), profile)
     except OSError as exc:
         raise InvalidInput(
             f"The profile cannot be saved ({exc.strerror}); check that the workspace is writable."

@@ -17,6 +17,7 @@ from rlwb.workbench.db import get_setting
 from rlwb.workbench.errors import InvalidInput, NotFound, WorkspaceError
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.runs import RunInfo, store_run
+from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.services.review import latest_decisions
 from rlwb.workbench.session import Session
 from rlwb.workbench.storage_errors import logged_after
@@ -43,6 +44,7 @@ def rules_for(ws: Workspace) -> RuleSet:
     return load_rules(Path(path) if path else None)
 
 
+@engine_errors()
 def reconcile_datasets(
     session: Session,
     *,
