@@ -97,7 +97,7 @@ _PERSON: Final = (
     ColumnSpec("住所", "address", _N, _V.TEXT),
 )
 
-TAX_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+TAX_COLUMN_SPECS: Final[tuple[ColumnSpec, ...]] = (
     ColumnSpec("整理番号", "record_id", _Y, _V.RECORD_ID),
     ColumnSpec("個人番号", "my_number", _N, _V.MY_NUMBER),
     *_PERSON,
@@ -108,7 +108,7 @@ TAX_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
     ColumnSpec("年分", "tax_year", _Y, _V.TAX_YEAR),
 )
 
-SI_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+SI_COLUMN_SPECS: Final[tuple[ColumnSpec, ...]] = (
     ColumnSpec("整理番号", "record_id", _Y, _V.RECORD_ID),
     ColumnSpec("個人番号", "my_number", _N, _V.MY_NUMBER),
     ColumnSpec("基礎年金番号", "basic_pension_number", _N, _V.PENSION_NUMBER),
@@ -138,9 +138,9 @@ DEPENDENT: Final = "dependent"
 
 def columns_of(kind: ExtractKind) -> tuple[ColumnSpec, ...]:
     if kind == "tax":
-        return TAX_COLUMNS
+        return TAX_COLUMN_SPECS
     if kind == "si":
-        return SI_COLUMNS
+        return SI_COLUMN_SPECS
     raise ValueError(f"unknown extract kind {kind!r}; use 'tax' or 'si'")
 
 
@@ -165,5 +165,5 @@ def is_known_header(header: str) -> bool:
     key = header_key(header)
     return any(
         key in (header_key(spec.header), header_key(spec.alias))
-        for spec in TAX_COLUMNS + SI_COLUMNS
+        for spec in TAX_COLUMN_SPECS + SI_COLUMN_SPECS
     )

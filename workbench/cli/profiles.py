@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from rlwb.linkage.encoding import SUPPORTED
 from rlwb.linkage.profiles import ImportProfile
 from rlwb.linkage.schema import ExtractKind
+from rlwb.linkage.text_encoding import SUPPORTED
 from rlwb.workbench.cli.context import Context, add_command, in_session
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.services import preview as preview_service
