@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rlwb.linkage import encoding
+from rlwb.linkage import text_encoding as encoding
 from rlwb.linkage.text_encoding import (
     Undecodable,
     UnknownEncoding,
