@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rlwb.crypto.params import SCRYPT_N
 from rlwb.crypto.passwords import (
-    DEFAULT_N,
     dummy_hash,
     hash_password,
     keyed_name,
@@ -86,7 +86,7 @@ class UserStore:
         self,
         conn: sqlite3.Connection,
         *,
-        scrypt_n: int = DEFAULT_N,
+        scrypt_n: int = SCRYPT_N,
         name_key: bytes | None = None,
     ) -> None:
         self._conn = conn

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from keyring.backend import KeyringBackend
 
-from rlwb.crypto.passwords import DEFAULT_N
+from rlwb.crypto.params import SCRYPT_N
 from rlwb.workbench.clock import Clock, utc_now
 from rlwb.workbench.errors import InvalidInput, WorkbenchError
 from rlwb.workbench.keyaccess import KeyAccess, key_access_from_env
@@ -56,7 +56,7 @@ class Context:
     ask: Callable[[str], str] = input
     keyring_backend: KeyringBackend | None = None
     clock: Clock = utc_now
-    scrypt_n: int = DEFAULT_N
+    scrypt_n: int = SCRYPT_N
     #: Opens the desktop app; given by ui.launcher (the core never imports Qt).
     gui: GuiRunner | None = None
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rlwb.crypto.identifiers import SEPARATOR_CLASS
 from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
 from rlwb.linkage.read import match_headers
 from rlwb.linkage.schema import KINDS, ExtractKind, Required, columns_of
@@ -46,7 +47,7 @@ __all__ = [
 MASK = "●" * 12
 MY_NUMBER = "my_number"
 _DIGITS_ONLY = re.compile(r"^[0-9]{12}$")
-_SEPARATORS = re.compile(r"[\-‐‑‒–—―−ー－\s\u3000]")
+_SEPARATORS = re.compile(SEPARATOR_CLASS)
 
 
 @dataclass(frozen=True)
