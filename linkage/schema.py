@@ -137,9 +137,9 @@ DEPENDENT: Final = "dependent"
 
 
 def columns_of(kind: ExtractKind) -> tuple[ColumnSpec, ...]:
-    if kind == "tax":
+    if kind == ExtractKind.TAX:
         return TAX_COLUMN_SPECS
-    if kind == "si":
+    if kind == ExtractKind.SI:
         return SI_COLUMN_SPECS
     raise ValueError(f"unknown extract kind {kind!r}; use 'tax' or 'si'")
 

@@ -84,7 +84,7 @@ class ImportPage(QWidget):
         self.choose_button = QPushButton(tr("import.choose"))
         self.choose_button.clicked.connect(self._choose)
         self.kind = QComboBox()
-        for kind in ("tax", "si"):
+        for kind in Kind:
             self.kind.addItem(tr_kind(kind), kind)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.profile = QComboBox()

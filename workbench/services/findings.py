@@ -82,7 +82,7 @@ def list_findings(session: Session, run_id: str) -> pl.DataFrame:
     findings = read_findings(ws, run).with_columns(_key_expr())
     statuses = _statuses(ws, run.tax_dataset, run.si_dataset)
     return findings.join(statuses, on="finding_key", how="left").with_columns(
-        pl.col("status").fill_null("open")
+        pl.col("status").fill_null(FindingStatus.OPEN.value)
     )
 
 
@@ -120,7 +120,7 @@ def set_status(
     if status not in STATUSES:
         raise InvalidInput(f"A finding status is one of {', '.join(STATUSES)}.")
     note = note.strip()
-    if status == "dismissed" and not note:
+    if status == FindingStatus.DISMISSED and not note:
         raise InvalidInput("Say why the finding is dismissed: a note is required.")
     refuse_number(note, "note")
     ws = session.workspace

@@ -9,6 +9,7 @@ from rlwb.linkage.outcomes import LinkOutcome as LinkOutcome
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.linkage.reconcile import reconcile
 from rlwb.linkage.rules import RuleSet, load_rules
+from rlwb.linkage.schema import ExtractKind
 from rlwb.workbench import compromise
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType
@@ -55,8 +56,8 @@ def reconcile_datasets(
 ) -> RunInfo:
     authorize(session, Action.RUN_RECONCILE)
     ws = session.workspace
-    tax = get_dataset(ws.conn, tax_dataset) if tax_dataset else newest(ws, "tax")
-    si = get_dataset(ws.conn, si_dataset) if si_dataset else newest(ws, "si")
+    tax = get_dataset(ws.conn, tax_dataset) if tax_dataset else newest(ws, ExtractKind.TAX)
+    si = get_dataset(ws.conn, si_dataset) if si_dataset else newest(ws, ExtractKind.SI)
     if tax.kind != "tax" or si.kind != "si":
         raise InvalidInput("Choose one tax dataset and one social-insurance dataset.")
     compromise.require_joinable(ws, tax, si)

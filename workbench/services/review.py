@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from rlwb.linkage.decisions import ReviewDecision as ReviewDecision  # for the CLI and UI
+from rlwb.linkage.outcomes import LinkOutcome
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType, PersonRef
 from rlwb.workbench.clock import to_iso
@@ -55,7 +56,7 @@ def review_queue(session: Session, run_id: str) -> pl.DataFrame:
     authorize(session, Action.RUN_VIEW, run_id=run_id)
     ws = session.workspace
     run = get_run(ws, run_id)
-    links = read_links(ws, run).filter(pl.col("outcome") == "review")
+    links = read_links(ws, run).filter(pl.col("outcome") == LinkOutcome.REVIEW)
     decided = latest_decisions(ws, run.tax_dataset, run.si_dataset)
     return links.join(decided, on=["tax_record_id", "si_record_id"], how="left").sort(
         "match_weight", descending=True, nulls_last=True
