@@ -34,9 +34,7 @@ _ENCODED = re.compile(
 )
 
 
-def hash_password(
-    password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
-) -> str:
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     """Hash ``password`` with a fresh random salt."""
     if not isinstance(password, str) or not password:
         raise ValueError("an empty password cannot be hashed")
@@ -65,9 +63,7 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
 
 
-def needs_rehash(
-    encoded: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
-) -> bool:
+def needs_rehash(encoded: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bool:
     """True if ``encoded`` was made with a lower cost than (n, r, p), or is not ours."""
     match = _ENCODED.fullmatch(encoded) if isinstance(encoded, str) else None
     if match is None:
