@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from rlwb.crypto.errors import CryptoError, PassphraseRequired
+from rlwb.crypto.params import KEY_SIZE
 
 _FIXED = struct.Struct(">8sBBB16s12sH")
 _BODY_LENGTH = struct.Struct(">I")
@@ -142,4 +143,4 @@ def _parse(magic: bytes, blob: bytes) -> tuple[str, bytes, int, int, int, bytes,
 
 
 def _derive(secret: bytes, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(secret)
+    return Scrypt(salt=salt, length=KEY_SIZE, n=n, r=r, p=p).derive(secret)

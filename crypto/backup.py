@@ -19,11 +19,11 @@ from rlwb.crypto import _passphrase_box as box
 from rlwb.crypto._files import write_private_new
 from rlwb.crypto.errors import BackupDamaged, BackupError, BackupWrongPassphrase, CryptoError
 from rlwb.crypto.keyset import open_keyset
+from rlwb.crypto.params import MASTER_KEY_SIZE, SCRYPT_N
 
 _MAGIC = b"RLWKBAK1"
 _FORMAT = "records-linkage-workbench/key-backup"
 _FORMAT_VERSION = 1
-MASTER_KEY_SIZE = 32
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def write_backup(
     path: Path,
     backup: KeyBackup,
     passphrase: str,
-    scrypt_n: int = 2**17,
+    scrypt_n: int = SCRYPT_N,
     *,
     replace: bool = False,
 ) -> None:
@@ -49,7 +49,7 @@ def write_backup(
     write_private_new(path, lambda out: out.write(blob), replace=replace)
 
 
-def seal_backup(backup: KeyBackup, passphrase: str, scrypt_n: int = 2**17) -> bytes:
+def seal_backup(backup: KeyBackup, passphrase: str, scrypt_n: int = SCRYPT_N) -> bytes:
     """The bytes of a backup file. Refuses (BackupError, nothing written) a backup whose
     keyset does not open with its master key: such a file could never restore anything.
     """

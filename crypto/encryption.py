@@ -38,11 +38,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from rlwb.crypto._files import write_private_atomic_with
 from rlwb.crypto.errors import DecryptionFailed
+from rlwb.crypto.params import KEY_SIZE
 
 MAGIC = b"RLWSTRM1"
 DEFAULT_CHUNK_SIZE = 1 << 20
 MAX_CHUNK_SIZE = 1 << 26  # bounds the memory a (not yet authenticated) header can ask for
-KEY_SIZE = 32
 _SALT_SIZE = 32
 _PREFIX_SIZE = 7
 _TAG_SIZE = 16

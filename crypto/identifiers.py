@@ -10,12 +10,13 @@ import re
 import unicodedata
 from enum import StrEnum
 
-_DASHES = "-‐‑‒–—―−ー－"
-_STRIP = str.maketrans("", "", _DASHES + " \t\u3000")
-# Twelve digits, possibly split by spaces or dashes (after NFKC), not part of a longer
-# number: the same pattern the access log screens its text with (workbench/audit/encoding.py).
-_TWELVE_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ \t\u3000\-‐‑‒–—―−ー]?[0-9]){11}(?![0-9])")
-MASKED_MY_NUMBER = "[個人番号]"
+#: The dashes a 個人番号 or 法人番号 may be written with (ASCII, Unicode dashes and minus,
+#: the long vowel mark and the full-width hyphen); with spaces they are dropped before the
+#: check. The one definition: workbench's vectorised checks and screens build on it.
+DASHES = "-‐‑‒–—―−ー－"
+#: DASHES and the spaces (ASCII, tab, ideographic) as a regex character class.
+SEPARATOR_CLASS = "[" + re.escape(DASHES) + r"\s\u3000]"
+_STRIP = str.maketrans("", "", DASHES + " \t\u3000")
 
 
 class IdentifierProblem(StrEnum):
@@ -91,18 +92,3 @@ def canonical_corporate_number(value: str | None) -> tuple[str | None, Identifie
 
 def is_valid_corporate_number(value: str | None) -> bool:
     return canonical_corporate_number(value)[0] is not None
-
-
-def mask_my_numbers(text: str) -> str:
-    """``text`` with every 12-digit run that passes the 個人番号 check replaced by a mark.
-
-    Text with anything but ASCII is NFKC-normalised first (so full-width digits are found);
-    numbers that fail the check digit are left alone, like the access log's screen does.
-    """
-    normalised = text if text.isascii() else unicodedata.normalize("NFKC", text)
-
-    def _mask(match: re.Match[str]) -> str:
-        digits, _problem = canonical_my_number(match.group())
-        return match.group() if digits is None else MASKED_MY_NUMBER
-
-    return _TWELVE_DIGITS.sub(_mask, normalised)

@@ -45,10 +45,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from rlwb.crypto._files import write_private_atomic
 from rlwb.crypto.errors import DecryptionFailed, KeysetInvalid
+from rlwb.crypto.params import KEY_SIZE, MASTER_KEY_SIZE
 from rlwb.crypto.tokens import Tokenizer
 
-KEY_SIZE = 32
-MASTER_KEY_SIZE = 32
 FORMAT_NAME = "records-linkage-workbench/keyset"
 FORMAT_VERSION = 1  # the log-MAC fields are optional additions to version 1
 SEAL_MAGIC = b"RLWKSET1"

@@ -35,16 +35,16 @@ from rlwb.crypto.errors import (
     PassphraseIncorrect,
     PassphraseTooShort,
 )
+from rlwb.crypto.params import MASTER_KEY_SIZE, SCRYPT_N
 
 SERVICE_NAME = "records-linkage-workbench"
-MASTER_KEY_SIZE = 32
 PASSPHRASE_FILE = "master-key.scrypt"  # noqa: S105 - a file name
 ENV_KEYSTORE = "WORKBENCH_KEYSTORE"
 ENV_PASSPHRASE = "WORKBENCH_KEYSTORE_PASSPHRASE"  # noqa: S105 - a variable name
 _MAGIC = b"RLWMKEY1"
-#: scrypt cost of the passphrase file (128 MiB, ~0.3-0.5 s); older files are re-sealed
-#: with it the next time they open.
-DEFAULT_SCRYPT_N = 2**17
+#: scrypt cost of the passphrase file; older files are re-sealed with it the next time
+#: they open.
+DEFAULT_SCRYPT_N = SCRYPT_N
 #: As for key backups: a short passphrase falls to an offline guess once the file is copied.
 MIN_PASSPHRASE_LENGTH = 12
 # keyrings.alt's file backends keep secrets in a file in the home directory: plaintext,

@@ -21,12 +21,11 @@ import unicodedata
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from rlwb.crypto._passphrase_box import check_scrypt_params
+from rlwb.crypto.params import SCRYPT_N, SCRYPT_P, SCRYPT_R
 
 SCHEME = "scrypt"
-#: Production cost of a user password hash: N=2**17, r=8 (128 MiB, ~0.3-0.5 s per hash).
-DEFAULT_N = 2**17
-DEFAULT_R = 8
-DEFAULT_P = 1
+#: Production cost of a user password hash (crypto.params: 128 MiB, ~0.3-0.5 s per hash).
+DEFAULT_N = SCRYPT_N
 _SALT_SIZE = 16
 _HASH_SIZE = 32
 _ENCODED = re.compile(
@@ -35,9 +34,7 @@ _ENCODED = re.compile(
 )
 
 
-def hash_password(
-    password: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P
-) -> str:
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     """Hash ``password`` with a fresh random salt."""
     if not isinstance(password, str) or not password:
         raise ValueError("an empty password cannot be hashed")
@@ -66,9 +63,7 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(_scrypt(password, salt, n, r, p), expected)
 
 
-def needs_rehash(
-    encoded: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P
-) -> bool:
+def needs_rehash(encoded: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> bool:
     """True if ``encoded`` was made with a lower cost than (n, r, p), or is not ours."""
     match = _ENCODED.fullmatch(encoded) if isinstance(encoded, str) else None
     if match is None:
@@ -77,7 +72,7 @@ def needs_rehash(
     return old_n < n or old_r < r or old_p < p
 
 
-def dummy_hash(*, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> str:
+def dummy_hash(*, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     """A well-formed hash that no password matches (random salt and digest, no scrypt run).
 
     Checking a password against it costs one scrypt with these parameters, exactly like a

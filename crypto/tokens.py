@@ -32,9 +32,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.hmac import HMAC
 
 from rlwb.crypto.errors import TokenChainMismatch, TokenVersionMismatch, UnknownKeyVersion
+from rlwb.crypto.params import KEY_SIZE
 
 DOMAIN = b"jp-mynumber\x00"
-KEY_SIZE = 32
 DIGEST_SIZE = 32
 CANONICAL_LENGTH = 12
 

@@ -15,6 +15,7 @@ Effect on linking (``linkage.link``):
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
 import polars as pl
@@ -22,7 +23,16 @@ import polars as pl
 from rlwb.linkage.errors import InvalidDecisions
 from rlwb.linkage.records import INDEX
 
-DECISION_VALUES: Final = ("match", "non_match", "unsure")
+
+class ReviewDecision(StrEnum):
+    """A clerk's decision on a pair the linkage left for review."""
+
+    MATCH = "match"
+    NON_MATCH = "non_match"
+    UNSURE = "unsure"
+
+
+DECISION_VALUES: Final = tuple(ReviewDecision)
 _PAIR: Final = ["tax_record_id", "si_record_id"]
 
 

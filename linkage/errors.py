@@ -66,9 +66,11 @@ class MissingColumns(LinkingError):
     """An input frame lacks a column (or values) that linking or a rule needs."""
 
 
-class TokenVersionMismatch(LinkingError):
+class DatasetKeyVersionMismatch(LinkingError):
     """The two datasets carry tokens of different key versions (or one dataset mixes
-    versions); comparing them would silently find nothing."""
+    versions); comparing them would silently find nothing. (Two single tokens of different
+    versions raise crypto.errors.TokenVersionMismatch; linkage and crypto stand apart, so
+    the dataset-level check has its own class.)"""
 
 
 class TooManyCandidatePairs(LinkingError):

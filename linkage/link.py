@@ -37,22 +37,12 @@ from rlwb.linkage.compare import comparison_levels
 from rlwb.linkage.decisions import decision_pairs
 from rlwb.linkage.fellegi_sunter import FellegiSunterModel, estimate, score
 from rlwb.linkage.identity import AGREEMENT_COLUMNS, identity_agreement
+from rlwb.linkage.outcomes import LINKED_OUTCOMES as LINKED_OUTCOMES  # re-exported
+from rlwb.linkage.outcomes import OUTCOMES as OUTCOMES  # re-exported
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.linkage.records import INDEX, prepare_records
 from rlwb.linkage.settings import LinkSettings
 from rlwb.linkage.token_join import join_on_tokens
-
-OUTCOMES: Final = (
-    "token",
-    "probabilistic",
-    "review",
-    "reviewed_match",
-    "reviewed_non_match",
-    "tax_only",
-    "si_only",
-)
-#: Outcomes that pair a tax record with a social-insurance record as one person.
-LINKED_OUTCOMES: Final = ("token", "probabilistic", "reviewed_match")
 
 LINK_SCHEMA: Final = pl.Schema(
     {

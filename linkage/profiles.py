@@ -115,7 +115,7 @@ def _from_document(document: object, path: Path) -> ImportProfile:
         raise damaged
     return ImportProfile(
         name=name,
-        kind="tax" if kind == "tax" else "si",
+        kind=ExtractKind.TAX if kind == ExtractKind.TAX else ExtractKind.SI,
         columns=dict(columns),
         encoding=encoding,
     )

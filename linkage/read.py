@@ -1,6 +1,6 @@
 """Read a tax or social-insurance extract into a parsed, validated frame.
 
-    file -> decode (encoding.py) -> text table (tables.py) -> headers mapped to aliases
+    file -> decode (text_encoding.py) -> text table (tables.py) -> headers mapped to aliases
          -> values parsed column-wise (parse/) -> row checks -> ParsedExtract
 
 File-level problems stop the import with one :class:`ExtractError`. Row-level problems

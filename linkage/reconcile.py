@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from rlwb.linkage.link import OUTCOMES, LinkResult, LinkStats, link
+from rlwb.linkage.link import LinkResult, LinkStats, link
+from rlwb.linkage.outcomes import OUTCOMES
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.linkage.rules import RULE_CODES, RuleSet, evaluate, load_rules
 from rlwb.linkage.settings import LinkSettings
@@ -33,7 +34,7 @@ def summarise(links: pl.DataFrame, findings: pl.DataFrame) -> dict[str, int]:
     """Counts per outcome and per rule code."""
     outcomes = dict(links.group_by("outcome").len().iter_rows())
     codes = dict(findings.group_by("code").len().iter_rows())
-    summary = {outcome: int(outcomes.get(outcome, 0)) for outcome in OUTCOMES}
+    summary = {str(outcome): int(outcomes.get(outcome, 0)) for outcome in OUTCOMES}
     summary.update({code: int(codes.get(code, 0)) for code in RULE_CODES})
     return summary
 

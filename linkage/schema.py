@@ -15,13 +15,20 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, Literal
+from typing import Final
 
 import jaconv
 import polars as pl
 
-ExtractKind = Literal["tax", "si"]
-KINDS: Final[tuple[ExtractKind, ...]] = ("tax", "si")
+
+class ExtractKind(StrEnum):
+    """The two kinds of extract (and of dataset): 源泉徴収 tax and 社会保険 social insurance."""
+
+    TAX = "tax"
+    SI = "si"
+
+
+KINDS: Final[tuple[ExtractKind, ...]] = tuple(ExtractKind)
 
 
 class Required(StrEnum):
@@ -90,7 +97,7 @@ _PERSON: Final = (
     ColumnSpec("住所", "address", _N, _V.TEXT),
 )
 
-TAX_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+TAX_COLUMN_SPECS: Final[tuple[ColumnSpec, ...]] = (
     ColumnSpec("整理番号", "record_id", _Y, _V.RECORD_ID),
     ColumnSpec("個人番号", "my_number", _N, _V.MY_NUMBER),
     *_PERSON,
@@ -101,7 +108,7 @@ TAX_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
     ColumnSpec("年分", "tax_year", _Y, _V.TAX_YEAR),
 )
 
-SI_COLUMNS: Final[tuple[ColumnSpec, ...]] = (
+SI_COLUMN_SPECS: Final[tuple[ColumnSpec, ...]] = (
     ColumnSpec("整理番号", "record_id", _Y, _V.RECORD_ID),
     ColumnSpec("個人番号", "my_number", _N, _V.MY_NUMBER),
     ColumnSpec("基礎年金番号", "basic_pension_number", _N, _V.PENSION_NUMBER),
@@ -130,10 +137,10 @@ DEPENDENT: Final = "dependent"
 
 
 def columns_of(kind: ExtractKind) -> tuple[ColumnSpec, ...]:
-    if kind == "tax":
-        return TAX_COLUMNS
-    if kind == "si":
-        return SI_COLUMNS
+    if kind == ExtractKind.TAX:
+        return TAX_COLUMN_SPECS
+    if kind == ExtractKind.SI:
+        return SI_COLUMN_SPECS
     raise ValueError(f"unknown extract kind {kind!r}; use 'tax' or 'si'")
 
 
@@ -158,5 +165,5 @@ def is_known_header(header: str) -> bool:
     key = header_key(header)
     return any(
         key in (header_key(spec.header), header_key(spec.alias))
-        for spec in TAX_COLUMNS + SI_COLUMNS
+        for spec in TAX_COLUMN_SPECS + SI_COLUMN_SPECS
     )

@@ -19,18 +19,6 @@ from typing import Final
 import fastexcel
 import polars as pl
 
-from rlwb.linkage.encoding import (
-    BOM,
-    SUPPORTED,
-    UTF8,
-    UTF8_BOM,
-    Undecodable,
-    UnknownEncoding,
-    canonical_encoding,
-    decode_to_utf8,
-    looks_binary,
-    sniff_utf8,
-)
 from rlwb.linkage.errors import ExtractError
 from rlwb.linkage.limits import (
     DEFAULT_LIMITS,
@@ -43,6 +31,18 @@ from rlwb.linkage.limits import (
     over_long_cell,
 )
 from rlwb.linkage.schema import is_known_header
+from rlwb.linkage.text_encoding import (
+    BOM,
+    SUPPORTED,
+    UTF8,
+    UTF8_BOM,
+    Undecodable,
+    UnknownEncoding,
+    canonical_encoding,
+    decode_to_utf8,
+    looks_binary,
+    sniff_utf8,
+)
 
 XLSX_ENCODING: Final = "xlsx"
 _ZIP_MAGIC: Final = b"PK\x03\x04"

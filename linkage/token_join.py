@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from rlwb.linkage.errors import TokenVersionMismatch
+from rlwb.linkage.errors import DatasetKeyVersionMismatch
 from rlwb.linkage.records import INDEX
 
 
@@ -20,13 +20,13 @@ def _token_version(records: pl.DataFrame, side: str) -> int | None:
     if versions.is_empty():
         return None
     if versions.null_count():
-        raise TokenVersionMismatch(
+        raise DatasetKeyVersionMismatch(
             f"The {side} dataset has tokens without a key version; import it again so "
             "every token records the key version that made it."
         )
     distinct = versions.unique()
     if distinct.len() > 1:
-        raise TokenVersionMismatch(
+        raise DatasetKeyVersionMismatch(
             f"The {side} dataset mixes tokens of key versions "
             f"{', '.join(str(v) for v in sorted(distinct.to_list()))}; finish the key "
             "rotation for this dataset, then run the reconciliation again."
@@ -37,14 +37,14 @@ def _token_version(records: pl.DataFrame, side: str) -> int | None:
 def check_token_versions(tax: pl.DataFrame, si: pl.DataFrame) -> int | None:
     """The common key version of both datasets (None if either has no tokens).
 
-    Raises :class:`TokenVersionMismatch` when the versions differ.
+    Raises :class:`DatasetKeyVersionMismatch` when the versions differ.
     """
     tax_version = _token_version(tax, "tax")
     si_version = _token_version(si, "social-insurance")
     if tax_version is None or si_version is None:
         return None
     if tax_version != si_version:
-        raise TokenVersionMismatch(
+        raise DatasetKeyVersionMismatch(
             f"The tax dataset's tokens are on key version {tax_version} and the "
             f"social-insurance dataset's on version {si_version}; tokens of different "
             "versions never match. Migrate both datasets to the current key version "

@@ -1,6 +1,7 @@
 """Errors as the person at the desk reads them: a translated headline and the core's message.
 
-Only expected errors (the core's WorkbenchError family and a cancel) show their message;
+Only expected errors (workbench.errors.is_expected: the same rule as the CLI's) show
+their message;
 anything else shows a generic sentence, because a foreign exception may quote data: its
 traceback goes to the support log (workbench/support_log.py) and the sentence says where
 that file is.
@@ -22,7 +23,9 @@ from rlwb.workbench.services.types import (
     SessionLocked,
     WorkbenchError,
     WorkspaceError,
+    describe_failure,
 )
+from rlwb.workbench.services.types import is_expected as core_is_expected
 
 #: Most specific first: the first matching class gives the headline.
 _HEADLINES: tuple[tuple[type[BaseException], str], ...] = (
@@ -40,7 +43,7 @@ _HEADLINES: tuple[tuple[type[BaseException], str], ...] = (
 
 
 def is_expected(exc: BaseException) -> bool:
-    return isinstance(exc, WorkbenchError | Cancelled)
+    return core_is_expected(exc)
 
 
 def headline(exc: BaseException) -> str:
@@ -69,4 +72,6 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, WorkbenchError):
         detail = str(exc).strip()
         return f"{headline(exc)}\n{detail}" if detail else headline(exc)
+    if is_expected(exc):  # a storage failure, in words (as the CLI says it)
+        return f"{headline(exc)}\n{describe_failure(exc)}"
     return unexpected_error(exc)

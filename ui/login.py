@@ -25,6 +25,7 @@ from rlwb.workbench.services.types import (
     AuthenticationError,
     KeyAccess,
     LoginRefused,
+    RefusalKind,
     Session,
     WorkbenchError,
     Workspace,
@@ -35,9 +36,9 @@ def failure_message(exc: AuthenticationError) -> str:
     """Why a login failed, in the user's language, from what the service chose to say
     (never from reading the account: that would tell anyone whether a name exists)."""
     if isinstance(exc, LoginRefused):
-        if exc.kind == "disabled":
+        if exc.kind == RefusalKind.DISABLED:
             return tr("login.disabled")
-        if exc.kind == "locked" and exc.locked_until is not None:
+        if exc.kind == RefusalKind.LOCKED and exc.locked_until is not None:
             return tr("login.locked_until", until=exc.locked_until.astimezone().strftime("%H:%M"))
     return tr("login.wrong")
 

@@ -18,6 +18,7 @@ from rlwb.workbench.errors import (
     AccountRefused,
     NotFound,
     PasswordChangeRequired,
+    SessionEndReason,
     WorkbenchError,
 )
 from rlwb.workbench.permissions import Action, is_allowed
@@ -86,29 +87,32 @@ def authorize(
     )
 
 
-def _account_change(session: Session, now: datetime) -> tuple[str, str] | None:
+def _account_change(session: Session, now: datetime) -> tuple[SessionEndReason, str] | None:
     """(reason, message) if the account no longer allows this session; also carries over
     a temporary password an administrator set since the login."""
     try:
         user = session.workspace.users.get(session.user)
     except NotFound:
-        return "no_such_user", "Your account no longer exists. The attempt was logged."
+        return (
+            SessionEndReason.NO_SUCH_USER,
+            "Your account no longer exists. The attempt was logged.",
+        )
     if user.disabled:
         return (
-            "disabled",
+            SessionEndReason.DISABLED,
             "An administrator disabled your account while you were logged in, so the "
             "session ended. Ask an administrator. The attempt was logged.",
         )
     if user.is_locked(now):
         return (
-            "locked",
+            SessionEndReason.LOCKED,
             "Your account was locked after too many failed logins, so the session ended. "
             "Log in again once the lock has passed, or ask an administrator to unlock it. "
             "The attempt was logged.",
         )
     if set(session.roles) - set(user.roles):
         return (
-            "roles_changed",
+            SessionEndReason.ROLES_CHANGED,
             "An administrator changed your roles while you were logged in, so the session "
             "ended. Log in again to work with your current roles. The attempt was logged.",
         )

@@ -11,10 +11,10 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 import polars as pl
 
+from rlwb.linkage.schema import ExtractKind
 from rlwb.workbench.audit.events import PersonRef
 from rlwb.workbench.clock import from_iso, to_iso
 from rlwb.workbench.db import transaction
@@ -22,7 +22,8 @@ from rlwb.workbench.errors import NotFound
 from rlwb.workbench.ids import new_id
 from rlwb.workbench.workspace import Workspace
 
-Kind = Literal["tax", "si"]
+#: The kind of a dataset is the kind of the extract it was imported from.
+Kind = ExtractKind
 AREA = "datasets"
 
 
@@ -48,7 +49,7 @@ def _info(row: tuple[object, ...]) -> DatasetInfo:
     id_, kind, file_name, imported_at, imported_by, rows, version, storage, report = row
     return DatasetInfo(
         id=str(id_),
-        kind="tax" if kind == "tax" else "si",
+        kind=ExtractKind.TAX if kind == ExtractKind.TAX else ExtractKind.SI,
         file_name=str(file_name),
         imported_at=from_iso(str(imported_at)),
         imported_by=str(imported_by),

@@ -21,6 +21,7 @@ from rlwb.crypto.errors import KeystoreUnavailable
 from rlwb.crypto.keystore import KeyringMasterKeyStore, PassphraseMasterKeyStore
 from rlwb.fixtures.samples import sample_paths
 from rlwb.workbench.clock import Clock
+from rlwb.workbench.datasets import Kind
 from rlwb.workbench.keyaccess import APP_NAME, KeyAccess, default_state_dir
 from rlwb.workbench.services import audit as audit_service
 from rlwb.workbench.services import users as user_service
@@ -30,7 +31,7 @@ from rlwb.workbench.services.session import login, logout
 from rlwb.workbench.workspace import Workspace
 
 if TYPE_CHECKING:
-    from rlwb.workbench.cli import Context
+    from rlwb.workbench.cli.context import Context
 
 DEMO_PASSPHRASE = "demo-passphrase-not-for-real-data"  # noqa: S105 - printed demo secret
 DEMO_ACCOUNTS = {
@@ -73,8 +74,8 @@ def create_demo_workspace(
     logout(admin)
     clerk = login(ws, "clerk", DEMO_ACCOUNTS["clerk"][0])
     paths = sample_paths()
-    for kind, key in (("tax", "tax_cp932"), ("si", "si_utf8bom")):
-        report = import_extract(clerk, paths[key], kind)  # type: ignore[arg-type]
+    for kind, key in ((Kind.TAX, "tax_cp932"), (Kind.SI, "si_utf8bom")):
+        report = import_extract(clerk, paths[key], kind)
         out(report.lines()[0])
     run = reconcile_datasets(clerk)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(run.summary.items()) if v)

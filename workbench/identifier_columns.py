@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from rlwb.crypto.identifiers import IdentifierProblem
+from rlwb.crypto.identifiers import SEPARATOR_CLASS, IdentifierProblem
 
-_DASHES_AND_SPACES = r"[\-‐‑‒–—―−ー－\s\u3000]"
 _CLEAN = "__identifier_clean"
 
 
@@ -44,7 +43,7 @@ def _checked(
     problem: str,
 ) -> pl.DataFrame:
     clean = frame.with_columns(
-        pl.col(column).str.normalize("NFKC").str.replace_all(_DASHES_AND_SPACES, "").alias(_CLEAN)
+        pl.col(column).str.normalize("NFKC").str.replace_all(SEPARATOR_CLASS, "").alias(_CLEAN)
     )
     text = pl.col(_CLEAN)
     well_formed = text.str.contains(rf"^[0-9]{{{length}}}$")

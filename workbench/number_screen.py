@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rlwb.crypto.identifiers import SEPARATOR_CLASS
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.identifier_columns import with_my_number_check
 
@@ -30,7 +31,7 @@ from rlwb.workbench.identifier_columns import with_my_number_check
 MASK = "*" * 12
 
 _DIGITS = 12
-_SEPARATOR = r"^[\-‐‑‒–—―−ー\s]+$"  # after NFKC (full-width dash and space fold to ASCII)
+_SEPARATOR = rf"^{SEPARATOR_CLASS}+$"
 # Long hex words first (opaque), then digit groups, hex letters, everything else.
 _PIECES = r"[0-9A-Fa-f]{16,}|[0-9]+|[A-Fa-f]+|[^0-9A-Fa-f]+"
 _SHORT_RUN = r"(?:^|[^0-9])[0-9]{1,12}(?:[^0-9]|$)"
@@ -149,8 +150,9 @@ def _covered_pieces(text: pl.Series) -> pl.DataFrame:
     )
 
 
-def mask_numbers(values: pl.Series) -> Masked:
-    """``values`` as text with every number replaced by :data:`MASK`.
+def mask_numbers(values: pl.Series, mark: str | None = None) -> Masked:
+    """``values`` as text with every number replaced by :data:`MASK` (or by ``mark``, once
+    per run of number text).
 
     A changed cell comes back NFKC-normalised (the masked text is what is kept); every
     other cell is returned exactly as given. Nulls stay null.
@@ -160,9 +162,14 @@ def mask_numbers(values: pl.Series) -> Masked:
     hit = pieces.filter("covered")["row"].unique()
     if hit.len() == 0:
         return Masked(text, 0)
-    out = pl.when(pl.col("covered") & pl.col("piece").str.contains("^[0-9]+$")).then(
-        pl.col("piece").str.replace_all("[0-9]", "*")
-    )
+    covered = pl.col("covered")
+    if mark is None:
+        out = pl.when(covered & pl.col("piece").str.contains("^[0-9]+$")).then(
+            pl.col("piece").str.replace_all("[0-9]", "*")
+        )
+    else:
+        starts = covered & ~covered.shift(1, fill_value=False).over("row")
+        out = pl.when(starts).then(pl.lit(mark))
     rebuilt = (
         pieces.filter(pl.col("row").is_in(hit.implode()))
         .with_columns(
@@ -193,11 +200,11 @@ def holds_number(text: str) -> bool:
     return count_numbers(pl.Series([text], dtype=pl.String)) > 0
 
 
-def mask_text(text: str) -> str:
-    """``text`` with every number masked (unchanged when it holds none)."""
+def mask_text(text: str, mark: str | None = None) -> str:
+    """``text`` with every number masked (unchanged when it holds none); see mask_numbers."""
     if _too_few_digits(text):
         return text
-    return str(mask_numbers(pl.Series([text], dtype=pl.String)).values[0])
+    return str(mask_numbers(pl.Series([text], dtype=pl.String), mark).values[0])
 
 
 def refuse_number(text: str, what: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rlwb.workbench.audit.events import Actor
+from rlwb.workbench.errors import SessionEndReason
 from rlwb.workbench.permissions import Role
 from rlwb.workbench.workspace import Workspace
 
@@ -33,8 +34,8 @@ class Session:
     locked: bool = False
     closed: bool = False
     must_change_password: bool = False
-    #: Why authorize() ended the session (disabled, locked, roles_changed, no_such_user).
-    ended_reason: str | None = None
+    #: Why authorize() ended the session.
+    ended_reason: SessionEndReason | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property

@@ -4,8 +4,8 @@ It lives in the platform's user log directory (platformdirs; ``WORKBENCH_LOG_DIR
 overrides it) and is what a user sends to support after an unexpected error. It is not the
 access log (that one is in the workspace database and is evidence); this one is for fixing
 bugs. What goes in: our own log lines and the tracebacks of unexpected exceptions. Every
-line passes :class:`PersonalNumberFilter`, which masks any 12-digit run passing the 個人番号
-check, like the access log's screen. Callers log record ids at most, never a name or an
+line passes :class:`PersonalNumberFilter`, which masks every 個人番号 with the one screen
+of the application (workbench.number_screen), as the access log and the imports do. Callers log record ids at most, never a name or an
 address.
 """
 
@@ -20,10 +20,12 @@ from pathlib import Path
 
 import platformdirs
 
-from rlwb.crypto.identifiers import mask_my_numbers
 from rlwb.workbench.keyaccess import APP_NAME
+from rlwb.workbench.number_screen import mask_text
 from rlwb.workbench.version import APP_VERSION
 
+#: What a 個人番号 becomes in the support log.
+MASKED_MY_NUMBER = "[個人番号]"
 LOG_FILE_NAME = "workbench.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5  # workbench.log.1 … .5: at most ~6 MB in all
@@ -41,6 +43,11 @@ def log_dir(environ: Mapping[str, str] | None = None) -> Path:
 def log_path(environ: Mapping[str, str] | None = None) -> Path:
     """Where the support log is (or will be) written."""
     return log_dir(environ) / LOG_FILE_NAME
+
+
+def mask_my_numbers(text: str) -> str:
+    """``text`` with every 個人番号 (number_screen's rule) replaced by MASKED_MY_NUMBER."""
+    return mask_text(text, MASKED_MY_NUMBER)
 
 
 class PersonalNumberFilter(logging.Filter):

@@ -12,8 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rlwb.crypto.params import SCRYPT_N
 from rlwb.crypto.passwords import (
-    DEFAULT_N,
     dummy_hash,
     hash_password,
     keyed_name,
@@ -22,7 +22,7 @@ from rlwb.crypto.passwords import (
 )
 from rlwb.workbench.clock import from_iso, to_iso
 from rlwb.workbench.db import transaction
-from rlwb.workbench.errors import InvalidInput, LoginRefused, NotFound
+from rlwb.workbench.errors import InvalidInput, LoginReason, LoginRefused, NotFound, RefusalKind
 from rlwb.workbench.permissions import Role, parse_roles
 
 MIN_PASSWORD_LENGTH = 10
@@ -37,17 +37,16 @@ class LockoutPolicy:
 
 @dataclass(frozen=True)
 class LoginCheck:
-    """The outcome of one password check. ``reason`` is for the access log: "ok",
-    "wrong_password", "locked_out" (this failure locked the name), "locked", "disabled" or
-    "unknown_user"; ``user`` is None for a name that is no user."""
+    """The outcome of one password check. ``reason`` is for the access log; ``user`` is
+    None for a name that is no user."""
 
     user: User | None
-    reason: str
+    reason: LoginReason
     locked_until: datetime | None = None
 
     @property
     def ok(self) -> bool:
-        return self.reason == "ok" and self.user is not None
+        return self.reason is LoginReason.OK and self.user is not None
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class UserStore:
         self,
         conn: sqlite3.Connection,
         *,
-        scrypt_n: int = DEFAULT_N,
+        scrypt_n: int = SCRYPT_N,
         name_key: bytes | None = None,
     ) -> None:
         self._conn = conn
@@ -208,11 +207,11 @@ class UserStore:
         matches = verify_password(password, encoded)
         user = self.get(name)
         if user.is_locked(now):
-            return LoginCheck(user, "locked", user.locked_until)
+            return LoginCheck(user, LoginReason.LOCKED, user.locked_until)
         if not matches:
             return self._count_failure(user, now, policy)
         if user.disabled:
-            return LoginCheck(user, "disabled")
+            return LoginCheck(user, LoginReason.DISABLED)
         rehashed = (
             hash_password(password, n=self._scrypt_n)
             if needs_rehash(encoded, n=self._scrypt_n)
@@ -224,7 +223,7 @@ class UserStore:
                 "WHERE name = ?",
                 (rehashed, name),
             )
-        return LoginCheck(self.get(name), "ok")
+        return LoginCheck(self.get(name), LoginReason.OK)
 
     def password_cost(self, name: str) -> str:
         """The scheme and cost part of a stored hash (e.g. ``scrypt$ln=17,r=8,p=1``)."""
@@ -243,8 +242,8 @@ class UserStore:
                 (failures, to_iso(locked_until) if locked_until else None, user.name),
             )
         if locked_until is not None:
-            return LoginCheck(self.get(user.name), "locked_out", locked_until)
-        return LoginCheck(self.get(user.name), "wrong_password")
+            return LoginCheck(self.get(user.name), LoginReason.LOCKED_OUT, locked_until)
+        return LoginCheck(self.get(user.name), LoginReason.WRONG_PASSWORD)
 
     def _unknown_name_failure(self, name: str, now: datetime, policy: LockoutPolicy) -> LoginCheck:
         """Count a failure for a name that is no user, keyed by an HMAC of the name."""
@@ -255,7 +254,7 @@ class UserStore:
         failed = int(row[0]) if row else 0
         until = from_iso(str(row[1])) if row and row[1] else None
         if until is not None and now < until:
-            return LoginCheck(None, "locked", until)
+            return LoginCheck(None, LoginReason.LOCKED, until)
         failures, locked_until = _next_failure(failed, now, policy)
         with transaction(self._conn):
             self._conn.execute(
@@ -265,8 +264,8 @@ class UserStore:
                 (key, failures, to_iso(locked_until) if locked_until else None),
             )
         if locked_until is not None:
-            return LoginCheck(None, "locked_out", locked_until)
-        return LoginCheck(None, "unknown_user")
+            return LoginCheck(None, LoginReason.LOCKED_OUT, locked_until)
+        return LoginCheck(None, LoginReason.UNKNOWN_USER)
 
 
 def _next_failure(failed: int, now: datetime, policy: LockoutPolicy) -> tuple[int, datetime | None]:
@@ -282,17 +281,20 @@ WRONG_LOGIN_MESSAGE = "Wrong user name or password."
 
 def refusal(check: LoginCheck) -> LoginRefused:
     """The error for a failed check: the same words whether the name exists or not."""
-    if check.reason == "disabled":
-        return LoginRefused("This account is disabled. Ask an administrator.", "disabled")
-    if check.reason in ("locked", "locked_out") and check.locked_until is not None:
+    if check.reason is LoginReason.DISABLED:
+        return LoginRefused("This account is disabled. Ask an administrator.", RefusalKind.DISABLED)
+    if (
+        check.reason in (LoginReason.LOCKED, LoginReason.LOCKED_OUT)
+        and check.locked_until is not None
+    ):
         until = check.locked_until.strftime("%H:%M UTC")
         return LoginRefused(
             f"Too many failed logins: this account is locked until {until}, or until an "
             "administrator unlocks it.",
-            "locked",
+            RefusalKind.LOCKED,
             check.locked_until,
         )
-    return LoginRefused(WRONG_LOGIN_MESSAGE, "wrong")
+    return LoginRefused(WRONG_LOGIN_MESSAGE, RefusalKind.WRONG)
 
 
 def _user_from_row(row: tuple[object, ...]) -> User:

@@ -30,7 +30,8 @@ import polars as pl
 from rlwb.crypto._files import fsync_directory
 from rlwb.crypto.errors import CryptoError, DecryptionFailed
 from rlwb.crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
-from rlwb.crypto.passwords import DEFAULT_N, name_key
+from rlwb.crypto.params import SCRYPT_N
+from rlwb.crypto.passwords import name_key
 from rlwb.workbench.audit.chain import ChainKey
 from rlwb.workbench.audit.errors import CheckpointError
 from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
@@ -86,7 +87,7 @@ class Workspace:
         admin_name: str,
         admin_password: str,
         clock: Clock = utc_now,
-        scrypt_n: int = DEFAULT_N,
+        scrypt_n: int = SCRYPT_N,
     ) -> Workspace:
         """Create a workspace with its first administrator. Fails leaving nothing behind."""
         check_user_name(admin_name)
@@ -138,7 +139,7 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = DEFAULT_N
+        cls, path: Path, *, access: KeyAccess, clock: Clock = utc_now, scrypt_n: int = SCRYPT_N
     ) -> Workspace:
         check_workspace_dirs(path)
         workspace_id = read_workspace_id(path)
@@ -167,7 +168,7 @@ class Workspace:
         *,
         access: KeyAccess,
         clock: Clock = utc_now,
-        scrypt_n: int = DEFAULT_N,
+        scrypt_n: int = SCRYPT_N,
         keyset_blob: bytes | None = None,
     ) -> Workspace:
         check_workspace_dirs(path)

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 
+from rlwb.linkage.outcomes import LinkOutcome
 from rlwb.linkage.rules.calendar import months_covered, year_end
 from rlwb.linkage.rules.findings import NOT_EVALUATED, empty_findings, findings, yen
 from rlwb.linkage.rules.inputs import RuleInputs
@@ -55,7 +56,7 @@ def possibly_unenrolled(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
         .select(pl.col("employer_corporate_number").alias("payer_corporate_number"))
         .unique()
     )
-    unpaired = inputs.links.filter(pl.col("outcome") == "tax_only").select("tax_record_id")
+    unpaired = inputs.links.filter(pl.col("outcome") == LinkOutcome.TAX_ONLY).select("tax_record_id")
     rows = (
         inputs.tax.rename({"record_id": "tax_record_id"})
         .join(unpaired, on="tax_record_id", how="semi")
@@ -113,7 +114,7 @@ def employer_not_enrolled(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
 
 def si_without_tax(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
     """R09 findings."""
-    unpaired = inputs.links.filter(pl.col("outcome") == "si_only").select("si_record_id")
+    unpaired = inputs.links.filter(pl.col("outcome") == LinkOutcome.SI_ONLY).select("si_record_id")
     insured = (
         inputs.si.rename({"record_id": "si_record_id"})
         .join(unpaired, on="si_record_id", how="semi")

@@ -13,9 +13,9 @@ from typing import Final
 import polars as pl
 
 from rlwb.linkage.errors import MissingColumns
-from rlwb.linkage.link import LINKED_OUTCOMES
+from rlwb.linkage.outcomes import LINKED_OUTCOMES
 
-TAX_COLUMNS: Final[dict[str, pl.DataType]] = {
+TAX_RULE_COLUMNS: Final[dict[str, pl.DataType]] = {
     "row_number": pl.Int64(),
     "record_id": pl.String(),
     "token": pl.Binary(),
@@ -24,7 +24,7 @@ TAX_COLUMNS: Final[dict[str, pl.DataType]] = {
     "tax_year": pl.Int32(),
     "payer_corporate_number": pl.String(),
 }
-SI_COLUMNS: Final[dict[str, pl.DataType]] = {
+SI_RULE_COLUMNS: Final[dict[str, pl.DataType]] = {
     "row_number": pl.Int64(),
     "record_id": pl.String(),
     "token": pl.Binary(),
@@ -62,7 +62,7 @@ def _columns(frame: pl.DataFrame, wanted: dict[str, pl.DataType], side: str) -> 
 class RuleInputs:
     """Frames shared by the rules.
 
-    - ``tax`` / ``si``: the columns of :data:`TAX_COLUMNS` / :data:`SI_COLUMNS`;
+    - ``tax`` / ``si``: the columns of :data:`TAX_RULE_COLUMNS` / :data:`SI_RULE_COLUMNS`;
     - ``links``: the link table;
     - ``income``: per (si_record_id, tax_year) of linked persons: ``total`` (sum of known
       payments), ``unknown`` (a linked payment amount is unknown), ``records`` and
@@ -82,8 +82,8 @@ class RuleInputs:
                 f"The links table lacks columns {missing}; pass the links of linkage.link."
             )
         links = links.with_columns(pl.col(c).cast(pl.String) for c in LINK_COLUMNS)
-        tax_cols = _columns(tax, TAX_COLUMNS, "tax")
-        si_cols = _columns(si, SI_COLUMNS, "social-insurance")
+        tax_cols = _columns(tax, TAX_RULE_COLUMNS, "tax")
+        si_cols = _columns(si, SI_RULE_COLUMNS, "social-insurance")
         linked = links.filter(pl.col("outcome").is_in(LINKED_OUTCOMES)).select(
             "tax_record_id", "si_record_id"
         )

@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -24,7 +25,17 @@ from typing import Any, Final, Literal
 from rlwb.linkage.errors import RulesFileError
 
 RULE_CODES: Final = ("R01", "R02", "R03", "R04", "R05", "R06", "R07", "R08", "R09")
-SEVERITIES: Final = ("high", "review", "info")
+
+
+class Severity(StrEnum):
+    """How urgent a finding is: act now, check, or for information."""
+
+    HIGH = "high"
+    REVIEW = "review"
+    INFO = "info"
+
+
+SEVERITIES: Final = tuple(Severity)
 AgeCounting = Literal["japanese_legal", "calendar"]
 Relationship = Literal["any", "spouse", "non_spouse"]
 

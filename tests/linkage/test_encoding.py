@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rlwb.linkage import encoding
-from rlwb.linkage.encoding import (
+from rlwb.linkage import text_encoding as encoding
+from rlwb.linkage.text_encoding import (
     Undecodable,
     UnknownEncoding,
     canonical_encoding,

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from rlwb.linkage.errors import TokenVersionMismatch
+from rlwb.linkage.errors import DatasetKeyVersionMismatch
 from rlwb.linkage.link import LINK_SCHEMA, link
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
@@ -92,7 +92,7 @@ def test_several_payers_of_one_person_all_link_by_token() -> None:
 
 
 def test_different_token_versions_raise_instead_of_matching_nothing() -> None:
-    with pytest.raises(TokenVersionMismatch, match=r"version 1.*version 2"):
+    with pytest.raises(DatasetKeyVersionMismatch, match=r"version 1.*version 2"):
         link(tax_frame([person("1")], version=1), si_frame([person("1")], version=2))
 
 
@@ -100,7 +100,7 @@ def test_mixed_token_versions_in_one_dataset_raise() -> None:
     tax = tax_frame([person("1"), person("2", **HANAKO)]).with_columns(
         pl.Series("token_version", [1, 2], dtype=pl.Int32)
     )
-    with pytest.raises(TokenVersionMismatch, match="mixes tokens of key versions 1, 2"):
+    with pytest.raises(DatasetKeyVersionMismatch, match="mixes tokens of key versions 1, 2"):
         link(tax, si_frame([person("1")]))
 
 

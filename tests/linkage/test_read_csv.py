@@ -10,7 +10,7 @@ import pytest
 
 from rlwb.linkage.progress import Cancelled, CancelToken
 from rlwb.linkage.read import ISSUE_SCHEMA, QUARANTINE_SCHEMA, read_extract
-from rlwb.linkage.schema import SI_COLUMNS, TAX_COLUMNS, frame_schema
+from rlwb.linkage.schema import SI_COLUMN_SPECS, TAX_COLUMN_SPECS, frame_schema
 from tests.linkage._read_helpers import (
     MY_NUMBER,
     SI_HEADER,
@@ -86,7 +86,7 @@ def test_si_schema_and_values(tmp_path: Path) -> None:
     ]
     parsed = read_extract(write_csv(tmp_path / "si.csv", SI_HEADER, rows), "si")
     assert dict(parsed.frame.schema) == frame_schema("si")
-    assert [c for c in parsed.frame.columns] == ["row_number", *[s.alias for s in SI_COLUMNS]]
+    assert [c for c in parsed.frame.columns] == ["row_number", *[s.alias for s in SI_COLUMN_SPECS]]
     insured, dependant = parsed.frame.rows(named=True)
     assert insured["coverage_type"] == "insured"
     assert insured["basic_pension_number"] == "1234567890"
@@ -101,13 +101,13 @@ def test_si_schema_and_values(tmp_path: Path) -> None:
 
 
 def test_headers_by_alias_in_any_order_with_extras(tmp_path: Path) -> None:
-    aliases = {spec.header: spec.alias for spec in TAX_COLUMNS}
+    aliases = {spec.header: spec.alias for spec in TAX_COLUMN_SPECS}
     header = [aliases[h] for h in reversed(TAX_HEADER)] + ["備考", "社内コード"]
     row = tax_row()
     values = [row[h] for h in reversed(TAX_HEADER)] + ["メモ", "=1+2"]
     parsed = read_extract(write_csv(tmp_path / "t.csv", header, [values]), "tax")
-    assert parsed.frame.columns[: len(TAX_COLUMNS) + 1] == ["row_number"] + [
-        s.alias for s in TAX_COLUMNS
+    assert parsed.frame.columns[: len(TAX_COLUMN_SPECS) + 1] == ["row_number"] + [
+        s.alias for s in TAX_COLUMN_SPECS
     ]
     assert parsed.frame["extra:備考"].to_list() == ["メモ"]
     assert parsed.frame["extra:社内コード"].to_list() == ["=1+2"]  # data, kept as-is

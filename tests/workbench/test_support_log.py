@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rlwb.crypto.identifiers import MASKED_MY_NUMBER, mask_my_numbers
 from rlwb.workbench import support_log
 from rlwb.workbench.cli import EXIT_UNEXPECTED, Context, main
+from rlwb.workbench.support_log import MASKED_MY_NUMBER, mask_my_numbers
 from rlwb.workbench.version import APP_VERSION
 from tests.memory_keyring import MemoryKeyring
 from tests.workbench.conftest import TEST_SCRYPT_N

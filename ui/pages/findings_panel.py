@@ -34,7 +34,7 @@ from rlwb.workbench.services import findings as findings_service
 from rlwb.workbench.services import views
 from rlwb.workbench.services.types import CancelToken, ProgressCallback, WorkbenchError
 
-SEVERITIES = ("high", "review", "info")
+SEVERITIES = findings_service.SEVERITIES
 #: Tables at least this long are sorted and filtered on a worker thread.
 BACKGROUND_ROWS = 200_000
 TEXT_COLUMNS = (
@@ -47,7 +47,10 @@ TEXT_COLUMNS = (
     "si_name",
     "si_name_kana",
 )
-SEVERITY_COLOURS = {"high": QColor("#f9d9dc"), "review": QColor("#fdf1d4")}
+SEVERITY_COLOURS: dict[str, QColor] = {
+    findings_service.Severity.HIGH: QColor("#f9d9dc"),
+    findings_service.Severity.REVIEW: QColor("#fdf1d4"),
+}
 
 
 def findings_filter(

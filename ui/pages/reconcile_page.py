@@ -31,20 +31,12 @@ from rlwb.workbench.services.types import (
     WorkbenchError,
 )
 
-OUTCOME_ORDER = (
-    "token",
-    "probabilistic",
-    "review",
-    "reviewed_match",
-    "reviewed_non_match",
-    "tax_only",
-    "si_only",
-)
+OUTCOME_ORDER = reconcile_service.OUTCOMES
 
 
 def split_summary(summary: dict[str, int]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """(outcomes in workflow order, rule codes in code order) of a run's summary."""
-    outcomes = [(k, summary[k]) for k in OUTCOME_ORDER if k in summary]
+    outcomes = [(str(k), summary[k]) for k in OUTCOME_ORDER if k in summary]
     outcomes += sorted(
         (k, v) for k, v in summary.items() if k not in OUTCOME_ORDER and not _is_rule(k)
     )

@@ -29,7 +29,11 @@ from rlwb.workbench.services import review as review_service
 from rlwb.workbench.services.types import WorkbenchError
 from rlwb.workbench.services.views import PairView
 
-DECISION_KEYS = (("match", "M"), ("non_match", "N"), ("unsure", "U"))
+DECISION_KEYS = (
+    (review_service.ReviewDecision.MATCH, "M"),
+    (review_service.ReviewDecision.NON_MATCH, "N"),
+    (review_service.ReviewDecision.UNSURE, "U"),
+)
 
 
 def first_open(queue: pl.DataFrame) -> int:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
-import xlsxwriter
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from rlwb.crypto.identifiers import canonical_my_number
@@ -31,7 +30,7 @@ from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.outfiles import check_targets, write_private_file
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.session import Session
-from rlwb.workbench.spreadsheet import neutralise, safe_cell, write_table
+from rlwb.workbench.spreadsheet import Sheet, write_table, write_workbook
 from rlwb.workbench.workspace import load_keyset, read_workspace_id
 
 
@@ -320,45 +319,11 @@ def _write_analysis_xlsx(
 def _fill_analysis_xlsx(
     report: AnalysisReport, frames: dict[str, pl.DataFrame], out: BinaryIO
 ) -> None:
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "remove_timezone": True,  # times are already the office's local time
-            "constant_memory": True,  # rows go to disk as they are written
-        },
-    )
-    try:
-        when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        summary = workbook.add_worksheet("summary")
-        summary.write_string(0, 0, "item")
-        summary.write_string(0, 1, "value")
-        for row, (item, value) in enumerate(_summary_table(report).iter_rows(), start=1):
-            summary.write_string(row, 0, safe_cell(str(item)))
-            if str(item) in report.summary:
-                summary.write_number(row, 1, report.summary[str(item)])
-            else:
-                summary.write_string(row, 1, safe_cell(str(value)))
-        summary.set_column(0, 1, 28)
-        for name in SECTIONS:
-            sheet = workbook.add_worksheet(name)
-            frame = neutralise(frames[name])
-            for col, header in enumerate(frame.columns):
-                sheet.write_string(0, col, header)
-            for row, values in enumerate(frame.iter_rows(), start=1):
-                for col, value in enumerate(values):
-                    if value is None:
-                        continue
-                    if isinstance(value, datetime):
-                        sheet.write_datetime(row, col, value, when)
-                    elif isinstance(value, date):
-                        sheet.write_datetime(row, col, value, day)
-                    elif isinstance(value, bool | int | float):
-                        sheet.write_number(row, col, float(value))
-                    else:
-                        sheet.write_string(row, col, str(value))
-            sheet.set_column(0, max(len(frame.columns) - 1, 0), 20)
-    finally:
-        workbook.close()
+    # The counts as numbers, the period and settings as text.
+    summary_rows = [
+        (item, report.summary.get(str(item), value))
+        for item, value in _summary_table(report).iter_rows()
+    ]
+    sheets = [Sheet("summary", ("item", "value"), summary_rows, 28)]
+    sheets += [Sheet.of(name, frames[name], 20) for name in SECTIONS]
+    write_workbook(out, sheets, stream=True)  # rows go to disk as they are written

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from rlwb.crypto.params import SCRYPT_N
 from rlwb.workbench import compromise
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.encoding import _screen
@@ -118,7 +119,7 @@ def destroy_old_keys(
     confirmation: str,
     backup_out: Path,
     passphrase: str,
-    scrypt_n: int = 2**17,
+    scrypt_n: int = SCRYPT_N,
 ) -> CompromiseReport:
     """Write a fresh key backup (new chain only), then destroy the retired key versions."""
     authorize(session, Action.KEYS_COMPROMISE)
@@ -173,7 +174,7 @@ def respond_to_compromise(
     confirmation: str,
     backup_out: Path | None,
     passphrase: str | None,
-    scrypt_n: int = 2**17,
+    scrypt_n: int = SCRYPT_N,
 ) -> CompromiseReport:
     """The whole response: start (or resume), then, given a backup file, destroy the old
     keys. Every input is checked before anything changes."""

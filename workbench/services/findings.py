@@ -8,9 +8,12 @@ fire keep their history and are listed as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import polars as pl
 
+from rlwb.linkage.rules.ruleset import SEVERITIES as SEVERITIES  # for the CLI and UI
+from rlwb.linkage.rules.ruleset import Severity as Severity
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType
 from rlwb.workbench.clock import to_iso
@@ -22,12 +25,22 @@ from rlwb.workbench.runs import get_run, read_findings
 from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
 
-STATUSES = ("open", "confirmed", "dismissed", "resolved")
+
+class FindingStatus(StrEnum):
+    """Where a clerk's work on a finding stands."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    RESOLVED = "resolved"
+
+
+STATUSES = tuple(FindingStatus)
 _ALLOWED = {
-    "open": {"confirmed", "dismissed"},
-    "confirmed": {"resolved", "open"},
-    "dismissed": {"open"},
-    "resolved": {"open"},
+    FindingStatus.OPEN: {FindingStatus.CONFIRMED, FindingStatus.DISMISSED},
+    FindingStatus.CONFIRMED: {FindingStatus.RESOLVED, FindingStatus.OPEN},
+    FindingStatus.DISMISSED: {FindingStatus.OPEN},
+    FindingStatus.RESOLVED: {FindingStatus.OPEN},
 }
 
 
@@ -69,7 +82,7 @@ def list_findings(session: Session, run_id: str) -> pl.DataFrame:
     findings = read_findings(ws, run).with_columns(_key_expr())
     statuses = _statuses(ws, run.tax_dataset, run.si_dataset)
     return findings.join(statuses, on="finding_key", how="left").with_columns(
-        pl.col("status").fill_null("open")
+        pl.col("status").fill_null(FindingStatus.OPEN.value)
     )
 
 
@@ -107,7 +120,7 @@ def set_status(
     if status not in STATUSES:
         raise InvalidInput(f"A finding status is one of {', '.join(STATUSES)}.")
     note = note.strip()
-    if status == "dismissed" and not note:
+    if status == FindingStatus.DISMISSED and not note:
         raise InvalidInput("Say why the finding is dismissed: a note is required.")
     refuse_number(note, "note")
     ws = session.workspace
@@ -116,7 +129,7 @@ def set_status(
     findings = list_findings(session, run_id).filter(pl.col("finding_key") == key)
     if findings.height == 0:
         raise NotFound(f"Run {run.id} has no finding {key}.")
-    current = str(findings["status"][0])
+    current = FindingStatus(findings["status"][0])
     if status not in _ALLOWED[current]:
         raise InvalidInput(f"A {current} finding cannot become {status}.")
     now = to_iso(ws.clock())

@@ -26,6 +26,7 @@ from rlwb.workbench.import_limits import import_limits
 from rlwb.workbench.import_screen import ColumnAction, screen_extract
 from rlwb.workbench.number_screen import holds_number
 from rlwb.workbench.permissions import Action
+from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
 
@@ -73,10 +74,8 @@ def profiles_dir(ws: Workspace) -> Path:
 
 
 def find_profile(ws: Workspace, name: str) -> ImportProfile:
-    try:
+    with engine_errors():
         return load_profile(profiles_dir(ws), name)
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
 
 
 def tokenise(
@@ -116,6 +115,7 @@ def tokenise(
     return checked, pl.concat(issues)
 
 
+@engine_errors()
 def import_extract(
     session: Session,
     path: Path,
@@ -165,9 +165,7 @@ def import_extract(
             outcome=Outcome.FAILED,
             details={"file": path.name, "kind": kind, "error": type(exc).__name__},
         )
-        if isinstance(exc, LinkageError):
-            raise InvalidInput(str(exc)) from None
-        raise
+        raise  # a LinkageError leaves as InvalidInput (engine_errors)
     progress("done", 1.0)
     return ImportReport(
         dataset=info,

@@ -10,7 +10,7 @@ from pathlib import Path
 from rlwb.crypto.backup import KeyBackup, read_backup, seal_backup
 from rlwb.crypto.errors import BackupError
 from rlwb.crypto.keyset import KeyState, open_keyset
-from rlwb.crypto.passwords import DEFAULT_N
+from rlwb.crypto.params import SCRYPT_N
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.workbench import compromise, rotation
 from rlwb.workbench.access import authorize, record
@@ -156,7 +156,7 @@ def backup_keys(
     out: Path,
     passphrase: str,
     *,
-    scrypt_n: int = 2**17,
+    scrypt_n: int = SCRYPT_N,
     replace: bool = False,
 ) -> None:
     """Write a key backup to ``out``; an existing file only when ``replace`` (asked for)."""
@@ -189,7 +189,7 @@ def restore_keys(
     user: str,
     password: str,
     clock: Clock = utc_now,
-    scrypt_n: int = DEFAULT_N,
+    scrypt_n: int = SCRYPT_N,
 ) -> Workspace:
     """Put a key backup into this machine's key store. An administrator of the workspace
     authenticates against the database the backup opens; nothing is stored before that."""

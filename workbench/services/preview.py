@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rlwb.linkage.errors import LinkageError
+from rlwb.crypto.identifiers import SEPARATOR_CLASS
 from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
 from rlwb.linkage.read import match_headers
-from rlwb.linkage.schema import KINDS, Required, columns_of
+from rlwb.linkage.schema import KINDS, ExtractKind, Required, columns_of
 from rlwb.linkage.tables import load_table
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType
@@ -27,6 +27,7 @@ from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.import_limits import import_limits
 from rlwb.workbench.number_screen import holds_number, mask_numbers, mask_text
 from rlwb.workbench.permissions import Action
+from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.services.imports import find_profile, profiles_dir
 from rlwb.workbench.session import Session
 
@@ -46,7 +47,7 @@ __all__ = [
 MASK = "●" * 12
 MY_NUMBER = "my_number"
 _DIGITS_ONLY = re.compile(r"^[0-9]{12}$")
-_SEPARATORS = re.compile(r"[\-‐‑‒–—―−ー－\s\u3000]")
+_SEPARATORS = re.compile(SEPARATOR_CLASS)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _mask(cell: str | None, alias: str | None) -> str:
 def _check_kind(kind: str) -> Kind:
     if kind not in KINDS:
         raise InvalidInput("Choose the kind of extract: tax or si (social insurance).")
-    return "tax" if kind == "tax" else "si"
+    return ExtractKind(kind)
 
 
 def preview_extract(
@@ -138,14 +139,12 @@ def preview_extract(
             f"The import profile {profile.name!r} is for {profile.kind} extracts; "
             f"choose a {checked_kind} profile or none."
         )
-    try:
+    with engine_errors():
         raw = load_table(
             Path(path),
             encoding=profile.encoding if profile else None,
             limits=import_limits(session.workspace),
         )
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
 
     specs = columns_of(checked_kind)
     headers: list[str] = []
@@ -205,10 +204,8 @@ def make_profile(
     profile = ImportProfile(
         name=name.strip(), kind=_check_kind(kind), columns=dict(columns), encoding=encoding
     )
-    try:
+    with engine_errors():
         profile.validate()
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
     return profile
 
 
@@ -226,9 +223,8 @@ def save_import_profile(session: Session, profile: ImportProfile) -> Path:
     """Keep the profile in the workspace for the next import of the same layout."""
     authorize(session, Action.DATASET_IMPORT)
     try:
-        return save_profile(profiles_dir(session.workspace), profile)
-    except LinkageError as exc:
-        raise InvalidInput(str(exc)) from None
+        with engine_errors():
+            return save_profile(profiles_dir(session.workspace), profile)
     except OSError as exc:
         raise InvalidInput(
             f"The profile cannot be saved ({exc.strerror}); check that the workspace is writable."

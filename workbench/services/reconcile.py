@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rlwb.linkage.outcomes import OUTCOMES as OUTCOMES  # for the CLI and UI
+from rlwb.linkage.outcomes import LinkOutcome as LinkOutcome
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.linkage.reconcile import reconcile
 from rlwb.linkage.rules import RuleSet, load_rules
+from rlwb.linkage.schema import ExtractKind
 from rlwb.workbench import compromise
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType
@@ -15,6 +18,7 @@ from rlwb.workbench.db import get_setting
 from rlwb.workbench.errors import InvalidInput, NotFound, WorkspaceError
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.runs import RunInfo, store_run
+from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.services.review import latest_decisions
 from rlwb.workbench.session import Session
 from rlwb.workbench.storage_errors import logged_after
@@ -41,6 +45,7 @@ def rules_for(ws: Workspace) -> RuleSet:
     return load_rules(Path(path) if path else None)
 
 
+@engine_errors()
 def reconcile_datasets(
     session: Session,
     *,
@@ -51,8 +56,8 @@ def reconcile_datasets(
 ) -> RunInfo:
     authorize(session, Action.RUN_RECONCILE)
     ws = session.workspace
-    tax = get_dataset(ws.conn, tax_dataset) if tax_dataset else newest(ws, "tax")
-    si = get_dataset(ws.conn, si_dataset) if si_dataset else newest(ws, "si")
+    tax = get_dataset(ws.conn, tax_dataset) if tax_dataset else newest(ws, ExtractKind.TAX)
+    si = get_dataset(ws.conn, si_dataset) if si_dataset else newest(ws, ExtractKind.SI)
     if tax.kind != "tax" or si.kind != "si":
         raise InvalidInput("Choose one tax dataset and one social-insurance dataset.")
     compromise.require_joinable(ws, tax, si)

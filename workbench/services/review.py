@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rlwb.linkage.decisions import ReviewDecision as ReviewDecision  # for the CLI and UI
+from rlwb.linkage.outcomes import LinkOutcome
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType, PersonRef
 from rlwb.workbench.clock import to_iso
@@ -18,7 +20,7 @@ from rlwb.workbench.runs import RunInfo, get_run, read_links
 from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
 
-DECISIONS = ("match", "non_match", "unsure")
+DECISIONS = tuple(ReviewDecision)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def review_queue(session: Session, run_id: str) -> pl.DataFrame:
     authorize(session, Action.RUN_VIEW, run_id=run_id)
     ws = session.workspace
     run = get_run(ws, run_id)
-    links = read_links(ws, run).filter(pl.col("outcome") == "review")
+    links = read_links(ws, run).filter(pl.col("outcome") == LinkOutcome.REVIEW)
     decided = latest_decisions(ws, run.tax_dataset, run.si_dataset)
     return links.join(decided, on=["tax_record_id", "si_record_id"], how="left").sort(
         "match_weight", descending=True, nulls_last=True

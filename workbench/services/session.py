@@ -8,7 +8,13 @@ from typing import NoReturn
 
 from rlwb.workbench.access import SessionLocked, record
 from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome
-from rlwb.workbench.errors import AccessDenied, AuthenticationError, InvalidInput
+from rlwb.workbench.errors import (
+    AccessDenied,
+    AuthenticationError,
+    InvalidInput,
+    LoginReason,
+    SessionEndReason,
+)
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.number_screen import refuse_number
 from rlwb.workbench.session import Session
@@ -39,7 +45,11 @@ def login(ws: Workspace, name: str, password: str) -> Session:
     check = ws.users.authenticate(name, password, now=now, policy=ws.lockout_policy())
     user, reason = check.user, check.reason
     if not check.ok or user is None:
-        event = EventType.LOGIN_LOCKED_OUT if reason == "locked_out" else EventType.LOGIN_FAILED
+        event = (
+            EventType.LOGIN_LOCKED_OUT
+            if reason is LoginReason.LOCKED_OUT
+            else EventType.LOGIN_FAILED
+        )
         actor = Actor(user.name, tuple(r.value for r in user.roles)) if user else None
         # A name that is no user's is kept as "unknown", never as typed: it may be a
         # password typed into the wrong field, or a 個人番号.
@@ -93,20 +103,28 @@ def unlock(session: Session, password: str) -> None:
 
 
 #: Check outcomes after which the session cannot go on.
-_ENDS_SESSION = ("locked_out", "locked", "disabled")
+_ENDS_SESSION = (LoginReason.LOCKED_OUT, LoginReason.LOCKED, LoginReason.DISABLED)
+
+
+def _ended_by(check: LoginCheck) -> SessionEndReason:
+    if check.reason is LoginReason.DISABLED:
+        return SessionEndReason.DISABLED
+    return SessionEndReason.LOCKED
 
 
 def _refuse(session: Session, check: LoginCheck, during: str) -> NoReturn:
     record(
         session,
-        EventType.LOGIN_LOCKED_OUT if check.reason == "locked_out" else EventType.LOGIN_FAILED,
+        EventType.LOGIN_LOCKED_OUT
+        if check.reason is LoginReason.LOCKED_OUT
+        else EventType.LOGIN_FAILED,
         outcome=Outcome.DENIED,
         subject_user=session.user,
         details={"reason": check.reason, "during": during},
     )
     if check.reason in _ENDS_SESSION:
         session.closed = True
-        session.ended_reason = "disabled" if check.reason == "disabled" else "locked"
+        session.ended_reason = _ended_by(check)
     raise refusal(check)
 
 
@@ -165,7 +183,7 @@ def change_own_password(session: Session, old_password: str, new_password: str) 
         )
         if check.reason in _ENDS_SESSION:
             session.closed = True
-            session.ended_reason = "disabled" if check.reason == "disabled" else "locked"
+            session.ended_reason = _ended_by(check)
             raise refusal(check)
         raise AuthenticationError("The current password is wrong.")
     if check.user.must_change_password and new_password == old_password:

@@ -21,6 +21,7 @@ from rlwb.workbench.import_limits import (
     DEFAULT_IMPORT_MAX_MB,
     MAX_IMPORT_MAX_MB,
     SETTING_IMPORT_MAX_MB,
+    import_max_mb,
 )
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.private_dirs import unsafe_dir_problem
@@ -53,6 +54,8 @@ class Settings:
     rules_file: str | None
     #: The rules version that the current rules file loads as.
     rules_version: str
+    #: The largest extract an import accepts, in MB.
+    import_max_mb: int
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def get_settings(session: Session) -> Settings:
         checkpoint_file=get_setting(conn, SETTING_CHECKPOINT_FILE) or None,
         rules_file=rules_file,
         rules_version=version,
+        import_max_mb=import_max_mb(session.workspace),
     )
 
 

@@ -27,13 +27,16 @@ from rlwb.workbench.errors import (
     LoginRefused,
     NotFound,
     PasswordChangeRequired,
+    RefusalKind,
     WorkbenchError,
     WorkspaceError,
+    is_expected,
 )
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.permissions import Action, Role, is_allowed
 from rlwb.workbench.runs import RunInfo
 from rlwb.workbench.session import STANDARD_PURPOSES, Session
+from rlwb.workbench.storage_errors import describe_failure
 from rlwb.workbench.tasks import Cancelled, CancelToken, ProgressCallback
 from rlwb.workbench.users import MIN_PASSWORD_LENGTH, User
 from rlwb.workbench.version import APP_VERSION
@@ -68,6 +71,7 @@ __all__ = [
     "PasswordChangeRequired",
     "ProgressCallback",
     "PurposeRequired",
+    "RefusalKind",
     "Role",
     "RunInfo",
     "Session",
@@ -77,6 +81,8 @@ __all__ = [
     "WorkbenchError",
     "Workspace",
     "WorkspaceError",
+    "describe_failure",
     "is_allowed",
+    "is_expected",
     "utc_now",
 ]

@@ -47,7 +47,7 @@ class SourceChooser(QWidget):
         self.choose_button = QPushButton(tr("import.choose"))
         self.choose_button.clicked.connect(self._choose)
         self.kind = QComboBox()
-        for kind in ("tax", "si"):
+        for kind in Kind:
             self.kind.addItem(tr_kind(kind), kind)
         self.kind.currentIndexChanged.connect(self.choice_changed)
         self.profile = QComboBox()
@@ -74,7 +74,7 @@ class SourceChooser(QWidget):
         self.file_label.setText(str(path))
 
     def current_kind(self) -> Kind:
-        return "si" if self.kind.currentData() == "si" else "tax"
+        return Kind.SI if self.kind.currentData() == Kind.SI else Kind.TAX
 
     def profile_name(self) -> str:
         """The chosen saved profile; "" for automatic detection."""
