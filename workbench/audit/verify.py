@@ -8,7 +8,7 @@ seconds.
 
 Which checkpoint signatures are checked. The log anchors after every disclosure, so a log
 can hold a checkpoint for every other event, and an Ed25519 verification costs as much as
-walking a hundred events. A checkpoint whose sequence and hash agree with the keyed chain
+walking ten or more events. A checkpoint whose sequence and hash agree with the keyed chain
 claims nothing the chain (which needs the log-MAC key) does not already prove, so its
 signature is checked only where it adds something: the latest checkpoint in the database,
 the external one, the first and every 1,000th row after it (a sample: a wrong public key or
@@ -333,15 +333,9 @@ class _Verifier:
             self.tampering[len(found) : len(found)] = integrity()
         tampering = tuple(self.tampering)
         warnings = tampering + tuple(self.notes)
-        beyond = [
-            (seq, where)
-            for seq, kept in self.anchors.items()
-            if seq > end
-            for _, where, unchecked in kept
-            if unchecked is None or self._signature_ok(unchecked, where)
-        ]
-        if beyond:
-            seq, where = max(beyond)
+        beyond = self._last_anchor_after(end)
+        if beyond is not None:
+            seq, where = beyond
             self._problem(
                 end + 1, 1, BreakReason.LOG_SHORTER_THAN_CHECKPOINT, f"{where} names sequence {seq}"
             )
@@ -371,6 +365,15 @@ class _Verifier:
             keyed=self.chain.keyed,
             signatures_checked=self.signatures_checked,
         )
+
+    def _last_anchor_after(self, end: int) -> tuple[int, str] | None:
+        """The highest checkpoint beyond ``end`` with a good signature (those not checked
+        yet are checked from the highest down, until one is good)."""
+        for seq in sorted((s for s in self.anchors if s > end), reverse=True):
+            for _, where, unchecked in sorted(self.anchors[seq], key=lambda a: a[1], reverse=True):
+                if unchecked is None or self._signature_ok(unchecked, where):
+                    return seq, where
+        return None
 
     def _problem(
         self, seq: int, rank: int, reason: BreakReason, detail: str | None, good: int | None = None
