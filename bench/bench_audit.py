@@ -3,6 +3,9 @@
     .venv/bin/python bench/bench_audit.py            # 10k single commits, 100k batched, 1M verify
     .venv/bin/python bench/bench_audit.py --quick    # 2k / 20k / 100k: well under a minute
 
+``--only-dense`` runs just the log with one checkpoint per two events (``--dense-n``, 100k by
+default): what per-disclosure checkpoints add to verification.
+
 Every database uses the workspace settings: WAL, synchronous=FULL, the audit schema and the
 authorizer, and a keyed chain (HMAC-SHA256 links; ``--unkeyed`` for the old SHA-256 links, to
 compare). Events are synthetic (tokens are SHA-256 of a counter). Half of them are reveals, and
@@ -79,13 +82,14 @@ def draft(i: int) -> EventDraft:
     )
 
 
-def new_log(path: Path, key: Ed25519PrivateKey) -> AuditLog:
+def new_log(path: Path, key: Ed25519PrivateKey, checkpoint_every: int = 1000) -> AuditLog:
     return AuditLog(
         connect(path),
         workspace_id=WORKSPACE_ID,
         signer=key,
         workstation=Workstation("bench-desk", "bench", "0.1.0"),
         chain=CHAIN,
+        checkpoint_every=checkpoint_every,
     )
 
 
@@ -105,8 +109,32 @@ def bench_single(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
     elapsed = time.perf_counter() - start
     print(
         f"verify_log of that log       : {result.message} {result.checkpoints_checked:,} "
-        f"checkpoints; {elapsed:.2f} s"
+        f"checkpoints, {result.signatures_checked:,} signatures checked; {elapsed:.2f} s"
     )
+
+
+def bench_dense(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
+    """A log with one checkpoint per two events (every reveal anchors the log): what the
+    checkpoints add to verification. Built with synchronous=OFF (only verification is timed)."""
+    log = new_log(tmp / "dense.db", key, checkpoint_every=2)
+    log.conn.execute("PRAGMA synchronous=OFF")
+    start = time.perf_counter()
+    for first in range(0, n, 2):
+        log.append_many([draft(i) for i in range(first, min(first + 2, n))])
+    built = time.perf_counter() - start
+    checkpoints = log.conn.execute("SELECT count(*) FROM audit_checkpoints").fetchone()[0]
+    print(f"built a log of {n:,} events with {checkpoints:,} checkpoints in {built:.1f} s")
+    for attempt in (1, 2):
+        start, cpu = time.perf_counter(), time.process_time()
+        result = verify_log(
+            log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=CHAIN
+        )
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(
+            f"verify_log #{attempt} (1 checkpoint per 2 events): {result.message} "
+            f"{result.checkpoints_checked:,} checkpoints, {result.signatures_checked:,} "
+            f"signatures checked; {elapsed:.2f} s wall ({cpu:.2f} s CPU) = {n / elapsed:,.0f} events/s"
+        )
 
 
 def build_batched(
@@ -169,6 +197,13 @@ def main() -> None:
     parser.add_argument(
         "--verify-n", type=int, default=1_000_000, help="events in the log to verify"
     )
+    parser.add_argument(
+        "--dense-n", type=int, default=100_000,
+        help="events in the log with one checkpoint per 2 events (default 100k)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only-dense", action="store_true", help="run only the dense-checkpoint case"
+    )
     parser.add_argument("--quick", action="store_true", help="2k / 20k / 100k events")
     parser.add_argument("--unkeyed", action="store_true", help="plain SHA-256 links (old logs)")
     parser.add_argument(
@@ -176,7 +211,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.quick:
-        args.n, args.n_single, args.verify_n = 20_000, 2_000, 100_000
+        args.n, args.n_single, args.verify_n, args.dense_n = 20_000, 2_000, 100_000, 20_000
     if args.unkeyed:
         global CHAIN
         CHAIN = UNKEYED
@@ -184,6 +219,9 @@ def main() -> None:
     key = Ed25519PrivateKey.generate()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp_name:
         tmp = Path(tmp_name)
+        bench_dense(tmp, args.dense_n, key)
+        if args.only_dense:
+            return
         print(
             f"per-event run uses n={args.n_single:,} (fsync per commit makes it slow; --n-single to change)"
         )

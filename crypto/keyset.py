@@ -21,6 +21,13 @@ from sequence ``log_mac_from_seq`` on; events before it (written before the app 
 key) stay plain SHA-256. Both are recorded here, sealed, so someone who can only write the
 database can neither compute a link nor move the switch point. A keyset written before this
 key existed has neither; :meth:`Keyset.with_log_mac_key` adds them once.
+
+Format versions: 1 had token keys, the data key and the signing key, and later also carried
+the log-MAC key and key chains as optional fields; an app that knows only that could open
+such a keyset and write unkeyed events, or drop the chains. Version 2 (written from now on)
+holds the same fields, but an older app refuses it ("written by another version of the app;
+update the app"). This app reads both and rewrites a version-1 file as version 2 when it
+opens the workspace (see ``workbench.workspace``).
 """
 
 from __future__ import annotations
@@ -49,7 +56,10 @@ from rlwb.crypto.params import KEY_SIZE, MASTER_KEY_SIZE
 from rlwb.crypto.tokens import Tokenizer
 
 FORMAT_NAME = "records-linkage-workbench/keyset"
-FORMAT_VERSION = 1  # the log-MAC fields are optional additions to version 1
+#: Written by this app; an app that reads only version 1 refuses it.
+FORMAT_VERSION = 2
+#: Every version this app reads (a version-1 keyset is rewritten as the current one).
+READABLE_FORMATS = (1, 2)
 SEAL_MAGIC = b"RLWKSET1"
 _NONCE_SIZE = 12
 _TAG_SIZE = 16
@@ -97,6 +107,9 @@ class Keyset:
     log_mac_key: bytes | None = field(default=None, repr=False)
     #: The first log sequence whose link is keyed (1 for a workspace created with the key).
     log_mac_from_seq: int = 1
+    #: The format version of the bytes this keyset was read from (not part of its value):
+    #: below :data:`FORMAT_VERSION`, the file should be written again in the current format.
+    stored_format: int = field(default=FORMAT_VERSION, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.workspace_id, str) or not self.workspace_id:
@@ -274,9 +287,14 @@ class Keyset:
             document = json.loads(data.decode("utf-8"))
             if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
                 raise KeysetInvalid("This is not a keyset of this app.")
-            if document.get("format_version") != FORMAT_VERSION:
+            stored_format = document.get("format_version")
+            if stored_format not in READABLE_FORMATS or isinstance(stored_format, bool):
+                newer = isinstance(stored_format, int) and stored_format > FORMAT_VERSION
                 raise KeysetInvalid(
-                    "The keyset was written by another version of the app; update the app."
+                    f"The keyset was written by {'a newer' if newer else 'another'} version of "
+                    f"the app (keyset format {stored_format!r}; this app reads formats "
+                    f"{READABLE_FORMATS[0]} to {FORMAT_VERSION}); update the app to open this "
+                    "workspace."
                 )
             mac_key = document.get("log_mac_key")
             mac_from = document.get("log_mac_from_seq", 1)
@@ -290,6 +308,7 @@ class Keyset:
                 destroyed_through=_int(document.get("destroyed_through", 0)),
                 log_mac_key=None if mac_key is None else _unb64(mac_key),
                 log_mac_from_seq=mac_from,
+                stored_format=stored_format,
             )
         except KeysetInvalid:
             raise

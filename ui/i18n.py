@@ -577,6 +577,11 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "export.filter_csv": ("CSV (*.csv)", "CSV (*.csv)"),
         "export.filter_xlsx": ("Excel (*.xlsx)", "Excel (*.xlsx)"),
         "export.no_run": ("先に突合結果を選んでください。", "Choose a run first."),
+        "save.replace_title": ("ファイルの置き換え", "Replace the file?"),
+        "save.replace": (
+            "{folder} に {name} が既にあります。置き換えますか？「いいえ」を選ぶと何も書き出しません。",
+            "{name} already exists in {folder}. Replace it? Choose No to write nothing.",
+        ),
         "export.done": (
             "{rows} 行（{persons} 人分）を書き出しました: {path}",
             "Wrote {rows} rows ({persons} persons) to {path}",

@@ -29,6 +29,7 @@ import polars as pl
 
 from rlwb.crypto._files import fsync_directory
 from rlwb.crypto.errors import CryptoError, DecryptionFailed
+from rlwb.crypto.keyset import FORMAT_VERSION as KEYSET_FORMAT
 from rlwb.crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
 from rlwb.crypto.params import SCRYPT_N
 from rlwb.crypto.passwords import name_key
@@ -185,6 +186,8 @@ class Workspace:
             upgraded = keyset.log_mac_key is None
             if upgraded:
                 keyset = _add_log_mac_key(path, conn, keyset, master_key)
+            elif keyset_blob is None and keyset.stored_format < KEYSET_FORMAT:
+                keyset = _rewrite_keyset_format(path, conn, workspace_id, master_key)
             if lock.exclusive:  # nobody else has it open: clear what a crash left
                 remove_leftovers(path, conn)
             lock.share()
@@ -382,6 +385,36 @@ def _add_log_mac_key(
             f"cannot be written ({exc}). Open it once where it is writable, then try again."
         ) from exc
     return upgraded
+
+
+def _rewrite_keyset_format(
+    path: Path, conn: sqlite3.Connection, workspace_id: str, master_key: bytes
+) -> Keyset:
+    """Write a keyset file of an older format again, in the current one (same keys).
+
+    An app that knows only keyset format 1 would open the workspace and write events
+    without the log-MAC key (and ignore retired key chains); it refuses format 2. The file
+    is read again while the database's write lock is held, so a keyset another process has
+    just changed is not overwritten with an older copy.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = read_keyset_file(path / KEYSET_FILE, master_key, workspace_id)
+            if current.stored_format < KEYSET_FORMAT:
+                write_keyset_file(path / KEYSET_FILE, current, master_key)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        raise WorkspaceError(
+            f"The workspace {path} must be upgraded once (its keyset is written in the current "
+            f"format) but cannot be written ({exc}). Open it once where it is writable, then "
+            "try again."
+        ) from exc
+    return replace(current, stored_format=KEYSET_FORMAT)
 
 
 def _keep_log_key(path: Path, workspace_id: str, master_key: bytes, restored: Keyset) -> Keyset:

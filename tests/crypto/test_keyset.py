@@ -131,9 +131,49 @@ def test_from_bytes_rejects_garbage(data: bytes) -> None:
 
 def test_from_bytes_names_a_newer_format(keyset: Keyset) -> None:
     document = json.loads(keyset.to_bytes())
-    document["format_version"] = 2
-    with pytest.raises(KeysetInvalid, match="update the app"):
+    document["format_version"] = 3
+    with pytest.raises(KeysetInvalid, match=r"newer version of the app.*update the app"):
         Keyset.from_bytes(json.dumps(document).encode())
+    for unknown in ("2", True, None, 0):
+        document["format_version"] = unknown
+        with pytest.raises(KeysetInvalid, match="another version of the app"):
+            Keyset.from_bytes(json.dumps(document).encode())
+
+
+def _older_app_reads(data: bytes) -> bool:
+    """What an app that knows only keyset format 1 checks before anything else."""
+    return bool(json.loads(data).get("format_version") == 1)
+
+
+def test_a_keyset_with_a_log_key_or_key_chains_is_format_2_which_an_older_app_refuses(
+    keyset: Keyset,
+) -> None:
+    """An app from before keyed logs would open a format-1 keyset that holds a log-MAC key
+    and then write events without it: the format version tells it to stop."""
+    compromised = keyset.with_new_chain("admin", LATER)
+    for current in (keyset, compromised):
+        data = current.to_bytes()
+        assert json.loads(data)["format_version"] == 2
+        assert not _older_app_reads(data)
+        assert Keyset.from_bytes(data).stored_format == 2
+
+
+def test_a_format_1_keyset_still_opens_and_is_written_back_as_format_2(keyset: Keyset) -> None:
+    for strip in ((), ("log_mac_key", "log_mac_from_seq")):  # with and without the log key
+        document = json.loads(keyset.to_bytes())
+        document["format_version"] = 1
+        for name in strip:
+            del document[name]
+        old = Keyset.from_bytes(json.dumps(document).encode())
+        assert old.stored_format == 1
+        assert (old.log_mac_key is None) == bool(strip)
+        if not strip:
+            assert old == keyset  # the format is not part of the value
+        rewritten = json.loads(old.to_bytes())
+        assert rewritten["format_version"] == 2
+        assert {k: v for k, v in rewritten.items() if k != "format_version"} == {
+            k: v for k, v in document.items() if k != "format_version"
+        }
 
 
 def test_seal_and_open(keyset: Keyset) -> None:

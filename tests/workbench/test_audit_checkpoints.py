@@ -104,6 +104,30 @@ def test_file_sink_write_error_says_what_to_do(tmp_path: Path) -> None:
         sink.write(cp(1))
 
 
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="symbolic links need O_NOFOLLOW")
+@pytest.mark.parametrize("target_exists", [True, False])
+def test_file_sink_refuses_a_symlink_in_the_files_place(
+    tmp_path: Path, target_exists: bool
+) -> None:
+    """Someone swaps the checkpoint file for a link to a file they can rewrite (or to
+    someone else's file): the sink neither appends through it nor reads from it."""
+    elsewhere = tmp_path / "attacker.jsonl"
+    if target_exists:
+        elsewhere.write_text(cp(5).to_json() + "\n")
+    before = elsewhere.read_bytes() if target_exists else None
+    path = tmp_path / "cp.jsonl"
+    path.symlink_to(elsewhere)
+    sink = FileCheckpointSink(path)
+    with pytest.raises(CheckpointError, match="symbolic link, so it was not written") as caught:
+        sink.write(cp(10))
+    assert "remove the link" in str(caught.value)
+    with pytest.raises(CheckpointError, match="symbolic link, so it was not read"):
+        sink.latest()
+    assert (elsewhere.read_bytes() if target_exists else None) == before
+    assert target_exists or not elsewhere.exists()  # no file created at the link's target
+    assert path.is_symlink()
+
+
 def test_keyring_sink_keeps_only_the_latest_and_never_goes_back() -> None:
     ring = MemoryKeyring()
     sink = KeyringCheckpointSink("ws-a", ring)

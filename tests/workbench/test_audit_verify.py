@@ -21,6 +21,7 @@ from rlwb.workbench.audit.checkpoints import (
     CheckpointSink,
     FileCheckpointSink,
     KeyringCheckpointSink,
+    checkpoint_signature_ok,
     sign_checkpoint,
 )
 from rlwb.workbench.audit.errors import CheckpointError
@@ -278,17 +279,18 @@ def test_without_any_checkpoint_left_a_cut_tail_cannot_be_seen(setup: Setup) -> 
     assert setup.verify(external=_NoSink()).intact
 
 
-def test_a_forged_checkpoint_row(setup: Setup) -> None:
-    mallory = Ed25519PrivateKey.generate()
-    last = setup.log.get(25)
-    assert last is not None
-    forged = sign_checkpoint(
-        mallory, workspace_id=WORKSPACE_ID, seq=25, hash_hex=last.hash, time=last.time
-    )
+def _insert_checkpoint(setup: Setup, seq: int, hash_hex: str, key: Ed25519PrivateKey) -> None:
+    forged = sign_checkpoint(key, workspace_id=WORKSPACE_ID, seq=seq, hash_hex=hash_hex, time="t")
     setup.attacker().execute(
         "INSERT INTO audit_checkpoints VALUES (?, ?, ?, ?, ?)",
         (forged.seq, forged.workspace_id, forged.hash, forged.signature_hex, forged.time),
     )
+
+
+def test_a_forged_checkpoint_row(setup: Setup) -> None:
+    """A checkpoint signed with another key that claims another chain: named as forged, not
+    taken for a change of the log."""
+    _insert_checkpoint(setup, 25, "ab" * 32, Ed25519PrivateKey.generate())
     result = setup.verify()
     broken(result, 25, BreakReason.SIGNATURE_INVALID)
     assert (
@@ -296,12 +298,80 @@ def test_a_forged_checkpoint_row(setup: Setup) -> None:
     )
 
 
-def test_an_edited_checkpoint_signature(setup: Setup) -> None:
+def test_a_forged_checkpoint_row_beyond_the_end_is_forged_not_a_cut_tail(setup: Setup) -> None:
+    _insert_checkpoint(setup, 70, "ab" * 32, Ed25519PrivateKey.generate())
+    broken(setup.verify(), 70, BreakReason.SIGNATURE_INVALID)
+
+
+def test_a_forged_row_that_repeats_the_keyed_chain_is_checked_only_as_the_latest_or_a_sample(
+    setup: Setup,
+) -> None:
+    """Changed from the old behaviour (every signature checked): a row in the keyed part of
+    the log that repeats the chain's own (sequence, hash) claims nothing the keyed chain does
+    not prove, so between the sampled rows its signature is not checked (the cost of one
+    verification per disclosure). As the latest row it is."""
+    mallory = Ed25519PrivateKey.generate()
+    hash_25 = setup.log.get(25)
+    assert hash_25 is not None
+    _insert_checkpoint(setup, 25, hash_25.hash, mallory)
+    result = setup.verify()
+    assert result.intact and result.checked_up_to == N
+    assert result.signatures_checked == 3  # the first row, the latest, the external one
+    setup.log.append(sample_draft(1))  # seq 51, not anchored yet
+    last = setup.log.get(N + 1)
+    assert last is not None
+    _insert_checkpoint(setup, N + 1, last.hash, mallory)
+    broken(setup.verify(), N + 1, BreakReason.SIGNATURE_INVALID)
+
+
+def test_a_forged_row_at_the_end_never_reaches_the_external_sink(setup: Setup) -> None:
+    """At logout the log reuses the database's checkpoint at the chain's end; one it did not
+    sign is left as evidence and the external sink gets a checkpoint signed by the log."""
+    setup.log.append(sample_draft(1))  # seq 51, not anchored yet
+    last = setup.log.get(N + 1)
+    assert last is not None
+    _insert_checkpoint(setup, N + 1, last.hash, Ed25519PrivateKey.generate())
+    setup.log.checkpoint()
+    kept = setup.sink.latest()
+    assert kept is not None and (kept.seq, kept.hash) == (N + 1, last.hash)
+    assert checkpoint_signature_ok(kept, setup.key.public_key(), WORKSPACE_ID)
+    broken(setup.verify(), N + 1, BreakReason.SIGNATURE_INVALID)  # the forged row, the latest
+
+
+@pytest.mark.parametrize("seq", [10, 50])  # the first row (sampled) and the latest
+def test_an_edited_checkpoint_signature(setup: Setup, seq: int) -> None:
     setup.attacker().execute(
         "UPDATE audit_checkpoints SET signature = substr(signature, 1, 10) || "
-        "CASE substr(signature, 11, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(signature, 12) WHERE seq = 30"
+        "CASE substr(signature, 11, 1) WHEN 'a' THEN 'b' ELSE 'a' END || substr(signature, 12) "
+        "WHERE seq = ?",
+        (seq,),
     )
-    broken(setup.verify(), 30, BreakReason.SIGNATURE_INVALID)
+    broken(setup.verify(), seq, BreakReason.SIGNATURE_INVALID)
+
+
+@pytest.mark.parametrize(
+    ("keyed_from", "edited", "checked"),
+    [
+        (None, 30, 5),  # a log from before keyed chains: the signatures are all it has
+        (21, 20, 3),  # keyed from 21 on: the rows at 10 and 20, and the latest (50)
+    ],
+)
+def test_every_checkpoint_signature_of_the_unkeyed_part_is_checked(
+    tmp_path: Path, keyed_from: int | None, edited: int, checked: int
+) -> None:
+    chain = ChainKey(None) if keyed_from is None else ChainKey(LOG_KEY, keyed_from=keyed_from)
+    conn = open_db(tmp_path / "old.db")
+    key = Ed25519PrivateKey.generate()
+    log = make_log(conn, key=key, checkpoint_every=10, chain=chain)
+    for start in range(1, N + 1, 10):
+        log.append_many([sample_draft(i) for i in range(start, start + 10)])
+    result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=chain)
+    assert result.ok and result.signatures_checked == checked
+    raw_connection(tmp_path / "old.db").execute(
+        "UPDATE audit_checkpoints SET signature = ? WHERE seq = ?", ("00" * 64, edited)
+    )
+    result = verify_log(conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=chain)
+    broken(result, edited, BreakReason.SIGNATURE_INVALID)
 
 
 def test_a_forged_external_checkpoint(setup: Setup) -> None:

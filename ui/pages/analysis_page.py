@@ -15,7 +15,6 @@ import polars as pl
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rlwb.ui import save_dialog
 from rlwb.ui.chart import BarChart
 from rlwb.ui.i18n import tr, value_labels
 from rlwb.ui.state import AppState
@@ -98,16 +98,8 @@ def chart_items(per_day: pl.DataFrame, limit: int = CHART_ROWS) -> list[tuple[st
 
 
 def choose_report_path(parent: QWidget, suggested: str) -> Path | None:
-    xlsx, csv = tr("export.filter_xlsx"), tr("export.filter_csv")
-    name, chosen = QFileDialog.getSaveFileName(
-        parent, tr("analysis.export_title"), suggested, f"{xlsx};;{csv}"
-    )
-    if not name:
-        return None
-    path = Path(name)
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        path = path.with_suffix(".csv" if chosen == csv else ".xlsx")
-    return path
+    filters = [(tr("export.filter_xlsx"), "xlsx"), (tr("export.filter_csv"), "csv")]
+    return save_dialog.choose_save_path(parent, tr("analysis.export_title"), suggested, filters)
 
 
 class SectionTable(QWidget):

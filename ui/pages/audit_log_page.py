@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rlwb.ui import save_dialog
 from rlwb.ui.errors import describe_error
 from rlwb.ui.event_browser import EventBrowser
 from rlwb.ui.event_pager import EventPager
@@ -45,13 +46,8 @@ from rlwb.workbench.services.types import (
 
 
 def choose_export_path(parent: QWidget, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(
-        parent, tr("log.export_title"), suggested, tr("log.csv_filter")
-    )
-    if not name:
-        return None
-    path = Path(name)
-    return path if path.suffix.lower() == ".csv" else path.with_suffix(".csv")
+    filters = [(tr("log.csv_filter"), "csv")]
+    return save_dialog.choose_save_path(parent, tr("log.export_title"), suggested, filters)
 
 
 def choose_export_to_check(parent: QWidget) -> Path | None:

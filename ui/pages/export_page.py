@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QPushButton,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rlwb.ui import save_dialog
 from rlwb.ui.i18n import tr
 from rlwb.ui.state import AppState
 from rlwb.ui.widgets import MessageBar, ProgressPanel, RunPicker
@@ -27,16 +27,8 @@ WHAT = ("findings", "links", "summary")
 
 def choose_save_path(parent: QWidget, suggested: str) -> Path | None:
     """The save dialog; the chosen filter decides the suffix when the name has none."""
-    csv_filter, xlsx_filter = tr("export.filter_csv"), tr("export.filter_xlsx")
-    name, chosen = QFileDialog.getSaveFileName(
-        parent, tr("export.save_title"), suggested, f"{csv_filter};;{xlsx_filter}"
-    )
-    if not name:
-        return None
-    path = Path(name)
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        path = path.with_suffix(".xlsx" if chosen == xlsx_filter else ".csv")
-    return path
+    filters = [(tr("export.filter_csv"), "csv"), (tr("export.filter_xlsx"), "xlsx")]
+    return save_dialog.choose_save_path(parent, tr("export.save_title"), suggested, filters)
 
 
 class ExportPage(QWidget):

@@ -8,6 +8,7 @@ OS keyring, or an append-only file chosen by the administrator) shows what was t
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from rlwb.workbench.audit.events import canonical_json
 
 KEYRING_SERVICE = "records-linkage-workbench-checkpoint"
 _KIND = "records-linkage-workbench/audit-checkpoint/v1"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links need privileges
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class FileCheckpointSink:
     Meant for a file the administrator has made append-only (``chattr +a``, or a share that
     only allows appends). :meth:`latest` returns the readable line with the highest sequence,
     so a line appended later that names an older sequence cannot roll the record back.
+    A symbolic link in the file's place is refused (neither written through nor read).
     """
 
     def __init__(self, path: Path, workspace_id: str | None = None) -> None:
@@ -131,10 +134,13 @@ class FileCheckpointSink:
         return f"FileCheckpointSink({str(self.path)!r})"
 
     def write(self, cp: Checkpoint) -> None:
+        """Append one line. The file is opened with ``O_NOFOLLOW``: a symbolic link put in
+        its place (to send the checkpoints somewhere the attacker can rewrite, or to append
+        to a file of someone else's) is refused, not followed."""
         line = (cp.to_json() + "\n").encode("utf-8")
         try:
             created = not self.path.exists()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW, 0o600)
             try:
                 os.write(fd, line)
                 os.fsync(fd)
@@ -143,14 +149,25 @@ class FileCheckpointSink:
             if created:
                 _fsync_directory(self.path.parent)
         except OSError as exc:
+            self._refuse_a_link(exc, "written")
             raise CheckpointError(
                 f"The log checkpoint could not be written to {self.path} ({exc.strerror}). "
                 "Check that the file is writable, or ask the administrator to choose another."
             ) from exc
 
+    def _refuse_a_link(self, exc: OSError, done: str) -> None:
+        """Raise the message for a symbolic link where the file should be, if that is why."""
+        if exc.errno == errno.ELOOP or self.path.is_symlink():
+            raise CheckpointError(
+                f"The log checkpoint file {self.path} is a symbolic link, so it was not "
+                f"{done}: the checkpoints must go to the file itself, not wherever a link "
+                "points. Someone may have replaced the file: keep the workspace as it is, "
+                "remove the link and ask the administrator to check the checkpoint file."
+            ) from exc
+
     def latest(self) -> Checkpoint | None:
         try:
-            with self.path.open("rb") as f:
+            with os.fdopen(os.open(self.path, os.O_RDONLY | _NOFOLLOW), "rb") as f:
                 st = os.fstat(f.fileno())
                 ident = (st.st_dev, st.st_ino)
                 seen_ident, offset, best = self._scanned
@@ -162,6 +179,7 @@ class FileCheckpointSink:
             self._scanned = ((-1, -1), 0, None)
             return None
         except OSError as exc:
+            self._refuse_a_link(exc, "read")
             raise CheckpointError(
                 f"The log checkpoint file {self.path} cannot be read ({exc.strerror}). "
                 "Check its permissions."

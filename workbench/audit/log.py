@@ -27,7 +27,12 @@ from typing import TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from rlwb.workbench.audit.chain import UNKEYED, ChainKey
-from rlwb.workbench.audit.checkpoints import Checkpoint, CheckpointSink, sign_checkpoint
+from rlwb.workbench.audit.checkpoints import (
+    Checkpoint,
+    CheckpointSink,
+    checkpoint_signature_ok,
+    sign_checkpoint,
+)
 from rlwb.workbench.audit.encoding import PreparedEvent, event_from_body, iso_utc, prepare, seal
 from rlwb.workbench.audit.errors import CheckpointError
 from rlwb.workbench.audit.events import AuditEvent, EventDraft, EventType, PersonRef, Workstation
@@ -261,6 +266,18 @@ class AuditLog:
                         cp = Checkpoint(
                             str(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4])
                         )
+                        if cp.hash != prev.hex() or not checkpoint_signature_ok(
+                            cp, self.public_key, self.workspace_id
+                        ):
+                            # Not one this log signed (a row written outside the app): it
+                            # stays as evidence, and the external sink gets one of ours.
+                            cp = sign_checkpoint(
+                                self._signer,
+                                workspace_id=self.workspace_id,
+                                seq=seq,
+                                hash_hex=prev.hex(),
+                                time=iso_utc(self._clock()),
+                            )
                     else:
                         cp = self._insert_checkpoint(seq, prev.hex(), iso_utc(self._clock()))
                     conn.execute("COMMIT")

@@ -6,6 +6,18 @@ snapshot even while another process appends); per event the work is one HMAC-SHA
 SHA-256 before the chain was keyed) and a few byte comparisons, so a million events take
 seconds.
 
+Which checkpoint signatures are checked. The log anchors after every disclosure, so a log
+can hold a checkpoint for every other event, and an Ed25519 verification costs as much as
+walking ten or more events. A checkpoint whose sequence and hash agree with the keyed chain
+claims nothing the chain (which needs the log-MAC key) does not already prove, so its
+signature is checked only where it adds something: the latest checkpoint in the database,
+the external one, the first and every 1,000th row after it (a sample: a wrong public key or
+a log signed by another key shows at once), every checkpoint of the part of the log written
+before it was keyed (there the signatures are the only protection), and every checkpoint
+that disagrees with the chain or lies beyond its end (to tell a forged checkpoint, *signature
+invalid*, from a changed log). A forged row that repeats the chain's own (sequence, hash)
+between samples is therefore not reported: it hides nothing.
+
 Besides the chain, the result lists *signs of tampering* that do not break it: a changed,
 missing or added table, column, index or trigger of the log (the filters read generated
 columns and indexes, so a rewritten definition hides events from them), a database that
@@ -61,6 +73,9 @@ _PREV_KEY = b',"prev_hash":'
 _PERSON = re.compile(rb'"key_version":([0-9]+),"token_hex":"([0-9a-f]+)"')
 _END = 1 << 62  # past every sequence number: the index has no more rows
 _REPORT_EVERY = 1 << 16
+#: Besides the ones that matter (see above), the signature of every this-many-th checkpoint
+#: row (the first one included) is checked.
+SIGNATURE_SAMPLE = 1000
 
 
 class BreakReason(StrEnum):
@@ -99,6 +114,8 @@ class VerificationResult:
     tampering: tuple[str, ...] = ()
     #: Whether the chain's links were keyed (and checked) with the log-MAC key.
     keyed: bool = False
+    #: How many checkpoint signatures (in the database and outside it) were verified.
+    signatures_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -272,8 +289,10 @@ class _Verifier:
         self.report = report
         self.cancel = cancel
         self.problems: list[_Problem] = []
-        #: seq -> [(hash hex, where the checkpoint is kept)]
-        self.anchors: dict[int, list[tuple[str, str]]] = {}
+        #: seq -> [(hash hex, where the checkpoint is kept, the checkpoint while its
+        #: signature is not checked yet)]
+        self.anchors: dict[int, list[tuple[str, str, Checkpoint | None]]] = {}
+        self.signatures_checked = 0
 
     def run(
         self,
@@ -314,11 +333,9 @@ class _Verifier:
             self.tampering[len(found) : len(found)] = integrity()
         tampering = tuple(self.tampering)
         warnings = tampering + tuple(self.notes)
-        beyond = [
-            (seq, where) for seq, kept in self.anchors.items() if seq > end for _, where in kept
-        ]
-        if beyond:
-            seq, where = max(beyond)
+        beyond = self._last_anchor_after(end)
+        if beyond is not None:
+            seq, where = beyond
             self._problem(
                 end + 1, 1, BreakReason.LOG_SHORTER_THAN_CHECKPOINT, f"{where} names sequence {seq}"
             )
@@ -331,6 +348,7 @@ class _Verifier:
                 warnings=warnings,
                 tampering=tampering,
                 keyed=self.chain.keyed,
+                signatures_checked=self.signatures_checked,
             )
         first = min(self.problems, key=lambda p: (p.seq, p.rank))
         good = first.good_up_to if first.good_up_to is not None else first.seq - 1
@@ -345,7 +363,17 @@ class _Verifier:
             warnings=warnings,
             tampering=tampering,
             keyed=self.chain.keyed,
+            signatures_checked=self.signatures_checked,
         )
+
+    def _last_anchor_after(self, end: int) -> tuple[int, str] | None:
+        """The highest checkpoint beyond ``end`` with a good signature (those not checked
+        yet are checked from the highest down, until one is good)."""
+        for seq in sorted((s for s in self.anchors if s > end), reverse=True):
+            for _, where, unchecked in sorted(self.anchors[seq], key=lambda a: a[1], reverse=True):
+                if unchecked is None or self._signature_ok(unchecked, where):
+                    return seq, where
+        return None
 
     def _problem(
         self, seq: int, rank: int, reason: BreakReason, detail: str | None, good: int | None = None
@@ -357,18 +385,36 @@ class _Verifier:
         rows = self.conn.execute(
             f"SELECT workspace_id, seq, hash, signature, time FROM {CHECKPOINTS_TABLE} ORDER BY seq"
         ).fetchall()
-        for workspace_id, seq, hash_hex, signature, time in rows:
+        last = len(rows) - 1
+        keyed_from = self.chain.keyed_from
+        for i, (workspace_id, seq, hash_hex, signature, time) in enumerate(rows):
             cp = Checkpoint(
                 str(workspace_id), _as_int(seq), str(hash_hex), str(signature), str(time)
             )
-            self._add_anchor(cp, "a checkpoint in the database")
+            # Checked now: the latest, a sample, and those of links made without the key.
+            now = i == last or not i % SIGNATURE_SAMPLE or cp.seq < keyed_from
+            self._add_anchor(cp, "a checkpoint in the database", check_signature=now)
         return len(rows)
 
-    def _add_anchor(self, cp: Checkpoint, where: str) -> None:
-        if not checkpoint_signature_ok(cp, self.public_key, self.workspace_id):
+    def _add_anchor(self, cp: Checkpoint, where: str, *, check_signature: bool = True) -> None:
+        """Keep ``cp`` to compare with the chain; its signature is checked now, or later if
+        it disagrees with the chain or lies beyond its end (see the module's docstring)."""
+        if cp.workspace_id != self.workspace_id:  # its signature could not be valid here
             self._problem(max(cp.seq, 0), 2, BreakReason.SIGNATURE_INVALID, where)
             return
-        self.anchors.setdefault(cp.seq, []).append((cp.hash, where))
+        if check_signature and not self._signature_ok(cp, where):
+            return
+        self.anchors.setdefault(cp.seq, []).append(
+            (cp.hash, where, None if check_signature else cp)
+        )
+
+    def _signature_ok(self, cp: Checkpoint, where: str) -> bool:
+        """Verify the signature of ``cp``; a bad one is recorded as a problem at its seq."""
+        self.signatures_checked += 1
+        if checkpoint_signature_ok(cp, self.public_key, self.workspace_id):
+            return True
+        self._problem(max(cp.seq, 0), 2, BreakReason.SIGNATURE_INVALID, where)
+        return False
 
     # -- the chain ----------------------------------------------------------------------------
     def _walk_chain(self) -> int:
@@ -447,8 +493,10 @@ class _Verifier:
         return expected - 1
 
     def _check_anchor(self, seq: int, digest: bytes, last_anchor: int) -> bool:
-        for hash_hex, where in self.anchors[seq]:
+        for hash_hex, where, unchecked in self.anchors[seq]:
             if hash_hex != digest.hex():
+                if unchecked is not None and not self._signature_ok(unchecked, where):
+                    continue  # a forged checkpoint: reported as such, not as a changed log
                 self._problem(
                     last_anchor + 1,
                     0,

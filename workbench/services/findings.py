@@ -133,18 +133,19 @@ def set_status(
     if status not in _ALLOWED[current]:
         raise InvalidInput(f"A {current} finding cannot become {status}.")
     now = to_iso(ws.clock())
+    # The change and its event commit together: no status change without its event.
     with transaction(ws.conn):
         ws.conn.execute(
             "INSERT INTO finding_events (tax_dataset, si_dataset, finding_key, status, note, "
             "run_id, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (run.tax_dataset, run.si_dataset, key, status, note, run.id, session.user, now),
         )
-    record(
-        session,
-        EventType.FINDING_STATUS,
-        run_id=run.id,
-        details={"finding": key, "from": current, "to": status, "note_given": bool(note)},
-    )
+        record(
+            session,
+            EventType.FINDING_STATUS,
+            run_id=run.id,
+            details={"finding": key, "from": current, "to": status, "note_given": bool(note)},
+        )
     return StatusChange(key, status, note, session.user, now, run.id)
 
 

@@ -101,6 +101,8 @@ def _append(
     session: Session, run: RunInfo, tax_id: str, si_id: str, decision: str, note: str
 ) -> Decision:
     ws = session.workspace
+    persons = _persons(ws, run, tax_id, si_id)
+    # The decision and its event commit together: no decision without its event.
     with transaction(ws.conn):
         cursor = ws.conn.execute(
             "INSERT INTO review_decisions (tax_dataset, si_dataset, tax_record_id, si_record_id, "
@@ -118,19 +120,19 @@ def _append(
             ),
         )
         decision_id = int(cursor.lastrowid or 0)
-    record(
-        session,
-        EventType.REVIEW_DECISION,
-        run_id=run.id,
-        persons=_persons(ws, run, tax_id, si_id),
-        details={
-            "decision": decision,
-            "tax_record_id": tax_id,
-            "si_record_id": si_id,
-            "decision_id": decision_id,
-            "note_given": bool(note),
-        },
-    )
+        record(
+            session,
+            EventType.REVIEW_DECISION,
+            run_id=run.id,
+            persons=persons,
+            details={
+                "decision": decision,
+                "tax_record_id": tax_id,
+                "si_record_id": si_id,
+                "decision_id": decision_id,
+                "note_given": bool(note),
+            },
+        )
     return Decision(decision_id, tax_id, si_id, decision, note, session.user, to_iso(ws.clock()))
 
 

@@ -11,6 +11,7 @@ from rlwb.crypto.errors import BackupError, CryptoError
 from rlwb.crypto.keyset import open_keyset
 from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventDraft, EventType, Outcome
+from rlwb.workbench.db import transaction
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.number_screen import refuse_number
 from rlwb.workbench.permissions import Action, Role, parse_roles
@@ -60,10 +61,16 @@ def add_user(
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     parsed = _roles(roles)
     ws = session.workspace
-    user = ws.users.add(
-        name, password, parsed, created_by=session.user, now=ws.clock(), must_change_password=True
-    )
-    record(session, EventType.USER_CREATED, subject_user=name, details={"roles": list(parsed)})
+    with transaction(ws.conn):  # the change and its event commit together
+        user = ws.users.add(
+            name,
+            password,
+            parsed,
+            created_by=session.user,
+            now=ws.clock(),
+            must_change_password=True,
+        )
+        record(session, EventType.USER_CREATED, subject_user=name, details={"roles": list(parsed)})
     return user, role_warnings(user.roles)
 
 
@@ -81,13 +88,14 @@ def set_roles(session: Session, name: str, roles: Iterable[str]) -> tuple[User, 
         raise InvalidInput(
             "You cannot remove your own administrator role; ask another administrator."
         )
-    user = ws.users.set_roles(name, parsed)
-    record(
-        session,
-        EventType.USER_ROLES_CHANGED,
-        subject_user=name,
-        details={"before": list(before.roles), "after": list(parsed)},
-    )
+    with transaction(ws.conn):
+        user = ws.users.set_roles(name, parsed)
+        record(
+            session,
+            EventType.USER_ROLES_CHANGED,
+            subject_user=name,
+            details={"before": list(before.roles), "after": list(parsed)},
+        )
     return user, role_warnings(user.roles) + _self_warnings(session, name, before.roles, user.roles)
 
 
@@ -95,30 +103,34 @@ def disable_user(session: Session, name: str) -> User:
     authorize(session, Action.USERS_MANAGE, subject_user=name)
     if name == session.user:
         raise InvalidInput("You cannot disable your own account.")
-    user = session.workspace.users.set_disabled(name, True)
-    record(session, EventType.USER_DISABLED, subject_user=name)
+    with transaction(session.workspace.conn):
+        user = session.workspace.users.set_disabled(name, True)
+        record(session, EventType.USER_DISABLED, subject_user=name)
     return user
 
 
 def enable_user(session: Session, name: str) -> User:
     authorize(session, Action.USERS_MANAGE, subject_user=name)
-    user = session.workspace.users.set_disabled(name, False)
-    record(session, EventType.USER_ENABLED, subject_user=name)
+    with transaction(session.workspace.conn):
+        user = session.workspace.users.set_disabled(name, False)
+        record(session, EventType.USER_ENABLED, subject_user=name)
     return user
 
 
 def unlock_user(session: Session, name: str) -> User:
     authorize(session, Action.USERS_MANAGE, subject_user=name)
-    user = session.workspace.users.unlock(name)
-    record(session, EventType.USER_UNLOCKED, subject_user=name)
+    with transaction(session.workspace.conn):
+        user = session.workspace.users.unlock(name)
+        record(session, EventType.USER_UNLOCKED, subject_user=name)
     return user
 
 
 def reset_password(session: Session, name: str, new_password: str) -> User:
     """Set a temporary password; the user must change it at the next login."""
     authorize(session, Action.USERS_MANAGE, subject_user=name)
-    user = session.workspace.users.set_password(name, new_password, must_change=True)
-    record(session, EventType.USER_PASSWORD_RESET, subject_user=name)
+    with transaction(session.workspace.conn):
+        user = session.workspace.users.set_password(name, new_password, must_change=True)
+        record(session, EventType.USER_PASSWORD_RESET, subject_user=name)
     return user
 
 
@@ -147,14 +159,15 @@ def unlock_with_key_backup(ws: Workspace, name: str, backup_file: Path, passphra
             f"{backup_file.name} is not a key backup of this workspace; use this workspace's "
             "own key backup."
         )
-    user = ws.users.unlock(name)
-    ws.audit.append(
-        EventDraft(
-            EventType.USER_UNLOCKED,
-            Outcome.OK,
-            None,
-            subject_user=name,
-            details={"via": "key_backup"},
+    with transaction(ws.conn):
+        user = ws.users.unlock(name)
+        ws.audit.append(
+            EventDraft(
+                EventType.USER_UNLOCKED,
+                Outcome.OK,
+                None,
+                subject_user=name,
+                details={"via": "key_backup"},
+            )
         )
-    )
     return user
