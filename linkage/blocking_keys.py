@@ -9,8 +9,9 @@ reading where the file has no kanji name.
   given-name first meets itself (the whole name where the file did not split it);
 - ``block_name_reversed``: the whole name reversed, so a sorted neighbourhood also
   meets names whose first letters differ by a typo;
-- ``block_family_prefix`` / ``block_given_prefix``: the first two characters of the
-  family / given name (a typo further on leaves them alone);
+- ``block_family`` / ``block_given``: the family / given name;
+- ``block_family_prefix`` / ``block_given_prefix``: their first two characters (a typo
+  further on leaves them alone);
 - ``block_address_prefix``: the first eight characters of the address key.
 """
 
@@ -42,6 +43,8 @@ def _reversed_name() -> pl.Expr:
 DERIVED_KEYS: Final[dict[str, Callable[[], pl.Expr]]] = {
     "block_name_sorted": _sorted_name,
     "block_name_reversed": _reversed_name,
+    "block_family": lambda: _name("family"),
+    "block_given": lambda: _name("given"),
     "block_family_prefix": lambda: _name("family").str.slice(0, PREFIX_CHARS),
     "block_given_prefix": lambda: _name("given").str.slice(0, PREFIX_CHARS),
     "block_address_prefix": lambda: pl.col("key_address").str.slice(0, ADDRESS_PREFIX_CHARS),

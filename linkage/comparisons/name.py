@@ -36,7 +36,8 @@ class NameComparison:
 
     Levels (worst first): 0 different · 1 partial (both parts, or the whole name, roughly
     similar) · 2 given name only (the married-name level: given agrees, family does
-    not) · 3 close (every part similar, or family and given swapped) · 4 exact.
+    not) · 3 close (every part similar, or family and given swapped, each part still
+    similar to its counterpart) · 4 exact.
     """
 
     stage: ClassVar[int] = 0
@@ -91,6 +92,13 @@ class NameComparison:
         fam_sim = jaro_winkler(
             parts["fam_l"], parts["fam_r"], split_mask & (giv_sim >= self.partial)
         )
+        # Family and given name swapped, with a typo: scored only where the given names
+        # are not close (a swap leaves them far apart).
+        unclose = split_mask & (giv_sim < self.close).fill_null(False)
+        cross_giv = jaro_winkler(parts["giv_l"], parts["fam_r"], unclose)
+        cross_fam = jaro_winkler(
+            parts["fam_l"], parts["giv_r"], unclose & (cross_giv >= self.close).fill_null(False)
+        )
         unsplit_mask = parts.select(~both_split).to_series()
         full_sim = jaro_winkler(parts["full_l"], parts["full_r"], unsplit_mask)
         scored = parts.with_columns(
@@ -98,6 +106,8 @@ class NameComparison:
             full_sim.alias("full_sim"),
             fam_sim.alias("fam_sim"),
             giv_sim.alias("giv_sim"),
+            cross_giv.alias("cross_giv"),
+            cross_fam.alias("cross_fam"),
         )
         return scored.select(
             pl.when(pl.col("full_l").is_null() | pl.col("full_r").is_null())
@@ -114,7 +124,7 @@ class NameComparison:
         """Both records split family and given name."""
         fam_close = pl.col("fam_sim") >= self.close
         giv_close = pl.col("giv_sim") >= self.close
-        swapped = (pl.col("fam_l") == pl.col("giv_r")) & (pl.col("giv_l") == pl.col("fam_r"))
+        swapped = (pl.col("cross_giv") >= self.close) & (pl.col("cross_fam") >= self.close)
         both_partial = (pl.col("fam_sim") >= self.partial) & (pl.col("giv_sim") >= self.partial)
         return level(
             ((fam_close & giv_close).fill_null(False), 3),
