@@ -9,7 +9,7 @@ import polars as pl
 
 from rlwb.linkage.comparisons.base import PairFrame, check_probabilities, level
 from rlwb.linkage.errors import InvalidLinkSettings
-from rlwb.linkage.similarity import jaro_winkler
+from rlwb.linkage.similarity import edit_distance, jaro_winkler
 
 _PARTS = ("fam_l", "fam_r", "giv_l", "giv_r")
 
@@ -35,7 +35,7 @@ class NameComparison:
     because they say the same thing twice: two comparisons would count a name twice.
 
     Levels (worst first): 0 different · 1 partial (both parts, or the whole name, roughly
-    similar) · 2 given name only (the married-name level: given agrees, family does
+    similar: Jaro–Winkler at least ``partial``, or for a part one edit apart) · 2 given name only (the married-name level: given agrees, family does
     not) · 3 close (every part similar, or family and given swapped, each part still
     similar to its counterpart) · 4 exact.
     """
@@ -89,9 +89,9 @@ class NameComparison:
         # Every level above 0 of a split name needs a roughly similar given name, so the
         # family name is scored only where the given name is (most candidate pairs are not).
         giv_sim = jaro_winkler(parts["giv_l"], parts["giv_r"], split_mask)
-        fam_sim = jaro_winkler(
-            parts["fam_l"], parts["fam_r"], split_mask & (giv_sim >= self.partial)
-        )
+        giv_rough = self._rough(parts["giv_l"], parts["giv_r"], giv_sim, split_mask)
+        fam_sim = jaro_winkler(parts["fam_l"], parts["fam_r"], split_mask & giv_rough)
+        fam_rough = self._rough(parts["fam_l"], parts["fam_r"], fam_sim, split_mask & giv_rough)
         # Family and given name swapped, with a typo: scored only where the given names
         # are not close (a swap leaves them far apart).
         unclose = split_mask & (giv_sim < self.close).fill_null(False)
@@ -106,6 +106,7 @@ class NameComparison:
             full_sim.alias("full_sim"),
             fam_sim.alias("fam_sim"),
             giv_sim.alias("giv_sim"),
+            (giv_rough & fam_rough).alias("both_rough"),
             cross_giv.alias("cross_giv"),
             cross_fam.alias("cross_fam"),
         )
@@ -125,13 +126,22 @@ class NameComparison:
         fam_close = pl.col("fam_sim") >= self.close
         giv_close = pl.col("giv_sim") >= self.close
         swapped = (pl.col("cross_giv") >= self.close) & (pl.col("cross_fam") >= self.close)
-        both_partial = (pl.col("fam_sim") >= self.partial) & (pl.col("giv_sim") >= self.partial)
         return level(
             ((fam_close & giv_close).fill_null(False), 3),
             (swapped.fill_null(False), 3),
             (giv_close.fill_null(False), 2),
-            (both_partial.fill_null(False), 1),
+            (pl.col("both_rough"), 1),
         )
+
+    def _rough(
+        self, left: pl.Series, right: pl.Series, sim: pl.Series, where: pl.Series
+    ) -> pl.Series:
+        """Roughly similar: Jaro–Winkler at least ``partial``, or (where it is not) one
+        edit apart (a transposed or mistyped letter in a short name)."""
+        rough = (sim >= self.partial).fill_null(False)
+        lengths = (left.str.len_chars() - right.str.len_chars()).abs()
+        edits = edit_distance(left, right, where & ~rough & (lengths <= 1).fill_null(False))
+        return rough | (edits <= 1).fill_null(False)
 
     def _whole_levels(self) -> pl.Expr:
         """At most one record split the name: whole names, and the married-name check."""

@@ -118,3 +118,16 @@ def test_a_new_comparison_class_needs_no_edit_in_the_engine() -> None:
     # The address still scores after the names (a later stage reads earlier levels).
     assert levels["address"].to_list()[0] == 4
     assert outcome_of(link(tax, si, settings).links, "T0001", "S0001") == "probabilistic"
+
+
+def test_one_edit_in_a_short_name_part_is_a_partial_name() -> None:
+    tax = tax_frame([person(None, name="maczkowiack pia", **ROMAJI),
+                     person(None, name="armiento ben", **ROMAJI)])
+    # Jaro–Winkler scores PIA / PAI 0.56; one transposition is still a rough match.
+    assert _levels(tax[0:1], si_frame([person(None, name="maczkowiack pai", **ROMAJI)]))[
+        "name"][0] == 1
+    assert _levels(tax[1:2], si_frame([person(None, name="armiento bwn", **ROMAJI)]))[
+        "name"][0] == 1
+    # Two edits are not.
+    assert _levels(tax[1:2], si_frame([person(None, name="armiento bob", **ROMAJI)]))[
+        "name"][0] == 0
