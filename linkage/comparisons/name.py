@@ -12,6 +12,7 @@ from rlwb.linkage.errors import InvalidLinkSettings
 from rlwb.linkage.similarity import edit_distance, jaro_winkler
 
 _PARTS = ("fam_l", "fam_r", "giv_l", "giv_r")
+_ALPHABET = r"^[A-Za-z'-]+$"
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,13 @@ class NameComparison:
         fam_sim = jaro_winkler(parts["fam_l"], parts["fam_r"], split_mask & giv_rough)
         fam_rough = self._rough(parts["fam_l"], parts["fam_r"], fam_sim, split_mask & giv_rough)
         # Family and given name swapped, with a typo: scored only where the given names
-        # are not close (a swap leaves them far apart).
-        unclose = split_mask & (giv_sim < self.close).fill_null(False)
+        # are not close and a part starts like the other's counterpart (a swap keeps
+        # the first letters; most candidate pairs share none and cost nothing).
+        starts = parts.select(
+            (pl.col("giv_l").str.slice(0, 1) == pl.col("fam_r").str.slice(0, 1))
+            & (pl.col("fam_l").str.slice(0, 1) == pl.col("giv_r").str.slice(0, 1))
+        ).to_series().fill_null(False)
+        unclose = split_mask & (giv_sim < self.close).fill_null(False) & starts
         cross_giv = jaro_winkler(parts["giv_l"], parts["fam_r"], unclose)
         cross_fam = jaro_winkler(
             parts["fam_l"], parts["giv_r"], unclose & (cross_giv >= self.close).fill_null(False)
@@ -137,10 +143,19 @@ class NameComparison:
         self, left: pl.Series, right: pl.Series, sim: pl.Series, where: pl.Series
     ) -> pl.Series:
         """Roughly similar: Jaro–Winkler at least ``partial``, or (where it is not) one
-        edit apart (a transposed or mistyped letter in a short name)."""
+        edit apart in alphabet names of three letters or more (a transposed or mistyped
+        letter in a short romaji name, which Jaro–Winkler misses; a kana or kanji name
+        one letter apart already scores about ``partial``, and one-letter names are not
+        compared by edits)."""
         rough = (sim >= self.partial).fill_null(False)
-        lengths = (left.str.len_chars() - right.str.len_chars()).abs()
-        edits = edit_distance(left, right, where & ~rough & (lengths <= 1).fill_null(False))
+        frame = pl.DataFrame({"l": left, "r": right})
+        candidates = frame.select(
+            ((pl.col("l").str.len_chars() - pl.col("r").str.len_chars()).abs() <= 1)
+            & (pl.min_horizontal(pl.col("l").str.len_chars(), pl.col("r").str.len_chars()) >= 3)
+            & pl.col("l").str.contains(_ALPHABET)
+            & pl.col("r").str.contains(_ALPHABET)
+        ).to_series().fill_null(False)
+        edits = edit_distance(left, right, where & ~rough & candidates)
         return rough | (edits <= 1).fill_null(False)
 
     def _whole_levels(self) -> pl.Expr:
