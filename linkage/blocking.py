@@ -5,6 +5,12 @@ so a pair missed by one (a typo in the reading) is found by another (the birth d
 Block sizes are counted on both sides before any pair is built: a block that would make
 more than ``max_block_pairs`` pairs is skipped and counted, and a run whose pairs would
 exceed ``max_candidate_pairs`` stops with an error before it takes the memory.
+
+A pass with a ``window`` is a sorted neighbourhood instead: both sides are sorted
+together on the key and each record meets the next ``window`` records of the other side,
+so keys that differ by a typo late in the string still meet (at most ``window`` pairs
+per record, no blocks to skip). Passes may name the derived keys of
+``linkage.blocking_keys`` (a swap-proof or reversed name, name and address prefixes).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from rlwb.linkage.blocking_keys import with_derived_keys
 from rlwb.linkage.errors import MissingColumns, TooManyCandidatePairs
 from rlwb.linkage.progress import CancelToken
 from rlwb.linkage.records import INDEX
@@ -43,6 +50,16 @@ def _usable(frame: pl.DataFrame, keys: tuple[str, ...]) -> pl.Expr:
     return pl.all_horizontal(conditions)
 
 
+def _check_columns(tax: pl.DataFrame, si: pl.DataFrame, blocking_pass: BlockingPass) -> None:
+    for frame, side in ((tax, "tax"), (si, "social-insurance")):
+        missing = [k for k in blocking_pass.keys if k not in frame.columns]
+        if missing:
+            raise MissingColumns(
+                f"Blocking pass {blocking_pass.name!r} needs columns {missing} that the "
+                f"{side} records do not have; fix the blocking settings."
+            )
+
+
 def _pass_pairs(
     tax: pl.DataFrame,
     si: pl.DataFrame,
@@ -56,13 +73,7 @@ def _pass_pairs(
     exceed ``budget``.
     """
     keys = list(blocking_pass.keys)
-    for frame, side in ((tax, "tax"), (si, "social-insurance")):
-        missing = [k for k in keys if k not in frame.columns]
-        if missing:
-            raise MissingColumns(
-                f"Blocking pass {blocking_pass.name!r} needs columns {missing} that the "
-                f"{side} records do not have; fix the blocking settings."
-            )
+    _check_columns(tax, si, blocking_pass)
     left = tax.filter(_usable(tax, blocking_pass.keys)).select(
         pl.col(INDEX).alias("tax_i"), *keys
     )
@@ -90,6 +101,45 @@ def _pass_pairs(
     return pairs, expected, oversized.height, int(oversized["pairs"].sum())
 
 
+def _window_pairs(
+    tax: pl.DataFrame, si: pl.DataFrame, blocking_pass: BlockingPass, budget: int
+) -> tuple[pl.DataFrame, int]:
+    """(pairs, pair count) of a sorted-neighbourhood pass."""
+    keys = list(blocking_pass.keys)
+    both = pl.concat(
+        [
+            tax.filter(_usable(tax, blocking_pass.keys)).select(
+                pl.col(INDEX).alias("i"), *keys, pl.lit(0, pl.Int8).alias("side")
+            ),
+            si.filter(_usable(si, blocking_pass.keys)).select(
+                pl.col(INDEX).alias("i"), *keys, pl.lit(1, pl.Int8).alias("side")
+            ),
+        ]
+    ).sort([*keys, "side", "i"])
+    found: list[pl.DataFrame] = []
+    for offset in range(1, blocking_pass.window + 1):
+        shifted = both.select(
+            "i",
+            "side",
+            pl.col("i").shift(-offset).alias("j"),
+            pl.col("side").shift(-offset).alias("side_j"),
+        ).filter(pl.col("side_j").is_not_null() & (pl.col("side") != pl.col("side_j")))
+        found.append(
+            shifted.select(
+                pl.when(pl.col("side") == 0).then("i").otherwise("j").alias("tax_i"),
+                pl.when(pl.col("side") == 0).then("j").otherwise("i").alias("si_i"),
+            )
+        )
+    pairs = pl.concat(found).unique() if found else pl.DataFrame(schema=PAIR_SCHEMA)
+    if pairs.height > budget:
+        raise TooManyCandidatePairs(
+            f"Blocking pass {blocking_pass.name!r} would take the number of record pairs "
+            "to compare past the limit set in the link settings (max_candidate_pairs). "
+            "Use a smaller window, then run again."
+        )
+    return pairs, pairs.height
+
+
 def candidate_pairs(
     tax: pl.DataFrame,
     si: pl.DataFrame,
@@ -103,6 +153,8 @@ def candidate_pairs(
     ``tax`` and ``si`` are prepared records (any subset: usually the records that the
     token join left unconfirmed).
     """
+    used = {k for blocking_pass in settings.blocking for k in blocking_pass.keys}
+    tax, si = with_derived_keys(tax, used), with_derived_keys(si, used)
     found: list[pl.DataFrame] = []
     per_pass: dict[str, int] = {}
     blocks_skipped = 0
@@ -111,10 +163,16 @@ def candidate_pairs(
     for blocking_pass in settings.blocking:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        cap = blocking_pass.max_block_pairs or settings.max_block_pairs
-        pairs, expected, skipped_blocks, skipped_pairs = _pass_pairs(
-            tax, si, blocking_pass, cap, settings.max_candidate_pairs - running
-        )
+        budget = settings.max_candidate_pairs - running
+        if blocking_pass.window:
+            _check_columns(tax, si, blocking_pass)
+            pairs, expected = _window_pairs(tax, si, blocking_pass, budget)
+            skipped_blocks = skipped_pairs = 0
+        else:
+            cap = blocking_pass.max_block_pairs or settings.max_block_pairs
+            pairs, expected, skipped_blocks, skipped_pairs = _pass_pairs(
+                tax, si, blocking_pass, cap, budget
+            )
         running += expected
         per_pass[blocking_pass.name] = expected
         blocks_skipped += skipped_blocks

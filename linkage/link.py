@@ -171,44 +171,88 @@ def _with_usable_tokens(records: pl.DataFrame, refused: pl.Series) -> pl.DataFra
     )
 
 
-def _probabilistic_rows(
-    tax: pl.DataFrame,
-    si: pl.DataFrame,
-    pair_rows: pl.DataFrame,
-    decided: pl.DataFrame,
-    settings: LinkSettings,
-    steps: _Steps,
-    cancel: CancelToken | None,
-) -> tuple[pl.DataFrame, pl.DataFrame, BlockingStats, FellegiSunterModel | None, int, int]:
-    """(new pair rows, weights of decided pairs, blocking stats, model, remaining counts)."""
+@dataclass(frozen=True)
+class _Remaining:
+    """Records without a confirmed link, with ``_usable_token``, and the token pairs
+    (any outcome) that blocking must not propose again."""
+
+    tax: pl.DataFrame
+    si: pl.DataFrame
+    token_pairs: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Candidate pairs (tax_i, si_i, different_tokens) and what blocking did."""
+
+    pairs: pl.DataFrame
+    blocking: BlockingStats
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """Comparison levels of the candidate pairs and the model estimated on them."""
+
+    levels: pl.DataFrame
+    model: FellegiSunterModel
+
+
+@dataclass(frozen=True)
+class _Assigned:
+    """New pair rows (``_PAIR_ROWS``) and the weights of pairs a clerk already decided."""
+
+    rows: pl.DataFrame
+    decided_weights: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class _Probabilistic:
+    """Everything the probabilistic pass adds to a run."""
+
+    rows: pl.DataFrame
+    decided_weights: pl.DataFrame
+    blocking: BlockingStats
+    model: FellegiSunterModel
+    remaining_tax: int
+    remaining_si: int
+
+
+def _remaining(tax: pl.DataFrame, si: pl.DataFrame, pair_rows: pl.DataFrame) -> _Remaining:
     linked = pair_rows.filter(pl.col("outcome").is_in(["token", "reviewed_match"]))
     token_pairs = pair_rows.filter(pl.col("token_match"))
     refused = token_pairs.filter(~pl.col("outcome").is_in(["token", "reviewed_match"]))
-    tax_rest = _with_usable_tokens(
-        tax.filter(~pl.col(INDEX).is_in(linked["tax_i"].implode())), refused["tax_i"]
+    return _Remaining(
+        tax=_with_usable_tokens(
+            tax.filter(~pl.col(INDEX).is_in(linked["tax_i"].implode())), refused["tax_i"]
+        ),
+        si=_with_usable_tokens(
+            si.filter(~pl.col(INDEX).is_in(linked["si_i"].implode())), refused["si_i"]
+        ),
+        token_pairs=token_pairs.select("tax_i", "si_i"),
     )
-    si_rest = _with_usable_tokens(
-        si.filter(~pl.col(INDEX).is_in(linked["si_i"].implode())), refused["si_i"]
-    )
-    steps("Blocking", 0.40)
+
+
+def _candidates(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    rest: _Remaining,
+    settings: LinkSettings,
+    cancel: CancelToken | None,
+) -> _Candidates:
+    """Blocked pairs, each marked when both records carry different usable tokens."""
     pairs, blocking = candidate_pairs(
-        tax_rest, si_rest, settings, exclude=token_pairs.select("tax_i", "si_i"), cancel=cancel
+        rest.tax, rest.si, settings, exclude=rest.token_pairs, cancel=cancel
     )
     both_tokens = (
         tax["token"].gather(pairs["tax_i"]).is_not_null()
         & si["token"].gather(pairs["si_i"]).is_not_null()
     )
-    usable = pl.DataFrame(
-        {
-            "tax_i": pairs["tax_i"],
-            "si_i": pairs["si_i"],
-            "both": both_tokens,
-        }
-    )
-    usable_tax = tax_rest.select(pl.col(INDEX).alias("tax_i"), pl.col("_usable_token").alias("ut"))
-    usable_si = si_rest.select(pl.col(INDEX).alias("si_i"), pl.col("_usable_token").alias("us"))
-    pairs = (
-        usable.join(usable_tax, on="tax_i", how="left", maintain_order="left")
+    usable_tax = rest.tax.select(pl.col(INDEX).alias("tax_i"), pl.col("_usable_token").alias("ut"))
+    usable_si = rest.si.select(pl.col(INDEX).alias("si_i"), pl.col("_usable_token").alias("us"))
+    marked = (
+        pairs.select("tax_i", "si_i")
+        .with_columns(both_tokens.alias("both"))
+        .join(usable_tax, on="tax_i", how="left", maintain_order="left")
         .join(usable_si, on="si_i", how="left", maintain_order="left")
         .select(
             "tax_i",
@@ -217,16 +261,29 @@ def _probabilistic_rows(
         )
     )
     if not settings.link_different_tokens:
-        pairs = pairs.filter(~pl.col("different_tokens"))
+        marked = marked.filter(~pl.col("different_tokens"))
+    return _Candidates(marked, blocking)
+
+
+def _fit(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    rest: _Remaining,
+    candidates: _Candidates,
+    settings: LinkSettings,
+    steps: _Steps,
+    cancel: CancelToken | None,
+) -> _Fitted:
+    """Comparison levels of the candidates; u from random pairs, m and prior by EM."""
     steps("Comparing candidate pairs", 0.50)
-    levels = comparison_levels(tax, si, pairs, settings.comparisons, cancel=cancel)
+    levels = comparison_levels(tax, si, candidates.pairs, settings.comparisons, cancel=cancel)
     steps("Estimating match parameters", 0.75)
     sample = None
-    if min(tax_rest.height, si_rest.height) >= settings.u_min_records:
+    if min(rest.tax.height, rest.si.height) >= settings.u_min_records:
         sample = comparison_levels(
             tax,
             si,
-            random_pairs(tax_rest, si_rest, settings.u_sample_pairs, seed=settings.random_seed),
+            random_pairs(rest.tax, rest.si, settings.u_sample_pairs, seed=settings.random_seed),
             settings.comparisons,
             cancel=cancel,
         )
@@ -234,16 +291,22 @@ def _probabilistic_rows(
         levels,
         sample,
         settings.comparisons,
-        total_pairs=tax_rest.height * si_rest.height,
+        total_pairs=rest.tax.height * rest.si.height,
         max_iterations=settings.em_max_iterations,
         tolerance=settings.em_tolerance,
         min_pairs=settings.em_min_pairs,
         cancel=cancel,
     )
+    return _Fitted(levels, model)
+
+
+def _scored(fitted: _Fitted, candidates: _Candidates, settings: LinkSettings) -> pl.DataFrame:
+    """Weights and probabilities of the candidates, with ``different_tokens`` and the
+    evidence guard ``_full_identity``."""
     penalty = math.log2(settings.different_token_rate)
     scored = (
-        score(levels, model)
-        .with_columns(pairs["different_tokens"])
+        score(fitted.levels, fitted.model)
+        .with_columns(candidates.pairs["different_tokens"])
         .with_columns(
             pl.when(pl.col("different_tokens"))
             .then(pl.col("match_weight") + penalty)
@@ -258,20 +321,27 @@ def _probabilistic_rows(
     )
     # Evidence guard: Fellegi–Sunter weights estimated by EM can favour pairs that only
     # share a postal area (the latent class drifts towards "same household"). A pair on
-    # which two of name, birth date and address plainly disagree (level 0; unknown counts
-    # as neither) may wait for a clerk but is never linked automatically.
+    # which two of the evidence comparisons (name, birth date, address) plainly disagree
+    # (level 0; unknown counts as neither) may wait for a clerk but is never linked
+    # automatically.
+    evidence = [c.name for c in settings.comparisons if c.evidence]
     contradictions = pl.sum_horizontal(
-        (levels[c] == 0).fill_null(False).cast(pl.Int8) for c in ("name", "birth_date", "address")
+        (fitted.levels[c] == 0).fill_null(False).cast(pl.Int8) for c in evidence
     )
-    scored = scored.with_columns((contradictions <= 1).alias("_full_identity"))
-    steps("Assigning links", 0.85)
+    return scored.with_columns((contradictions <= 1).alias("_full_identity"))
+
+
+def _assigned(
+    scored: pl.DataFrame, decided: pl.DataFrame, settings: LinkSettings, n_tax: int, n_si: int
+) -> _Assigned:
+    """One-to-one assignment of the undecided pairs above the lower threshold."""
     decided_weights = scored.join(decided, on=["tax_i", "si_i"], how="semi").select(
         "tax_i", "si_i", "match_weight", "match_probability"
     )
     assignable = scored.join(decided, on=["tax_i", "si_i"], how="anti").filter(
         pl.col("match_probability") >= settings.lower_threshold
     )
-    assigned = assign_one_to_one(assignable, n_tax=tax.height, n_si=si.height)
+    assigned = assign_one_to_one(assignable, n_tax=n_tax, n_si=n_si)
     rows = assigned.select(
         "tax_i",
         "si_i",
@@ -288,7 +358,34 @@ def _probabilistic_rows(
         pl.lit(False).alias("token_match"),
         pl.lit(None, pl.Boolean).alias("identity_conflict"),
     )
-    return rows, decided_weights, blocking, model, tax_rest.height, si_rest.height
+    return _Assigned(rows, decided_weights)
+
+
+def _probabilistic(
+    tax: pl.DataFrame,
+    si: pl.DataFrame,
+    pair_rows: pl.DataFrame,
+    decided: pl.DataFrame,
+    settings: LinkSettings,
+    steps: _Steps,
+    cancel: CancelToken | None,
+) -> _Probabilistic:
+    """Step 4 of the module docstring, phase by phase."""
+    rest = _remaining(tax, si, pair_rows)
+    steps("Blocking", 0.40)
+    candidates = _candidates(tax, si, rest, settings, cancel)
+    fitted = _fit(tax, si, rest, candidates, settings, steps, cancel)
+    scored = _scored(fitted, candidates, settings)
+    steps("Assigning links", 0.85)
+    assigned = _assigned(scored, decided, settings, tax.height, si.height)
+    return _Probabilistic(
+        rows=assigned.rows,
+        decided_weights=assigned.decided_weights,
+        blocking=candidates.blocking,
+        model=fitted.model,
+        remaining_tax=rest.tax.height,
+        remaining_si=rest.si.height,
+    )
 
 
 def _assemble(
@@ -360,27 +457,25 @@ def link(
     steps("Confirming identities of token matches", 0.25)
     token_rows = _token_rows(tax_records, si_records, token_pairs, decided, settings)
     pair_rows = pl.concat([token_rows, _decision_rows(decided, token_pairs)]).cast(_PAIR_ROWS)
-    new_rows, decided_weights, blocking, model, rest_tax, rest_si = _probabilistic_rows(
-        tax_records, si_records, pair_rows, decided, settings, steps, cancel
-    )
+    found = _probabilistic(tax_records, si_records, pair_rows, decided, settings, steps, cancel)
     pair_rows = (
-        pair_rows.join(decided_weights, on=["tax_i", "si_i"], how="left", maintain_order="left")
+        pair_rows.join(found.decided_weights, on=["tax_i", "si_i"], how="left", maintain_order="left")
         .with_columns(
             pl.coalesce("match_weight_right", "match_weight").alias("match_weight"),
             pl.coalesce("match_probability_right", "match_probability").alias("match_probability"),
         )
         .drop("match_weight_right", "match_probability_right")
     )
-    pair_rows = pl.concat([pair_rows, new_rows.cast(_PAIR_ROWS)])
+    pair_rows = pl.concat([pair_rows, found.rows.cast(_PAIR_ROWS)])
     steps("Assembling links", 0.92)
     links = _assemble(tax_records, si_records, pair_rows, settings)
     steps("Linking done", 1.0)
     stats = LinkStats(
         token_pairs=token_pairs.height,
         identity_conflicts=int(token_rows["identity_conflict"].sum()),
-        remaining_tax=rest_tax,
-        remaining_si=rest_si,
-        blocking=blocking,
-        model=model,
+        remaining_tax=found.remaining_tax,
+        remaining_si=found.remaining_si,
+        blocking=found.blocking,
+        model=found.model,
     )
     return LinkResult(links=links, stats=stats, settings=settings)
