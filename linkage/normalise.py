@@ -28,7 +28,7 @@ from typing import Final
 import jaconv
 import polars as pl
 
-from rlwb.linkage.variants import VARIANT_KANJI
+from rlwb.linkage.variants import VARIANT_KANJI, VARIATION_SELECTORS
 
 __all__ = [
     "KEY_COLUMNS",
@@ -146,6 +146,8 @@ def _name_base(col: pl.Expr) -> pl.Expr:
     """NFKC, folds, iteration mark expanded, outer spaces stripped (inner ones kept)."""
     return (
         col.cast(pl.String)
+        # 葛󠄀 (葛 + U+E0100) == 葛: the selector only picks a glyph
+        .str.replace_all(VARIATION_SELECTORS, "")
         .str.normalize("NFKC")
         .str.replace_many(dict(NAME_FOLD))
         # 佐々木 == 佐佐木
@@ -228,6 +230,7 @@ def _convert_kanji_numerals(series: pl.Series) -> pl.Series:
 def _address_base(col: pl.Expr) -> pl.Expr:
     return (
         col.cast(pl.String)
+        .str.replace_all(VARIATION_SELECTORS, "")
         .str.normalize("NFKC")
         .str.replace_many(dict(ADDRESS_FOLD), leftmost=True)
         # 霞が関 == 霞ヶ関 == 霞ケ関 (ヶ already folded to ケ, が to ガ)
