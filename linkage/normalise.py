@@ -28,6 +28,7 @@ from typing import Final
 import jaconv
 import polars as pl
 
+from rlwb.linkage.reading import folded_reading_expr, keys_from_folded, reading_source_expr
 from rlwb.linkage.variants import VARIANT_KANJI, VARIATION_SELECTORS
 
 __all__ = [
@@ -55,6 +56,9 @@ KEY_COLUMNS: Final = (
     "key_address",
     "key_address_digits",
     "key_postal",
+    # Romaji and katakana readings meet here (linkage.reading): word order kept / sorted.
+    "key_reading",
+    "key_reading_sorted",
 )
 
 # --- character tables ---------------------------------------------------------------
@@ -281,6 +285,24 @@ def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
         _name_base(_column_or_null(frame, "name_kana")).alias("kana"),
         _address_base(_column_or_null(frame, "address")).alias("address"),
         postal_expr(_column_or_null(frame, "postal_code")).alias("key_postal"),
+        reading_source_expr(
+            _column_or_null(frame, "name"), _column_or_null(frame, "name_kana")
+        ).alias("reading_source"),
+    )
+    # Readings repeat (the same name in many rows): fold each distinct one once.
+    reading, reading_sorted = keys_from_folded(pl.col("reading"))
+    distinct = (
+        stage.select(pl.col("reading_source").unique())
+        .drop_nulls()
+        .with_columns(folded_reading_expr(pl.col("reading_source")).alias("reading"))
+        .select(
+            "reading_source",
+            reading.alias("key_reading"),
+            reading_sorted.alias("key_reading_sorted"),
+        )
+    )
+    stage = stage.join(distinct, on="reading_source", how="left", maintain_order="left").drop(
+        "reading_source"
     )
     noise = dict(_NAME_NOISE)
     stage = stage.select(
@@ -293,6 +315,8 @@ def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("name").str.contains(" ", literal=True).fill_null(False).alias("name_split"),
         pl.col("address").alias("key_address"),
         pl.col("address").str.extract_all(r"[0-9]+").list.join("-").alias("key_address_digits"),
+        pl.col("key_reading"),
+        pl.col("key_reading_sorted"),
     )
     stage = stage.select(
         pl.all().exclude("kana_parts", "name_parts", "kana_split", "name_split"),
