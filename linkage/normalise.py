@@ -28,6 +28,7 @@ from typing import Final
 import jaconv
 import polars as pl
 
+from rlwb.linkage.postal import with_prefecture
 from rlwb.linkage.reading import folded_reading_expr, keys_from_folded, reading_source_expr
 from rlwb.linkage.variants import VARIANT_KANJI, VARIATION_SELECTORS
 
@@ -318,6 +319,8 @@ def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("key_reading"),
         pl.col("key_reading_sorted"),
     )
+    # 千代田区霞が関1-2-3 meets 東京都千代田区霞が関1-2-3 (Japan Post data, linkage.postal)
+    stage = with_prefecture(stage, "key_address", "key_postal")
     stage = stage.select(
         pl.all().exclude("kana_parts", "name_parts", "kana_split", "name_split"),
         *(

@@ -54,14 +54,17 @@ def test_import_restores_zeros_and_flags_exponent_form(
         pl.Series(
             "個人番号",
             [number[1:], "8.51791E+10", *tax["個人番号"].to_list()[2:]],
-        )
+        ),
+        # 060-0001 as a spreadsheet writes it, with an address that confirms the zero
+        pl.Series("郵便番号", ["600001", *tax["郵便番号"].to_list()[1:]]),
+        pl.Series("住所", ["北海道札幌市中央区北一条西2丁目", *tax["住所"].to_list()[1:]]),
     )
     path = tmp_path / "tax.csv"
     damaged.write_csv(path)
     report = import_extract(team.clerk, path, "tax")
     path.unlink()
 
-    assert report.repairs == {RESTORED_REASON: 1}
+    assert report.repairs == {RESTORED_REASON: 1, "postal_code_zeros_restored": 1}
     assert report.invalid_identifiers.get("exponent_form") == 1
     lines = "\n".join(report.lines())
     assert EXPONENT_ADVICE in lines
@@ -78,6 +81,7 @@ def test_import_restores_zeros_and_flags_exponent_form(
     version = workspace.keyset.latest_version
     assert stored["token"][0] == tokenizer.tokenize_many([number], version)[0]
     assert stored["token"][1] is None
+    assert stored["postal_code"][0] == "0600001"
     blob = workspace_bytes(workspace.path)
     assert number.encode() not in blob
     assert number[1:].encode() not in blob
