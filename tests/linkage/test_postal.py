@@ -64,7 +64,13 @@ def test_import_pads_and_flags_postal_codes(tmp_path: Path) -> None:
         tax_row("T005"),
     ]
     parsed = read_extract(write_csv(tmp_path / "t.csv", TAX_HEADER, rows), "tax")
-    assert parsed.frame["postal_code"].to_list() == ["0600001", None, "9999999", "5300001", "1050014"]
+    assert parsed.frame["postal_code"].to_list() == [
+        "0600001",
+        None,
+        "9999999",
+        "5300001",
+        "1050014",
+    ]
     issues = parsed.issues.filter(pl.col("column") == "postal_code")
     assert dict(issues.select("row_number", "reason").iter_rows()) == {
         2: POSTAL_RESTORED,

@@ -153,7 +153,13 @@ def test_kana_table_comes_from_jaconv_with_digraphs() -> None:
 def test_reading_keys_from_name_or_kana_and_in_either_order() -> None:
     frame = pl.DataFrame(
         {
-            "name": ["NGUYEN VAN AN", "グエン　バン　アン", "AN NGUYEN VAN", "阮 文安", "山田 太郎"],
+            "name": [
+                "NGUYEN VAN AN",
+                "グエン　バン　アン",
+                "AN NGUYEN VAN",
+                "阮 文安",
+                "山田 太郎",
+            ],
             "name_kana": [None, None, None, "グエン バン アン", None],
         }
     )
@@ -188,7 +194,12 @@ def test_cp932_old_forms_against_utf8_modern_forms(tmp_path: Path) -> None:
         [
             si_row("S001", 氏名="高橋 一郎", フリガナ="タカハシ イチロウ", 生年月日="1985-04-01"),
             si_row("S002", 氏名="グエン　バン　アン", フリガナ="", 生年月日="1990-10-03"),
-            si_row("S003", 氏名="山\U000e0100崎 花子", フリガナ="やまざき はなこ", 住所="宮崎県宮崎市橘通東1-1"),
+            si_row(
+                "S003",
+                氏名="山\U000e0100崎 花子",
+                フリガナ="やまざき はなこ",
+                住所="宮崎県宮崎市橘通東1-1",
+            ),
         ],
         "utf-8",
     )
