@@ -14,7 +14,8 @@ other, and Japanese names in Hepburn romaji (``TARO``, ``OHNO``) in one and kana
    ティ/チ, シ/SHI/SI, ジ/JI/ZI, ツ/TSU/TU, フ/FU/HU, L/R, M/N before B/P/M), long
    vowels and doubled letters are dropped (TARO == タロウ, OHNO == オオノ, SATOH == サトウ,
    HATTORI == HATORI), a leading NG reads as G (NGUYEN == グエン), YE as E, and the
-   vowels katakana adds after a consonant are dropped (ナム == NAM, トラン == TRAN).
+   vowels katakana adds after a consonant are dropped (ナム == NAM, トラン == TRAN), and
+   final NH/NG read as ン (MINH == ミン, DANG == ダン), TR as チ (TRAN == チャン).
 
 The key is for comparison only: ``key_reading`` keeps the order of the words,
 ``key_reading_sorted`` sorts them (family and given name in either order). Both have no
@@ -109,8 +110,6 @@ _FOLDS: Final[tuple[tuple[str, str], ...]] = (
     ("l", "r"),
     ("v", "b"),
     ("f", "h"),
-    ("di", "zi"),
-    ("du", "zu"),
     ("([styz])yi", "${1}i"),
     ("(^| )ng", "${1}g"),
     ("ye", "e"),
@@ -124,6 +123,11 @@ _FOLDS: Final[tuple[tuple[str, str], ...]] = (
     # サントス == SANTOS (the same fold on Japanese names on both sides costs little).
     ("([bdghkmprstz])o([bdghkmprstz])", "${1}${2}"),
     ("([bdghkmprstz])u([bdghkmprstz ]|$)", "${1}${2}"),
+    ("([bdghkmprstz])u([bdghkmprstz ]|$)", "${1}${2}"),  # again: matches do not overlap
+    # Vietnamese finals and initials as katakana writes them: MINH == ミン, DANG == ダン,
+    # TRAN == チャン (トラン folds to TRAN above)
+    ("n[hg]( |$)", "n${1}"),
+    ("tr", "ty"),
 )
 _DOUBLES: Final = MappingProxyType({c * 2: c for c in "abcdefghijklmnopqrstuvwxyz"})
 
