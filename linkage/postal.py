@@ -45,6 +45,9 @@ PREFECTURE_PATTERN: Final = r"^(?:東京都|北海道|京都府|大阪府|\p{Han
 _NAMES_PLACE: Final = PREFECTURE_PATTERN + r"|^\p{Han}+?[市区町村郡]"
 
 
+_HEAD: Final = 16
+
+
 @cache
 def postal_areas() -> pl.DataFrame:
     """code (7 digits), prefecture, city, city_key (normalised), town_key (the city
@@ -106,9 +109,10 @@ def check_postal_codes(raw: pl.Series, address: pl.Series) -> tuple[pl.Series, p
     from rlwb.linkage.normalise import address_expr
 
     digits = raw.cast(pl.String).str.normalize("NFKC").str.replace_all(r"[〒\s\-‐‑‒–—―−ー]", "")
-    frame = pl.DataFrame({"digits": digits, "address": address.cast(pl.String)}).with_row_index(
-        "_row"
-    )
+    # Prefecture and municipality fit in the first 16 characters; the prefix repeats far
+    # more than the whole address, so far fewer distinct values are normalised.
+    head = address.cast(pl.String).str.slice(0, _HEAD)
+    frame = pl.DataFrame({"digits": digits, "address": head}).with_row_index("_row")
     frame = frame.with_columns(
         pl.when(pl.col("digits").str.contains(r"^[0-9]{5,6}$"))
         .then(pl.col("digits").str.zfill(7))

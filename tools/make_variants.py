@@ -11,7 +11,9 @@ UNIHAN_DIR holds ``Unihan_Variants.txt`` and ``Unihan_OtherMappings.txt`` (plain
 Which characters fold, and to what:
 
 1. *Official Japanese mappings*: ``kJoyoKanji`` values ``U+XXXX`` and ``kJinmeiyoKanji``
-   values ``2010:U+XXXX`` name the standard form of an old form (薰 -> 薫, 穗 -> 穂).
+   values ``2010:U+XXXX`` pair a character with its variant (薰/薫, 穗/穂, 晃/晄); the
+   less common one (not Jōyō, then not JIS level 1) folds into the other, and a pair
+   of equal standing is left alone.
 2. *Variant edges*: ``kSemanticVariant``, ``kZVariant``, ``kSimplifiedVariant`` and
    ``kTraditionalVariant`` edges from a character used in Japanese systems (it has a
    JIS X 0208/0213 or IBM Japan code) that is not itself a standard form, to a
@@ -230,12 +232,24 @@ def build(directory: Path) -> dict[str, str]:
     japanese = set().union(*(other[f].keys() for f in _JAPANESE_FIELDS))
     rank = {**dict.fromkeys(level1, 3), **dict.fromkeys(jinmeiyo, 2), **dict.fromkeys(joyo, 1)}
 
+    jinmeiyo_any = set(other["kJinmeiyoKanji"])
+
+    def common(ch: str) -> tuple[bool, bool, bool]:
+        return (ch in joyo, ch in level1, ch in jinmeiyo_any)
+
     table: dict[str, str] = {}
     for field in ("kJoyoKanji", "kJinmeiyoKanji"):
         for ch, value in other[field].items():
             found = _CODE.search(value)
-            if found:
-                table[ch] = chr(int(found.group(1), 16))
+            if not found:
+                continue
+            # The field pairs variants (亞/亜, but also 晃/晄, 亘/亙 where the listed one is
+            # the common form): fold the less common one into the more common one.
+            other_ch = chr(int(found.group(1), 16))
+            if common(other_ch) > common(ch):
+                table[ch] = other_ch
+            elif common(ch) > common(other_ch):
+                table[other_ch] = ch
     for ch in sorted(japanese - rank.keys() - table.keys()):
         targets = {
             chr(int(code, 16))
