@@ -93,10 +93,15 @@ def with_my_number_repair(
     """Like :func:`with_my_number_check`, for cells that may have passed through a
     spreadsheet: a number of 1..11 digits whose zero-padded 12-digit form passes the
     check digit lost its leading zeros (085179139524 -> 85179139524) and is restored
-    (``restored`` True, ``canonical`` the padded form); an exponent form (8.51791E+10)
-    gets the problem :data:`EXPONENT_FORM` and no canonical form."""
+    (``restored`` True, ``canonical`` the padded form) — only when no 12-digit number
+    of the column starts with 0 (a spreadsheet strips them all); an exponent form
+    (8.51791E+10) gets the problem :data:`EXPONENT_FORM` and no canonical form."""
     clean = pl.col(column).str.normalize("NFKC").str.replace_all(_DASHES_AND_SPACES, "")
-    short = pl.col(_CLEAN).str.contains(r"^[0-9]{1,11}$").fill_null(False)
+    # A spreadsheet strips the zeros of every number in the column; a column that still
+    # holds a 12-digit number starting with 0 was not stripped, and its short values are
+    # truncated numbers, whose padded form passes the check digit by chance 1 in 11.
+    stripped = ~pl.col(_CLEAN).str.contains(r"^0[0-9]{11}$").fill_null(False).any()
+    short = pl.col(_CLEAN).str.contains(r"^[0-9]{1,11}$").fill_null(False) & stripped
     staged = frame.with_columns(clean.alias(_CLEAN)).with_columns(
         pl.when(short).then(pl.col(_CLEAN).str.zfill(12)).otherwise(pl.col(_CLEAN)).alias(_PADDED),
         short.alias(restored),
