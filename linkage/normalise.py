@@ -28,7 +28,9 @@ from typing import Final
 import jaconv
 import polars as pl
 
-from rlwb.linkage.variants import VARIANT_KANJI
+from rlwb.linkage.postal import with_prefecture
+from rlwb.linkage.reading import folded_reading_expr, keys_from_folded, reading_source_expr
+from rlwb.linkage.variants import VARIANT_KANJI, VARIATION_SELECTORS
 
 __all__ = [
     "KEY_COLUMNS",
@@ -55,6 +57,9 @@ KEY_COLUMNS: Final = (
     "key_address",
     "key_address_digits",
     "key_postal",
+    # Romaji and katakana readings meet here (linkage.reading): word order kept / sorted.
+    "key_reading",
+    "key_reading_sorted",
 )
 
 # --- character tables ---------------------------------------------------------------
@@ -146,6 +151,8 @@ def _name_base(col: pl.Expr) -> pl.Expr:
     """NFKC, folds, iteration mark expanded, outer spaces stripped (inner ones kept)."""
     return (
         col.cast(pl.String)
+        # 葛󠄀 (葛 + U+E0100) == 葛: the selector only picks a glyph
+        .str.replace_all(VARIATION_SELECTORS, "")
         .str.normalize("NFKC")
         .str.replace_many(dict(NAME_FOLD))
         # 佐々木 == 佐佐木
@@ -228,6 +235,7 @@ def _convert_kanji_numerals(series: pl.Series) -> pl.Series:
 def _address_base(col: pl.Expr) -> pl.Expr:
     return (
         col.cast(pl.String)
+        .str.replace_all(VARIATION_SELECTORS, "")
         .str.normalize("NFKC")
         .str.replace_many(dict(ADDRESS_FOLD), leftmost=True)
         # 霞が関 == 霞ヶ関 == 霞ケ関 (ヶ already folded to ケ, が to ガ)
@@ -278,6 +286,24 @@ def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
         _name_base(_column_or_null(frame, "name_kana")).alias("kana"),
         _address_base(_column_or_null(frame, "address")).alias("address"),
         postal_expr(_column_or_null(frame, "postal_code")).alias("key_postal"),
+        reading_source_expr(
+            _column_or_null(frame, "name"), _column_or_null(frame, "name_kana")
+        ).alias("reading_source"),
+    )
+    # Readings repeat (the same name in many rows): fold each distinct one once.
+    reading, reading_sorted = keys_from_folded(pl.col("reading"))
+    distinct = (
+        stage.select(pl.col("reading_source").unique())
+        .drop_nulls()
+        .with_columns(folded_reading_expr(pl.col("reading_source")).alias("reading"))
+        .select(
+            "reading_source",
+            reading.alias("key_reading"),
+            reading_sorted.alias("key_reading_sorted"),
+        )
+    )
+    stage = stage.join(distinct, on="reading_source", how="left", maintain_order="left").drop(
+        "reading_source"
     )
     noise = dict(_NAME_NOISE)
     stage = stage.select(
@@ -290,7 +316,11 @@ def add_match_keys(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("name").str.contains(" ", literal=True).fill_null(False).alias("name_split"),
         pl.col("address").alias("key_address"),
         pl.col("address").str.extract_all(r"[0-9]+").list.join("-").alias("key_address_digits"),
+        pl.col("key_reading"),
+        pl.col("key_reading_sorted"),
     )
+    # 千代田区霞が関1-2-3 meets 東京都千代田区霞が関1-2-3 (Japan Post data, linkage.postal)
+    stage = with_prefecture(stage, "key_address", "key_postal")
     stage = stage.select(
         pl.all().exclude("kana_parts", "name_parts", "kana_split", "name_split"),
         *(

@@ -26,6 +26,7 @@ import polars as pl
 from rlwb.linkage.errors import ExtractError, ProfileError
 from rlwb.linkage.limits import DEFAULT_LIMITS, ReadLimits
 from rlwb.linkage.parse.values import PARSERS, ValueProblem
+from rlwb.linkage.postal import check_postal_codes
 from rlwb.linkage.profiles import ImportProfile
 from rlwb.linkage.progress import CancelToken, ProgressCallback, no_progress
 from rlwb.linkage.schema import (
@@ -258,7 +259,7 @@ def read_extract(
         columns.append(values.cast(spec.dtype, strict=False).alias(spec.alias))
         columns.append(reasons.alias(f"__reason:{spec.alias}"))
     columns.extend(kept[c] for c in extras)
-    parsed = pl.DataFrame(columns)
+    parsed = _check_postal(pl.DataFrame(columns), kept)
     _cancel(cancel)
 
     progress("validate", 0.7)
@@ -273,6 +274,23 @@ def read_extract(
         encoding=raw.encoding,
         header_mapping=mapping.header_mapping,
         source_rows=raw.body.height,
+    )
+
+
+def _check_postal(parsed: pl.DataFrame, kept: pl.DataFrame) -> pl.DataFrame:
+    """Postal codes against Japan Post's data (linkage.postal): a code a spreadsheet cut
+    to 5/6 digits is padded when the address confirms it; an unknown code, or one that
+    names another municipality than the address, becomes an issue (the value is kept)."""
+    if "postal_code" not in parsed.columns or "address" not in kept.columns:
+        return parsed
+    restored, reason = check_postal_codes(kept["postal_code"], kept["address"])
+    own = pl.col("__reason:postal_code")
+    return parsed.with_columns(
+        pl.coalesce(pl.col("postal_code"), restored).alias("postal_code"),
+        pl.when(restored.is_not_null())
+        .then(reason)
+        .otherwise(pl.coalesce(own, reason))
+        .alias("__reason:postal_code"),
     )
 
 

@@ -407,6 +407,10 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "id_problem.missing": ("空欄", "missing"),
         "id_problem.malformed": ("形式誤り", "malformed"),
         "id_problem.check_digit": ("検査用数字の誤り", "wrong check digit"),
+        "id_problem.exponent_form": (
+            "指数表記（表計算ソフトで桁が失われた）",
+            "exponent form (a spreadsheet lost digits)",
+        ),
         "reason.record_id_missing": ("整理番号がない", "no record number"),
         "reason.name_missing": ("氏名がない", "no name"),
         "reason.row_empty": ("空の行", "empty row"),
@@ -434,6 +438,23 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
         "reason.identifier_check_digit": (
             "個人番号の検査用数字の誤り",
             "個人番号 check digit wrong",
+        ),
+        "reason.identifier_exponent_form": (
+            "個人番号が指数表記（8.51791E+10 など）で桁が失われています。列を文字列として書き出して再取込してください",
+            "個人番号 in exponent form (e.g. 8.51791E+10), digits lost: export the column as text and import again",
+        ),
+        "reason.identifier_leading_zeros_restored": (
+            "個人番号の先頭の0を補いました（検査用数字で確認）",
+            "個人番号 leading zeros restored (confirmed by the check digit)",
+        ),
+        "reason.postal_code_zeros_restored": (
+            "郵便番号の先頭の0を補いました（住所で確認）",
+            "postal code leading zero restored (confirmed by the address)",
+        ),
+        "reason.postal_code_unknown": ("存在しない郵便番号", "postal code does not exist"),
+        "reason.postal_code_address_mismatch": (
+            "郵便番号と住所の都道府県・市区町村が一致しない",
+            "postal code does not match the address's prefecture or municipality",
         ),
         "reason.corporate_number_check_digit": (
             "法人番号の検査用数字の誤り",

@@ -189,6 +189,8 @@ def test_add_match_keys_columns_and_values() -> None:
         "key_address": "2-1-2",
         "key_address_digits": "2-1-2",
         "key_postal": "1234567",
+        "key_reading": "takahasiitiro",
+        "key_reading_sorted": "itirotakahasi",
     }
     # Not split in the file -> no family/given keys.
     assert rows[1]["key_name_kanji"] == "山崎花子"

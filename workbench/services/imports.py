@@ -7,7 +7,7 @@ stores nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +21,11 @@ from rlwb.workbench.access import authorize, record
 from rlwb.workbench.audit.events import EventType, Outcome
 from rlwb.workbench.datasets import DatasetInfo, Kind, new_dataset_id, store_dataset
 from rlwb.workbench.errors import InvalidInput
-from rlwb.workbench.identifier_columns import with_corporate_number_check, with_my_number_check
+from rlwb.workbench.identifier_columns import (
+    EXPONENT_FORM,
+    with_corporate_number_check,
+    with_my_number_repair,
+)
 from rlwb.workbench.import_limits import import_limits
 from rlwb.workbench.import_screen import ColumnAction, screen_extract
 from rlwb.workbench.number_screen import holds_number
@@ -31,6 +35,16 @@ from rlwb.workbench.session import Session
 from rlwb.workbench.workspace import Workspace
 
 REPORTS_AREA = "reports"
+EXPONENT_ADVICE = (
+    "exponent_form: a spreadsheet wrote these 個人番号 as numbers in exponent form "
+    "(such as 8.51791E+10), which loses digits; they are not guessed. Format the 個人番号 "
+    "column as Text in the spreadsheet (or export it from the source system again as CSV "
+    "without opening it in a spreadsheet) and import the file again."
+)
+#: Issue reason of a 個人番号 whose leading zeros a spreadsheet dropped and the import
+#: put back (its zero-padded form passes the check digit).
+RESTORED_REASON = "identifier_leading_zeros_restored"
+_REPAIR_REASONS = frozenset({RESTORED_REASON, "postal_code_zeros_restored"})
 _CORPORATE_COLUMNS = ("payer_corporate_number", "employer_corporate_number")
 
 
@@ -45,6 +59,8 @@ class ImportReport:
     invalid_identifiers: dict[str, int]
     #: What the 個人番号 screen did, per column (workbench.import_screen).
     number_screen: dict[str, ColumnAction]
+    #: Spreadsheet repairs: reason -> rows (leading zeros restored, postal codes padded).
+    repairs: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [
@@ -54,6 +70,10 @@ class ImportReport:
         ]
         ids = ", ".join(f"{k} {v}" for k, v in sorted(self.invalid_identifiers.items())) or "none"
         out.append(f"個人番号 without a token: {ids}")
+        if self.invalid_identifiers.get(EXPONENT_FORM):
+            out.append(f"  {EXPONENT_ADVICE}")
+        for reason, count in sorted(self.repairs.items()):
+            out.append(f"Restored after spreadsheet damage ({reason}): {count}")
         if self.number_screen:
             out.append("個人番号 outside the 個人番号 column (column: what was done):")
             out.extend(f"  {c}: {a.describe()}" for c, a in sorted(self.number_screen.items()))
@@ -83,20 +103,32 @@ def tokenise(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Replace ``my_number`` by token columns; check corporate numbers. Returns the frame
     and the new issues (row, record id, column, reason — never a value)."""
-    checked = with_my_number_check(frame, "my_number", canonical="_canonical", problem="id_problem")
+    checked = with_my_number_repair(
+        frame, "my_number", canonical="_canonical", problem="id_problem", restored="_restored"
+    )
     digests = tokenizer.tokenize_many(checked["_canonical"].to_list(), version)
     checked = checked.with_columns(
         pl.Series("token", digests, dtype=pl.Binary),
         pl.lit(version, dtype=pl.Int32).alias("token_version"),
     ).drop("my_number", "_canonical")
     issues = [
-        checked.filter(pl.col("id_problem").is_in(["malformed", "check_digit"])).select(
+        checked.filter(
+            pl.col("id_problem").is_in(["malformed", "check_digit", EXPONENT_FORM])
+        ).select(
             "row_number",
             "record_id",
             pl.lit("my_number").alias("column"),
             ("identifier_" + pl.col("id_problem")).alias("reason"),
-        )
+        ),
+        # Restored, not a problem: listed so the clerk can see which rows were padded.
+        checked.filter(pl.col("_restored")).select(
+            "row_number",
+            "record_id",
+            pl.lit("my_number").alias("column"),
+            pl.lit(RESTORED_REASON).alias("reason"),
+        ),
     ]
+    checked = checked.drop("_restored")
     for column in _CORPORATE_COLUMNS:
         if column not in checked.columns:
             continue
@@ -176,6 +208,7 @@ def import_extract(
         issues_by_column=report["issues_by_column"],  # type: ignore[arg-type]
         invalid_identifiers=report["invalid_identifiers"],  # type: ignore[arg-type]
         number_screen=dict(screened.actions),
+        repairs=report["repairs"],  # type: ignore[arg-type]
     )
 
 
@@ -251,6 +284,16 @@ def _report_counts(
         "encoding": encoding,
         "issues_by_column": by_column,
         "invalid_identifiers": invalid,
+        "repairs": {
+            reason: n
+            for reason, n in by_column.get("my_number", {}).items()
+            if reason in _REPAIR_REASONS
+        }
+        | {
+            reason: n
+            for reason, n in by_column.get("postal_code", {}).items()
+            if reason in _REPAIR_REASONS
+        },
     }
 
 
