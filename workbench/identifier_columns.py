@@ -95,7 +95,7 @@ def with_my_number_repair(
     (``restored`` True, ``canonical`` the padded form) — only when no 12-digit number
     of the column starts with 0 (a spreadsheet strips them all); an exponent form
     (8.51791E+10) gets the problem :data:`EXPONENT_FORM` and no canonical form."""
-    clean = pl.col(column).str.normalize("NFKC").str.replace_all(_DASHES_AND_SPACES, "")
+    clean = pl.col(column).str.normalize("NFKC").str.replace_all(SEPARATOR_CLASS, "")
     # A spreadsheet strips the zeros of every number in the column; a column that still
     # holds a 12-digit number starting with 0 was not stripped, and its short values are
     # truncated numbers, whose padded form passes the check digit by chance 1 in 11.
