@@ -1,0 +1,91 @@
+"""Red-team attacks on the access log by someone who can write the workspace files only.
+
+Each attack works on the files as an attacker would (a plain sqlite3 connection, files copied
+or replaced), never with the sealed keyset, the master key or the OS keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from rlwb.workbench.audit.checkpoints import Checkpoint
+from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
+from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.services.people import reveal_records
+from rlwb.workbench.services.session import set_purpose
+from rlwb.workbench.workspace import Workspace
+from tests.workbench.conftest import TEST_SCRYPT_N, FakeClock, Team, store_tokenised, valid_numbers
+
+
+def _verify(ws: Workspace) -> VerificationResult:
+    return verify_log(
+        ws.conn,
+        workspace_id=ws.id,
+        public_key=ws.keyset.verify_key(),
+        external=ws.audit.external,
+        chain=ws.audit.chain,
+    )
+
+
+def _cut_tail(db: Path, keep: int) -> None:
+    """Delete every event, index row and checkpoint after ``keep``; the triggers are
+    dropped and created again exactly as they were, so the schema check sees nothing."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    conn.execute("BEGIN")
+    for name, _ in triggers:
+        conn.execute(f"DROP TRIGGER {name}")
+    for table in ("audit_events", "audit_event_persons", "audit_checkpoints"):
+        conn.execute(f"DELETE FROM {table} WHERE seq > ?", (keep,))
+    for _, sql in triggers:
+        conn.execute(sql)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def test_pointing_the_checkpoint_setting_at_a_file_of_ones_own_does_not_hide_a_cut_tail(
+    workspace: Workspace, team: Team, clock: FakeClock, access: KeyAccess, tmp_path: Path
+) -> None:
+    """The place of the external checkpoint is a setting in the database. Someone who can
+    write the database cuts the tail (a reveal), then sets ``checkpoint_file`` to a file
+    holding an older, genuinely signed checkpoint copied from the database: verification
+    must still compare the log with the checkpoint kept in the OS keyring."""
+    info = store_tokenised(workspace, "tax", valid_numbers(2))
+    set_purpose(team.clerk, "扶養認定確認")
+    before = workspace.audit.last()
+    assert before is not None
+    clock.advance(seconds=30)
+    reveal_records(team.clerk, info.id, ["R0001"])
+    assert workspace.audit.external is not None
+    outside = workspace.audit.external.latest()
+    assert outside is not None and outside.seq > before.seq
+    workspace.conn.close()
+
+    db = workspace.path / "workbench.sqlite3"
+    _cut_tail(db, before.seq)
+    conn = sqlite3.connect(db, isolation_level=None)
+    row = conn.execute(
+        "SELECT workspace_id, seq, hash, signature, time FROM audit_checkpoints "
+        "ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    planted = mine / "checkpoints.jsonl"
+    planted.write_text(Checkpoint(*row).to_json() + "\n", encoding="utf-8")
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('checkpoint_file', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (str(planted),),
+    )
+    conn.close()
+
+    reopened = Workspace.open(workspace.path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)
+    try:
+        result = _verify(reopened)
+    finally:
+        reopened.conn.close()
+    assert not result.ok
+    assert result.reason is BreakReason.LOG_SHORTER_THAN_CHECKPOINT
+    assert json.loads(planted.read_text(encoding="utf-8").splitlines()[0])["seq"] == row[1]
