@@ -25,7 +25,7 @@ from keyring.backend import KeyringBackend
 from rlwb.crypto.errors import CryptoError
 from rlwb.crypto.passwords import DEFAULT_N
 from rlwb.linkage.errors import LinkageError
-from rlwb.linkage.profiles import ImportProfile, list_profiles, save_profile
+from rlwb.linkage.profiles import ImportProfile, list_profiles
 from rlwb.linkage.progress import Cancelled
 from rlwb.workbench import support_log
 from rlwb.workbench.access import authorize
@@ -55,6 +55,7 @@ from rlwb.workbench.services import scan as scan_service
 from rlwb.workbench.services import settings as settings_service
 from rlwb.workbench.services import users as user_service
 from rlwb.workbench.services.imports import find_profile, profiles_dir
+from rlwb.workbench.services.preview import save_import_profile
 from rlwb.workbench.services.session import change_own_password, login, logout
 from rlwb.workbench.session import Session
 from rlwb.workbench.storage_errors import DoneButNotLogged, describe_failure
@@ -655,10 +656,7 @@ def cmd_profiles(args: argparse.Namespace, ctx: Context) -> int:
                     raise InvalidInput(f"--map takes HEADER=column, not {item!r}.")
                 mapping[header] = alias
             profile = ImportProfile(args.name, args.kind, mapping, args.encoding)
-            try:
-                save_profile(directory, profile)
-            except LinkageError as exc:
-                raise InvalidInput(str(exc)) from None
+            save_import_profile(session, profile)
             ctx.print(f"Saved import profile {args.name!r}.")
     return EXIT_OK
 

@@ -1,0 +1,50 @@
+"""Red-team attempts to get a raw 個人番号 stored through places other than an import's cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rlwb.linkage.profiles import ImportProfile
+from rlwb.workbench.db import get_setting
+from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.services.preview import save_import_profile
+from rlwb.workbench.services.settings import set_setting
+from rlwb.workbench.workspace import Workspace
+from tests.workbench.conftest import Team, valid_numbers, workspace_bytes
+
+
+def _spaced(number: str) -> str:
+    """The number as a header cell or a typed text might hold it: full width, in groups."""
+    wide = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return f"{wide[:4]}\u3000{wide[4:8]}\u3000{wide[8:]}"
+
+
+def test_a_setting_holding_a_number_is_refused_and_not_stored(
+    workspace: Workspace, team: Team, tmp_path: Path
+) -> None:
+    """Before: the path was stored in the settings table, then its change event was refused
+    (the setting changed anyway, unlogged, and the message said it had not)."""
+    (number,) = valid_numbers(1)
+    folder = tmp_path / number
+    folder.mkdir(mode=0o700)
+    with pytest.raises(InvalidInput, match="checkpoint_file"):
+        set_setting(team.admin, "checkpoint_file", str(folder / "checkpoints.jsonl"))
+    assert get_setting(workspace.conn, "checkpoint_file") is None
+    assert number.encode() not in workspace_bytes(workspace.path)
+
+
+def test_an_import_profile_holding_a_number_is_refused(workspace: Workspace, team: Team) -> None:
+    """Before: the CLI's `profiles save` and the service kept the profile name (also the file
+    name) and the mapped headers as typed, so a header row that was a record landed in a file."""
+    number, other = valid_numbers(2)
+    named = ImportProfile(number, "tax", {"個人番号": "my_number"}, None)
+    mapped = ImportProfile("layout-b", "tax", {_spaced(other): "my_number"}, None)
+    for profile in (named, mapped):
+        with pytest.raises(InvalidInput, match="profile"):
+            save_import_profile(team.clerk, profile)
+    profiles = workspace.path / "profiles"
+    assert not profiles.exists() or not any(profiles.iterdir())
+    stored = workspace_bytes(workspace.path)
+    assert number.encode() not in stored and _spaced(other).encode() not in stored
