@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from rlwb.linkage.profiles import ImportProfile
 from rlwb.workbench.db import get_setting
 from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.number_screen import MASK, count_numbers, holds_number, mask_text
 from rlwb.workbench.services.preview import save_import_profile
 from rlwb.workbench.services.settings import set_setting
 from rlwb.workbench.workspace import Workspace
@@ -48,3 +51,37 @@ def test_an_import_profile_holding_a_number_is_refused(workspace: Workspace, tea
     assert not profiles.exists() or not any(profiles.iterdir())
     stored = workspace_bytes(workspace.path)
     assert number.encode() not in stored and _spaced(other).encode() not in stored
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{n}added",  # a missing space before a word of hex letters
+        "扶養親族 dead{n}",
+        "cafe{n} 確認済",
+        "zwsp",  # zero-width spaces between the digits (copied from a web page)
+        "{a}\u00ad{b}\u00ad{c}",  # soft hyphens
+        "{a}\u2060{b}\u2060{c}",  # word joiners
+    ],
+)
+def test_a_number_touching_hex_letters_or_split_by_invisible_characters_is_masked(
+    template: str,
+) -> None:
+    """Before: a 12-digit run with hex letters beside it made a 'hex word' of 16 or more
+    characters, which the screen treats as an opaque token; invisible format characters
+    split the digits into groups nothing joined. Both were stored as typed."""
+    (number,) = valid_numbers(1)
+    if template == "zwsp":
+        text = "\u200b".join(number)
+    else:
+        text = template.replace("{n}", number).format(a=number[:4], b=number[4:8], c=number[8:])
+    assert holds_number(text)
+    masked = mask_text(text)
+    assert number not in masked and MASK in masked
+    assert count_numbers(pl.Series([masked])) == 0
+
+
+def test_tokens_and_hashes_stay_opaque() -> None:
+    """The other side: random hex words (tokens, hashes) are not read as numbers."""
+    words = pl.Series([secrets.token_hex(32) for _ in range(20_000)])
+    assert count_numbers(words) == 0
