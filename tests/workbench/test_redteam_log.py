@@ -14,9 +14,17 @@ from rlwb.workbench.audit.checkpoints import Checkpoint
 from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services.people import reveal_records
-from rlwb.workbench.services.session import set_purpose
-from rlwb.workbench.workspace import Workspace
-from tests.workbench.conftest import TEST_SCRYPT_N, FakeClock, Team, store_tokenised, valid_numbers
+from rlwb.workbench.services.session import login, logout, set_purpose
+from rlwb.workbench.workspace import KEYSET_FILE, Workspace
+from tests.workbench.conftest import (
+    ADMIN_PASSWORD,
+    TEST_SCRYPT_N,
+    FakeClock,
+    Team,
+    store_tokenised,
+    valid_numbers,
+)
+from tests.workbench.test_audit_forgery import _create_unkeyed, _forge_next
 
 
 def _verify(ws: Workspace) -> VerificationResult:
@@ -89,3 +97,31 @@ def test_pointing_the_checkpoint_setting_at_a_file_of_ones_own_does_not_hide_a_c
     assert not result.ok
     assert result.reason is BreakReason.LOG_SHORTER_THAN_CHECKPOINT
     assert json.loads(planted.read_text(encoding="utf-8").splitlines()[0])["seq"] == row[1]
+
+
+def test_an_older_keyset_copy_from_before_the_upgrade_cannot_move_the_switch_point(
+    tmp_path: Path, access: KeyAccess, clock: FakeClock
+) -> None:
+    """A workspace upgraded to keyed links; the attacker kept keyset.bin from before the
+    upgrade (no log key). They append a reveal linked with plain SHA-256, put the old
+    keyset back and wait for someone to open the workspace: the app then adds a new log key
+    keyed from the end of the log, which would make the forged event an 'old, unkeyed' one.
+    The events keyed since the upgrade no longer chain as plain SHA-256 and the signed
+    checkpoints name them, so verification still fails (held before this file)."""
+    path = _create_unkeyed(tmp_path, access, clock)
+    old_keyset = (path / KEYSET_FILE).read_bytes()
+    ws = Workspace.open(path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)
+    logout(login(ws, "admin", ADMIN_PASSWORD))
+    switch = ws.keyset.log_mac_from_seq
+    ws.close()
+    forged = _forge_next(path / "workbench.sqlite3")
+    (path / KEYSET_FILE).write_bytes(old_keyset)
+
+    reopened = Workspace.open(path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)
+    try:
+        assert reopened.keyset.log_mac_from_seq > forged  # the app did move it ...
+        result = _verify(reopened)
+    finally:
+        reopened.conn.close()
+    assert not result.ok  # ... but the log shows it
+    assert result.broken_seq is not None and result.broken_seq <= switch
