@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 import pytest
 
 from rlwb.linkage.profiles import ImportProfile
+from rlwb.workbench import support_log
 from rlwb.workbench.db import get_setting
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.number_screen import MASK, count_numbers, holds_number, mask_text
@@ -85,3 +87,28 @@ def test_tokens_and_hashes_stay_opaque() -> None:
     """The other side: random hex words (tokens, hashes) are not read as numbers."""
     words = pl.Series([secrets.token_hex(32) for _ in range(20_000)])
     assert count_numbers(words) == 0
+
+
+def test_the_support_log_masks_numbers_the_import_screen_finds_also_in_a_repr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: the support log used a simpler rule than the import's screen, so a number in
+    groups with spaced dashes, next to hex letters, or split by ideographic spaces that a
+    traceback's repr() wrote as escapes (``'1234\\u30005678\\u30009018'``) was written as is."""
+    directory = tmp_path / "logs"
+    monkeypatch.setenv("WORKBENCH_LOG_DIR", str(directory))
+    support_log.install()
+    a, b, c, d = valid_numbers(4)
+    logger = logging.getLogger("workbench.test_redteam_numbers")
+    try:
+        raise ValueError(repr(f"{a[:4]}\u3000{a[4:8]}\u3000{a[8:]}"))
+    except ValueError:
+        logger.exception("cell %s / %s / %s", f"{b[:4]} - {b[4:8]} - {b[8:]}", f"{c}added", d)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = (directory / support_log.LOG_FILE_NAME).read_text(encoding="utf-8")
+    assert "Traceback (most recent call last)" in text
+    for number in (a, b, c, d):
+        assert number not in text
+    assert f"{a[:4]}\\u3000{a[4:8]}" not in text
+    assert f"{b[:4]} - {b[4:8]}" not in text
