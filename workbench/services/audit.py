@@ -25,6 +25,7 @@ from rlwb.workbench.audit.export import (
     signature_path,
 )
 from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.audit.schema import schema_warnings
 from rlwb.workbench.audit.verify import VerificationResult, verify_log
 from rlwb.workbench.errors import AuditError, InvalidInput, WorkspaceError
 from rlwb.workbench.keyaccess import KeyAccess
@@ -104,6 +105,16 @@ def export_events(
     authorize(session, Action.AUDIT_EXPORT)
     check_targets([out, signature_path(out)], replace=replace)
     ws = session.workspace
+    # The filters read generated columns and indexes: never sign what a changed definition
+    # selected (a rewritten column hides a user's events from a filtered export).
+    changed = schema_warnings(ws.conn)
+    if changed:
+        raise AuditError(
+            "The access log was not exported: its tables were changed outside the app ("
+            + " ".join(changed)
+            + ") so a filter could leave events out. Run `workbench audit verify`, keep the "
+            "workspace as it is and tell the administrator."
+        )
     events = ws.audit.query(flt, newest_first=False)
     details: dict[str, object] = {"file": out.name, "rows": len(events), "filter": _describe(flt)}
     if events:
