@@ -53,3 +53,27 @@ def test_no_signed_export_of_a_log_whose_filter_columns_were_rewritten(
     assert code == 2, err
     assert "audit_events" in err and "verify" in err
     assert not out.exists() and not Path(f"{out}.sig").exists()
+
+
+def test_an_export_filter_or_file_name_holding_a_number_is_refused_in_words(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Before: the export's event refused the filter (it holds the user names) with "this
+    is a program error: report it". Nothing was stored either way; now the message says
+    which field to change."""
+    code, _, err = cli(
+        "audit",
+        "export",
+        str(cli.ws),
+        "--out",
+        str(tmp_path / "log.csv"),
+        "--user",
+        "1234 5678 9018",
+        **AUDITOR,
+    )
+    assert code == 2 and "user name to filter by" in err and "program error" not in err
+    code, _, err = cli(
+        "audit", "export", str(cli.ws), "--out", str(tmp_path / "123456789018.csv"), **AUDITOR
+    )
+    assert code == 2 and "file name" in err and "program error" not in err
+    assert not list(tmp_path.glob("*.csv"))

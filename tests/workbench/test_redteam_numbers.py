@@ -17,7 +17,7 @@ from rlwb.workbench.number_screen import MASK, count_numbers, holds_number, mask
 from rlwb.workbench.services.preview import save_import_profile
 from rlwb.workbench.services.settings import set_setting
 from rlwb.workbench.workspace import Workspace
-from tests.workbench.conftest import Team, valid_numbers, workspace_bytes
+from tests.workbench.conftest import TEST_SCRYPT_N, Team, valid_numbers, workspace_bytes
 
 
 def _spaced(number: str) -> str:
@@ -112,3 +112,24 @@ def test_the_support_log_masks_numbers_the_import_screen_finds_also_in_a_repr(
         assert number not in text
     assert f"{a[:4]}\\u3000{a[4:8]}" not in text
     assert f"{b[:4]} - {b[4:8]}" not in text
+
+
+def test_a_key_backup_or_export_named_with_a_number_is_refused_before_anything_is_written(
+    workspace: Workspace, team: Team, tmp_path: Path
+) -> None:
+    """Before: `keys backup --out 123456789018.key` wrote the backup, then its event was
+    refused (the file name is in it): a key backup the log does not know about, made at
+    will. The same name for the compromise response's backup would have destroyed the old
+    keys without their event. Every file the app writes for a user is checked first now."""
+    from rlwb.workbench.compromise import check_backup_target
+    from rlwb.workbench.services.keys import backup_keys
+
+    (number,) = valid_numbers(1)
+    before = workspace.audit.last()
+    out = tmp_path / f"{number[:4]}-{number[4:8]}-{number[8:]}.key"
+    with pytest.raises(InvalidInput, match="file name"):
+        backup_keys(team.admin, out, "a long backup passphrase", scrypt_n=TEST_SCRYPT_N)
+    with pytest.raises(InvalidInput, match="file name"):
+        check_backup_target(out, "a long backup passphrase")
+    assert not out.exists() and not list(tmp_path.glob("*.key"))
+    assert workspace.audit.last() == before  # refused before anything, so nothing logged

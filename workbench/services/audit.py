@@ -29,6 +29,7 @@ from rlwb.workbench.audit.schema import schema_warnings
 from rlwb.workbench.audit.verify import VerificationResult, verify_log
 from rlwb.workbench.errors import AuditError, InvalidInput, WorkspaceError
 from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.number_screen import refuse_number
 from rlwb.workbench.outfiles import check_targets, write_private_file
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.session import Session
@@ -103,6 +104,8 @@ def export_events(
     The export's own event is committed (and the log anchored) before the file is written:
     no event, no export."""
     authorize(session, Action.AUDIT_EXPORT)
+    for name in flt.users:  # the filter goes into the export's event
+        refuse_number(name, "user name to filter by")
     check_targets([out, signature_path(out)], replace=replace)
     ws = session.workspace
     # The filters read generated columns and indexes: never sign what a changed definition
