@@ -36,10 +36,10 @@ def refuse_numbered_name(path: Path) -> None:
     """File names go into the access log with the action: a name holding a 個人番号 would
     make the action's event unloggable after the file was written (an export or a key
     backup without its event). Refused before anything is done."""
-    if holds_number(path.name):
+    if holds_number(str(path)):
         raise InvalidInput(
-            "The file name holds what looks like a 個人番号, and file names are kept in the "
-            "access log: choose another name; nothing was written."
+            "The file name or its folder holds what looks like a 個人番号, and file names are "
+            "kept in the access log: choose another name; nothing was written."
         )
 
 

@@ -131,5 +131,23 @@ def test_a_key_backup_or_export_named_with_a_number_is_refused_before_anything_i
         backup_keys(team.admin, out, "a long backup passphrase", scrypt_n=TEST_SCRYPT_N)
     with pytest.raises(InvalidInput, match="file name"):
         check_backup_target(out, "a long backup passphrase")
-    assert not out.exists() and not list(tmp_path.glob("*.key"))
+    # Restoring a backup stores the keys, then logs the file name: checked first as well.
+    from rlwb.workbench.services.keys import restore_keys
+
+    with pytest.raises(InvalidInput, match="file name"):
+        restore_keys(
+            workspace.path,
+            out,
+            "a long backup passphrase",
+            access=workspace.access,
+            user="admin",
+            password="unused-here",
+        )
+    folder = tmp_path / number
+    folder.mkdir()
+    with pytest.raises(InvalidInput, match="file name or its folder"):
+        backup_keys(
+            team.admin, folder / "k.key", "a long backup passphrase", scrypt_n=TEST_SCRYPT_N
+        )
+    assert not out.exists() and not list(tmp_path.rglob("*.key"))
     assert workspace.audit.last() == before  # refused before anything, so nothing logged
