@@ -77,3 +77,23 @@ def test_an_export_filter_or_file_name_holding_a_number_is_refused_in_words(
     )
     assert code == 2 and "file name" in err and "program error" not in err
     assert not list(tmp_path.glob("*.csv"))
+
+
+def test_an_import_profile_is_an_owner_only_file(cli: Cli) -> None:
+    """Before: profiles were written with the process umask (0644 here), unlike every other
+    file of the workspace (0600 in a 0700 folder)."""
+    code, _, err = cli(
+        "profiles",
+        "save",
+        str(cli.ws),
+        "layout-b",
+        "--kind",
+        "tax",
+        "--map",
+        "社員コード=record_id",
+        WORKBENCH_USER="clerk1",
+        WORKBENCH_PASSWORD="user-password-1",
+    )
+    assert code == 0, err
+    (path,) = (cli.ws / "profiles").iterdir()
+    assert path.stat().st_mode & 0o777 == 0o600
