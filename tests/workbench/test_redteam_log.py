@@ -125,3 +125,25 @@ def test_an_older_keyset_copy_from_before_the_upgrade_cannot_move_the_switch_poi
         reopened.conn.close()
     assert not result.ok  # ... but the log shows it
     assert result.broken_seq is not None and result.broken_seq <= switch
+
+
+def test_an_import_preview_is_anchored_at_once_like_every_disclosure(
+    workspace: Workspace, team: Team, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The preview shows names and birth dates of the file's first rows (its own code calls
+    it a disclosure), but before this its event waited up to a minute for an anchor, so a
+    crash plus a cut tail could remove it without trace."""
+    from rlwb.workbench.services.preview import preview_extract
+    from tests.workbench.test_numbers_never_stored import extract_with_extra_numbers
+
+    tax_path, _si, _numbers = extract_with_extra_numbers(tmp_path)
+    clock.advance(seconds=10)  # within the minute of the last anchor
+    preview = preview_extract(team.clerk, tax_path, "tax")
+    assert preview.rows
+    last = workspace.audit.last()
+    assert last is not None and str(last.event_type) == "import.preview"
+    inside = workspace.audit.latest_checkpoint()
+    assert workspace.audit.external is not None
+    outside = workspace.audit.external.latest()
+    assert inside is not None and outside is not None
+    assert inside.seq == outside.seq == last.seq

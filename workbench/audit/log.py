@@ -42,8 +42,11 @@ _ZERO = bytes(32)
 _SAVEPOINT = "audit_log_append"
 _T = TypeVar("_T")
 
-#: Events after which the log is anchored at once: personal data left the app.
-DISCLOSURES = frozenset({EventType.REVEAL, EventType.EXPORT, EventType.LOG_EXPORTED})
+#: Events after which the log is anchored at once: personal data was shown or left the app
+#: (an import preview shows the file's first rows, names included).
+DISCLOSURES = frozenset(
+    {EventType.REVEAL, EventType.EXPORT, EventType.LOG_EXPORTED, EventType.IMPORT_PREVIEW}
+)
 #: While events are written, the log is anchored at least this often.
 ANCHOR_INTERVAL = timedelta(minutes=1)
 
