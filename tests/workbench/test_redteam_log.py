@@ -10,7 +10,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from rlwb.workbench.audit.checkpoints import Checkpoint
+from rlwb.workbench.audit.checkpoints import Checkpoint, KeyringCheckpointSink
 from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.services.people import reveal_records
@@ -19,6 +19,7 @@ from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
     TEST_SCRYPT_N,
+    USER_PASSWORD,
     FakeClock,
     Team,
     store_tokenised,
@@ -147,3 +148,38 @@ def test_an_import_preview_is_anchored_at_once_like_every_disclosure(
     outside = workspace.audit.external.latest()
     assert inside is not None and outside is not None
     assert inside.seq == outside.seq == last.seq
+
+
+def test_a_planted_checkpoint_file_does_not_stop_the_apps_own_copy_from_growing(
+    workspace: Workspace, team: Team, clock: FakeClock, access: KeyAccess, tmp_path: Path
+) -> None:
+    """Someone who can write the database points ``checkpoint_file`` at a file holding a
+    line of another workspace with a huge sequence. Every anchor then refuses that file;
+    before, the refusal also stopped the checkpoint kept in the OS keyring, so the tail
+    written from then on could be cut later without trace. Each place is written on its own
+    now, and verification still reports the planted line."""
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    planted = mine / "checkpoints.jsonl"
+    foreign = Checkpoint("another-workspace", 10**6, "00" * 32, "00" * 64, "2026-01-01T00:00:00")
+    planted.write_text(foreign.to_json() + "\n", encoding="utf-8")
+    workspace.conn.close()
+    conn = sqlite3.connect(workspace.path / "workbench.sqlite3", isolation_level=None)
+    conn.execute("INSERT INTO settings (key, value) VALUES ('checkpoint_file', ?)", (str(planted),))
+    conn.close()
+
+    ws = Workspace.open(workspace.path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)
+    try:
+        clerk = login(ws, "clerk1", USER_PASSWORD)
+        info = store_tokenised(ws, "tax", valid_numbers(2))
+        set_purpose(clerk, "扶養認定確認")
+        clock.advance(seconds=5)
+        reveal_records(clerk, info.id, ["R0001"])
+        last = ws.audit.last()
+        assert last is not None
+        own = KeyringCheckpointSink(ws.id, access.keyring_backend)
+        kept = own.latest()
+        assert kept is not None and kept.seq == last.seq
+        assert not _verify(ws).ok  # the planted line is still reported
+    finally:
+        ws.conn.close()
