@@ -151,3 +151,28 @@ def test_a_key_backup_or_export_named_with_a_number_is_refused_before_anything_i
         )
     assert not out.exists() and not list(tmp_path.rglob("*.key"))
     assert workspace.audit.last() == before  # refused before anything, so nothing logged
+
+
+def test_a_denied_attempt_naming_a_number_is_logged_with_the_number_masked(
+    workspace: Workspace, team: Team
+) -> None:
+    """Before: a clerk asking to disable user "1234-5678-9018" got "program error" and the
+    denial was not logged at all; an auditor asking for run 123456789018 had the raw number
+    stored in the access.denied event (run_id), and so in every audit export."""
+    from rlwb.workbench.access import authorize
+    from rlwb.workbench.errors import AccessDenied
+    from rlwb.workbench.permissions import Action
+
+    number, other = valid_numbers(2)
+    spaced = f"{other[:4]}-{other[4:8]}-{other[8:]}"
+    with pytest.raises(AccessDenied):
+        authorize(team.clerk, Action.USERS_MANAGE, subject_user=spaced)
+    denied_user = workspace.audit.last()
+    with pytest.raises(AccessDenied):
+        authorize(team.auditor, Action.RUN_VIEW, run_id=number)
+    denied_run = workspace.audit.last()
+    assert denied_user is not None and denied_run is not None
+    assert str(denied_user.event_type) == str(denied_run.event_type) == "access.denied"
+    assert denied_user.subject_user == MASK and denied_run.run_id == MASK
+    stored = workspace_bytes(workspace.path)
+    assert number.encode() not in stored and spaced.encode() not in stored
