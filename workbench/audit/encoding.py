@@ -30,7 +30,7 @@ from rlwb.workbench.audit.events import (
     canonical_json,
 )
 from rlwb.workbench.errors import AuditError
-from rlwb.workbench.number_screen import holds_number, mask_text
+from rlwb.workbench.number_screen import holds_number
 
 MAX_TEXT_CHARS = 200
 MAX_DETAILS_BYTES = 8192
@@ -82,13 +82,19 @@ def prepare(draft: EventDraft, *, workspace_id: str, workstation: Workstation) -
     if purpose is not None:
         _screen("purpose", purpose)
     details = _details(draft.details)
-    if actor is not None and isinstance(actor.user, str):
-        _screen("actor user", actor.user)
+    for what, name in (
+        ("actor user", actor.user if actor else None),
+        ("subject user", draft.subject_user),
+        ("dataset id", draft.dataset_id),
+        ("run id", draft.run_id),
+    ):
+        if isinstance(name, str):
+            _screen(what, name)
     fields: dict[str, object] = {
         "actor_roles": list(roles),
         "actor_user": None if actor is None else _text("actor user", actor.user),
         "app_version": _text("app version", workstation.app_version),
-        "dataset_id": _typed_id("dataset id", draft.dataset_id),
+        "dataset_id": _optional_text("dataset id", draft.dataset_id),
         "details": details,
         "event_type": event_type.value,
         "host": _text("host", workstation.host),
@@ -96,8 +102,8 @@ def prepare(draft: EventDraft, *, workspace_id: str, workstation: Workstation) -
         "outcome": outcome.value,
         "persons": [{"key_version": p.key_version, "token_hex": p.token_hex} for p in persons],
         "purpose": purpose,
-        "run_id": _typed_id("run id", draft.run_id),
-        "subject_user": _typed_id("subject user", draft.subject_user),
+        "run_id": _optional_text("run id", draft.run_id),
+        "subject_user": _optional_text("subject user", draft.subject_user),
         "workspace_id": _text("workspace id", workspace_id),
     }
     return PreparedEvent(fields, event_type, outcome, roles, persons, details)
@@ -246,20 +252,6 @@ def _plain(value: object, depth: int) -> object:
     if isinstance(value, list | tuple):
         return [_plain(item, depth + 1) for item in value]
     raise TypeError("not JSON data")
-
-
-def _typed_id(what: str, value: object) -> str | None:
-    """A dataset id, run id or user name as the user typed it (a denied attempt names what
-    was asked for, which may be anything): a number in it is masked, so the attempt is
-    still logged and the number is not."""
-    text = _optional_text(what, value)
-    if text is None:
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        _reject(what, "contain text that is not valid Unicode")
-    return mask_text(text)
 
 
 def _screen(what: str, text: str) -> None:
