@@ -76,7 +76,10 @@ def save_profile(directory: Path, profile: ImportProfile) -> Path:
         "columns": dict(profile.columns),
     }
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.unlink(missing_ok=True)  # a leftover (or a link planted there) is never written through
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(document, ensure_ascii=False, indent=2))
     os.replace(tmp, path)
     return path
 

@@ -21,6 +21,7 @@ from rlwb.workbench.errors import (
     SessionEndReason,
     WorkbenchError,
 )
+from rlwb.workbench.number_screen import mask_text
 from rlwb.workbench.permissions import Action, is_allowed
 from rlwb.workbench.session import Session
 
@@ -133,18 +134,24 @@ def _log_denial(
     details: dict[str, object] = {"action": action.value}
     if reason is not None:
         details["reason"] = reason
+    # What was asked for is named as the user typed it, which may be anything: a number in
+    # it is masked, so the denial is still logged (the log refuses a raw number).
     session.workspace.audit.append(
         EventDraft(
             EventType.ACCESS_DENIED,
             Outcome.DENIED,
             session.actor,
             purpose=session.purpose,
-            dataset_id=dataset_id,
-            run_id=run_id,
-            subject_user=subject_user,
+            dataset_id=_masked(dataset_id),
+            run_id=_masked(run_id),
+            subject_user=_masked(subject_user),
             details=details,
         )
     )
+
+
+def _masked(typed: str | None) -> str | None:
+    return None if typed is None else mask_text(typed)
 
 
 def record(

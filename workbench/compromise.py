@@ -37,6 +37,7 @@ from rlwb.workbench.clock import from_iso, to_iso
 from rlwb.workbench.datasets import DatasetInfo, list_datasets
 from rlwb.workbench.db import transaction
 from rlwb.workbench.errors import InvalidInput, WorkspaceError
+from rlwb.workbench.outfiles import refuse_numbered_name
 from rlwb.workbench.runs import RunInfo, list_runs
 from rlwb.workbench.workspace import KEYSET_FILE, PENDING_KEYSET_FILE, Workspace
 
@@ -227,6 +228,7 @@ def check_confirmation(ws: Workspace, typed: str) -> None:
 
 
 def check_backup_target(out: Path, passphrase: str) -> None:
+    refuse_numbered_name(out)  # logged with the destruction of the old keys
     if len(passphrase) < 12:
         raise InvalidInput("A backup passphrase needs at least 12 characters.")
     if out.exists():

@@ -25,9 +25,11 @@ from rlwb.crypto.keystore import (
 )
 from rlwb.workbench.audit.checkpoints import (
     CheckpointSink,
+    CombinedCheckpointSink,
     FileCheckpointSink,
     KeyringCheckpointSink,
 )
+from rlwb.workbench.errors import WorkspaceError
 from rlwb.workbench.private_dirs import check_private_dir
 
 APP_NAME = "records-linkage-workbench"
@@ -43,11 +45,24 @@ class KeyAccess:
 
     def checkpoint_sink(self, workspace_id: str, configured_file: str | None) -> CheckpointSink:
         """Where the latest checkpoint is kept. WorkspaceError when its folder can be
-        written by other users (they could roll the checkpoint back)."""
+        written by other users (they could roll the checkpoint back).
+
+        ``configured_file`` comes from the database, so whoever can write the database can
+        change it: the checkpoint is then kept in the app's own place (the OS keyring, or
+        the state folder) as well, and verification reads both.
+        """
         if configured_file:
             path = Path(configured_file)
             check_private_dir(path.parent, "folder of the checkpoint file")
-            return FileCheckpointSink(path)
+            chosen = FileCheckpointSink(path)
+            try:
+                own = self._own_sink(workspace_id)
+            except (OSError, WorkspaceError):
+                return chosen  # no usable state folder: the administrator's file alone
+            return CombinedCheckpointSink((own, chosen))
+        return self._own_sink(workspace_id)
+
+    def _own_sink(self, workspace_id: str) -> CheckpointSink:
         if self.keyring_backend is not None:
             return KeyringCheckpointSink(workspace_id, self.keyring_backend)
         self.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -7,7 +7,10 @@ twelve digits, in any width, written whole or in groups joined only by spaces or
 that pass the 個人番号 check digit (docs/tokens.md). Groups count whole: in
 ``2024 1234 5678 9018`` the windows ``2024 1234 5678`` and ``1234 5678 9018`` are both
 tested, but no group is ever cut, so a longer digit run (a 13-digit corporate number) is
-not a number. A hexadecimal word of 16 or more characters (a token, a hash) is opaque.
+not a number. A hexadecimal word of 16 or more characters (a token, a hash) is opaque,
+unless it is a single digit run with hex letters around it (``123456789018added``, text
+that only touches letters a-f). Invisible format characters (zero-width space, soft
+hyphen) are dropped before reading.
 
 Everything is polars expressions over whole columns: a cell without twelve digits joined
 by spaces or dashes costs one regex; only the others are normalised (NFKC) and cut into
@@ -37,7 +40,13 @@ _PIECES = r"[0-9A-Fa-f]{16,}|[0-9]+|[A-Fa-f]+|[^0-9A-Fa-f]+"
 _SHORT_RUN = r"(?:^|[^0-9])[0-9]{1,12}(?:[^0-9]|$)"
 _SHORT_RUN_RAW = r"(?:^|[^0-9０-９])[0-9０-９]{1,12}(?:[^0-9０-９]|$)"
 _OTHER = r"[\p{N}--[0-9０-９]]"
-_MAYBE = r"[0-9０-９](?:[\p{Pd}\-−ーｰ\s]*[0-9０-９]){11}|[\p{N}--[0-9０-９]]"
+_MAYBE = r"[0-9０-９](?:[\p{Pd}\-−ーｰ\s\p{Cf}]*[0-9０-９]){11}|[\p{N}--[0-9０-９]]"
+# Invisible format characters (zero-width space, word joiner, soft hyphen, ...) split
+# nothing a reader sees: they are dropped before the digits are read.
+_INVISIBLE = r"\p{Cf}"
+# A long hex word that is one digit run with letters around it ("123456789018added") is
+# text that happens to touch hex letters, not a token: it is read like any other text.
+_ONE_RUN_IN_LETTERS = r"^[A-Fa-f]*[0-9]+[A-Fa-f]*$"
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ def _covered_pieces(text: pl.Series) -> pl.DataFrame:
     maybe = pl.col("text").str.contains(_MAYBE)
     cells = cells.filter(
         maybe & (pl.col("text").str.contains(_SHORT_RUN_RAW) | pl.col("text").str.contains(_OTHER))
-    ).with_columns(pl.col("text").str.normalize("NFKC"))
+    ).with_columns(pl.col("text").str.normalize("NFKC").str.replace_all(_INVISIBLE, ""))
     # ... and after NFKC: twelve digits, in at least one run short enough to be part of a
     # number (a 13-digit corporate number alone is not).
     cells = cells.filter(
@@ -83,8 +92,17 @@ def _covered_pieces(text: pl.Series) -> pl.DataFrame:
     )
     if cells.height == 0:
         return pl.DataFrame(schema={"row": pl.UInt32, "piece": pl.String, "covered": pl.Boolean})
+    piece = pl.col("piece")
+    resplit = (piece.str.len_chars() >= 16) & piece.str.contains(_ONE_RUN_IN_LETTERS)
     pieces = (
         cells.select("row", pl.col("text").str.extract_all(_PIECES).alias("piece"))
+        .explode("piece")
+        .with_columns(
+            pl.when(resplit)
+            .then(piece.str.extract_all("[0-9]+|[^0-9]+"))
+            .otherwise(pl.concat_list(piece))
+            .alias("piece")
+        )
         .explode("piece")
         .with_row_index("_at")
     )

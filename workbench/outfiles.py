@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from rlwb.crypto._files import write_private_new
 from rlwb.workbench.errors import InvalidInput
+from rlwb.workbench.number_screen import holds_number
 
 
 def _exists(path: Path) -> InvalidInput:
@@ -31,10 +32,23 @@ def _symlink(path: Path) -> InvalidInput:
     )
 
 
+def refuse_numbered_name(path: Path) -> None:
+    """File names go into the access log with the action: a name holding a 個人番号 would
+    make the action's event unloggable after the file was written (an export or a key
+    backup without its event). Refused before anything is done."""
+    if holds_number(str(path)):
+        raise InvalidInput(
+            "The file name or its folder holds what looks like a 個人番号, and file names are "
+            "kept in the access log: choose another name; nothing was written."
+        )
+
+
 def check_targets(paths: Iterable[Path], *, replace: bool) -> None:
-    """Refuse before anything is done or logged: a link, a folder, or (unless ``replace``)
-    an existing file among ``paths``. The write itself checks again, atomically."""
+    """Refuse before anything is done or logged: a name holding a 個人番号, a link, a folder,
+    or (unless ``replace``) an existing file among ``paths``. The write itself checks
+    again, atomically."""
     for path in paths:
+        refuse_numbered_name(path)
         if path.is_symlink():
             raise _symlink(path)
         if path.is_dir():

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -48,20 +50,45 @@ def log_path(environ: Mapping[str, str] | None = None) -> Path:
 def mask_my_numbers(text: str) -> str:
     """``text`` with every 個人番号 (number_screen's rule) replaced by MASKED_MY_NUMBER."""
     return mask_text(text, MASKED_MY_NUMBER)
+# A traceback shows text as repr(): a space, dash or invisible character between the digits
+# of a number may be written as an escape (``1234\u30005678\u30009018``).
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([tnr]))")
+_ESCAPED = {"t": "\t", "n": "\n", "r": "\r"}
+
+
+def _unescape_separator(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    char = chr(int(code, 16)) if code else _ESCAPED[match.group(3)]
+    kind = unicodedata.category(char)
+    return char if char.isspace() or kind in ("Pd", "Cf") else match.group(0)
+
+
+def mask_numbers_in_log(text: str) -> str:
+    """``text`` with every 個人番号 masked: first the plain runs (``[個人番号]``), then
+    whatever the import's screen finds (numbers in groups, next to letters, split by
+    invisible characters), also when repr() wrote the characters between the digits as
+    escapes. Text without a number comes back unchanged."""
+    text = mask_my_numbers(text)
+    if mask_text(text) != text:
+        return mask_text(text)
+    unescaped = _ESCAPE.sub(_unescape_separator, text)
+    if unescaped != text and mask_text(unescaped) != unescaped:
+        return mask_text(unescaped)
+    return text
 
 
 class PersonalNumberFilter(logging.Filter):
     """Masks 個人番号 in the message, its arguments and the traceback text of a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_my_numbers(record.getMessage())
+        record.msg = mask_numbers_in_log(record.getMessage())
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_my_numbers(record.exc_text)
+            record.exc_text = mask_numbers_in_log(record.exc_text)
         if record.stack_info:
-            record.stack_info = mask_my_numbers(record.stack_info)
+            record.stack_info = mask_numbers_in_log(record.stack_info)
         return True
 
 

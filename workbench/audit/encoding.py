@@ -85,6 +85,8 @@ def prepare(draft: EventDraft, *, workspace_id: str, workstation: Workstation) -
     for what, name in (
         ("actor user", actor.user if actor else None),
         ("subject user", draft.subject_user),
+        ("dataset id", draft.dataset_id),
+        ("run id", draft.run_id),
     ):
         if isinstance(name, str):
             _screen(what, name)

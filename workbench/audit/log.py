@@ -47,8 +47,11 @@ _ZERO = bytes(32)
 _SAVEPOINT = "audit_log_append"
 _T = TypeVar("_T")
 
-#: Events after which the log is anchored at once: personal data left the app.
-DISCLOSURES = frozenset({EventType.REVEAL, EventType.EXPORT, EventType.LOG_EXPORTED})
+#: Events after which the log is anchored at once: personal data was shown or left the app
+#: (an import preview shows the file's first rows, names included).
+DISCLOSURES = frozenset(
+    {EventType.REVEAL, EventType.EXPORT, EventType.LOG_EXPORTED, EventType.IMPORT_PREVIEW}
+)
 #: While events are written, the log is anchored at least this often.
 ANCHOR_INTERVAL = timedelta(minutes=1)
 
@@ -295,24 +298,31 @@ class AuditLog:
     def _send_external(self, cp: Checkpoint, *, raise_errors: bool) -> None:
         if self.external is None:
             return
-        try:
-            prior = self.external.latest()
-            if prior is not None:
-                self._check_same_history(prior)
-            if prior is None or cp.seq > prior.seq:
-                self.external.write(cp)
-        except CheckpointError:
+        # Each place on its own: one that refuses (say a file of another workspace, planted
+        # through the setting) must not stop the others from getting the checkpoint.
+        sinks: Sequence[CheckpointSink] = getattr(self.external, "sinks", (self.external,))
+        failed: CheckpointError | None = None
+        for sink in sinks:
+            try:
+                prior = sink.latest()
+                if prior is not None:
+                    self._check_same_history(prior, sink)
+                if prior is None or cp.seq > prior.seq:
+                    sink.write(cp)
+            except CheckpointError as exc:
+                failed = failed or exc
+                # The event itself is committed; the next explicit checkpoint retries.
+                _log.warning(
+                    "log checkpoint %d not written to %r; will retry at logout", cp.seq, sink
+                )
+        if failed is not None:
             self.external_pending = True
             if raise_errors:
-                raise
-            # The event itself is committed; the next explicit checkpoint retries and reports.
-            _log.warning(
-                "log checkpoint %d not written to %r; will retry at logout", cp.seq, self.external
-            )
+                raise failed
             return
         self.external_pending = False
 
-    def _check_same_history(self, prior: Checkpoint) -> None:
+    def _check_same_history(self, prior: Checkpoint, sink: CheckpointSink | None = None) -> None:
         """Refuse to overwrite an external checkpoint that this log no longer contains.
 
         If the tail was cut and the app went on writing, a new checkpoint would replace the
@@ -320,7 +330,7 @@ class AuditLog:
         """
         if prior.workspace_id != self.workspace_id:
             raise CheckpointError(
-                f"The checkpoint kept in {self.external!r} belongs to another workspace. Ask "
+                f"The checkpoint kept in {sink or self.external!r} belongs to another workspace. Ask "
                 "the administrator to give each workspace its own checkpoint file."
             )
         if prior.seq == 0:

@@ -24,9 +24,11 @@ from rlwb.workbench.audit.export import (
     signature_path,
 )
 from rlwb.workbench.audit.log import EventFilter
+from rlwb.workbench.audit.schema import schema_warnings
 from rlwb.workbench.audit.verify import VerificationResult, verify_log
 from rlwb.workbench.errors import AccessDenied, AuditError, InvalidInput, WorkspaceError
 from rlwb.workbench.keyaccess import KeyAccess
+from rlwb.workbench.number_screen import refuse_number
 from rlwb.workbench.outfiles import check_targets, write_private_file
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.session import Session
@@ -125,8 +127,20 @@ def export_events(
     The export's own event is committed (and the log anchored) before the file is written:
     no event, no export."""
     authorize(session, Action.AUDIT_EXPORT)
+    for name in flt.users:  # the filter goes into the export's event
+        refuse_number(name, "user name to filter by")
     check_targets([out, signature_path(out)], replace=replace)
     ws = session.workspace
+    # The filters read generated columns and indexes: never sign what a changed definition
+    # selected (a rewritten column hides a user's events from a filtered export).
+    changed = schema_warnings(ws.conn)
+    if changed:
+        raise AuditError(
+            "The access log was not exported: its tables were changed outside the app ("
+            + " ".join(changed)
+            + ") so a filter could leave events out. Run `workbench audit verify`, keep the "
+            "workspace as it is and tell the administrator."
+        )
     events = ws.audit.query(flt, newest_first=False)
     details: dict[str, object] = {"file": out.name, "rows": len(events), "filter": _describe(flt)}
     if events:

@@ -20,7 +20,7 @@ from rlwb.workbench.datasets import DatasetInfo, list_datasets
 from rlwb.workbench.errors import InvalidInput, WorkspaceError
 from rlwb.workbench.keyaccess import KeyAccess
 from rlwb.workbench.number_screen import refuse_number
-from rlwb.workbench.outfiles import check_targets, write_private_file
+from rlwb.workbench.outfiles import check_targets, refuse_numbered_name, write_private_file
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.services.session import login, logout
 from rlwb.workbench.session import Session
@@ -193,6 +193,7 @@ def restore_keys(
 ) -> Workspace:
     """Put a key backup into this machine's key store. An administrator of the workspace
     authenticates against the database the backup opens; nothing is stored before that."""
+    refuse_numbered_name(backup_file)  # its name is logged once the keys are stored
     try:
         backup = read_backup(backup_file, passphrase)
     except BackupError as exc:

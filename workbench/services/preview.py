@@ -25,7 +25,7 @@ from rlwb.workbench.audit.events import EventType
 from rlwb.workbench.datasets import Kind
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.import_limits import import_limits
-from rlwb.workbench.number_screen import holds_number, mask_numbers, mask_text
+from rlwb.workbench.number_screen import holds_number, mask_numbers, mask_text, refuse_number
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.services.imports import find_profile, profiles_dir
@@ -220,8 +220,15 @@ def load_saved_profile(session: Session, name: str) -> ImportProfile:
 
 
 def save_import_profile(session: Session, profile: ImportProfile) -> Path:
-    """Keep the profile in the workspace for the next import of the same layout."""
+    """Keep the profile in the workspace for the next import of the same layout.
+
+    Its name (also the file's name) and the file headers it maps are stored as given, so
+    neither may hold a 個人番号 (a header row that is really a record)."""
     authorize(session, Action.DATASET_IMPORT)
+    refuse_number(profile.name, "profile name")
+    for header, column in profile.columns.items():
+        refuse_number(header, "file header in the profile")
+        refuse_number(column, "column in the profile")
     try:
         with engine_errors():
             return save_profile(profiles_dir(session.workspace), profile)

@@ -23,6 +23,7 @@ from rlwb.workbench.import_limits import (
     SETTING_IMPORT_MAX_MB,
     import_max_mb,
 )
+from rlwb.workbench.number_screen import refuse_number
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.private_dirs import unsafe_dir_problem
 from rlwb.workbench.services.reconcile import SETTING_RULES_FILE
@@ -106,6 +107,8 @@ def set_setting(session: Session, key: str, value: str | int | None) -> SettingC
         raise InvalidInput(f"Unknown setting {key!r}. Settings: {', '.join(SETTING_KEYS)}.")
     ws = session.workspace
     text = "" if value is None else str(value).strip()
+    # Settings and their change event are stored as typed: never a 個人番号 (say in a path).
+    refuse_number(text, f"value of {key}")
     if key == SETTING_IDLE_MINUTES:
         new = str(_check_minutes(text))
     elif key == SETTING_CHECKPOINT_FILE:
