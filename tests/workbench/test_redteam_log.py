@@ -13,8 +13,8 @@ from pathlib import Path
 from rlwb.workbench.audit.checkpoints import Checkpoint, KeyringCheckpointSink
 from rlwb.workbench.audit.verify import BreakReason, VerificationResult, verify_log
 from rlwb.workbench.keyaccess import KeyAccess
-from rlwb.workbench.services.people import reveal_records
 from rlwb.workbench.services.session import login, logout, set_purpose
+from rlwb.workbench.services.views import reveal_pair
 from rlwb.workbench.workspace import KEYSET_FILE, Workspace
 from tests.workbench.conftest import (
     ADMIN_PASSWORD,
@@ -22,7 +22,7 @@ from tests.workbench.conftest import (
     USER_PASSWORD,
     FakeClock,
     Team,
-    store_tokenised,
+    stored_run,
     valid_numbers,
 )
 from tests.workbench.test_audit_forgery import _create_unkeyed, _forge_next
@@ -61,12 +61,12 @@ def test_pointing_the_checkpoint_setting_at_a_file_of_ones_own_does_not_hide_a_c
     write the database cuts the tail (a reveal), then sets ``checkpoint_file`` to a file
     holding an older, genuinely signed checkpoint copied from the database: verification
     must still compare the log with the checkpoint kept in the OS keyring."""
-    info = store_tokenised(workspace, "tax", valid_numbers(2))
+    run = stored_run(workspace, team.clerk, valid_numbers(2))
     set_purpose(team.clerk, "扶養認定確認")
     before = workspace.audit.last()
     assert before is not None
     clock.advance(seconds=30)
-    reveal_records(team.clerk, info.id, ["R0001"])
+    reveal_pair(team.clerk, run, "T0001", None)
     assert workspace.audit.external is not None
     outside = workspace.audit.external.latest()
     assert outside is not None and outside.seq > before.seq
@@ -171,10 +171,10 @@ def test_a_planted_checkpoint_file_does_not_stop_the_apps_own_copy_from_growing(
     ws = Workspace.open(workspace.path, access=access, clock=clock, scrypt_n=TEST_SCRYPT_N)
     try:
         clerk = login(ws, "clerk1", USER_PASSWORD)
-        info = store_tokenised(ws, "tax", valid_numbers(2))
+        run = stored_run(ws, clerk, valid_numbers(2))
         set_purpose(clerk, "扶養認定確認")
         clock.advance(seconds=5)
-        reveal_records(clerk, info.id, ["R0001"])
+        reveal_pair(clerk, run, "T0001", None)
         last = ws.audit.last()
         assert last is not None
         own = KeyringCheckpointSink(ws.id, access.keyring_backend)
