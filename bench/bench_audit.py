@@ -105,7 +105,9 @@ def bench_single(tmp: Path, n: int, key: Ed25519PrivateKey) -> None:
         f"  ({elapsed / n * 1e3:.2f} ms per acknowledged event)"
     )
     start = time.perf_counter()
-    result = verify_log(log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=CHAIN)
+    result = verify_log(
+        log.conn, workspace_id=WORKSPACE_ID, public_key=key.public_key(), chain=CHAIN
+    )
     elapsed = time.perf_counter() - start
     print(
         f"verify_log of that log       : {result.message} {result.checkpoints_checked:,} "

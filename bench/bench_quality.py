@@ -70,9 +70,11 @@ def _febrl_csv(raw: Any, kind: str, path: Path) -> None:
         [pl.col("surname").fill_null(""), pl.col("given_name").fill_null("")], separator=" "
     ).str.strip_chars()
     # Large to small, as a Japanese address is written: state, suburb, street, number.
-    address = pl.concat_str(
-        [pl.col(c).fill_null("") for c in _ADDRESS_PARTS], separator=" "
-    ).str.replace_all(" +", " ").str.strip_chars()
+    address = (
+        pl.concat_str([pl.col(c).fill_null("") for c in _ADDRESS_PARTS], separator=" ")
+        .str.replace_all(" +", " ")
+        .str.strip_chars()
+    )
     columns = [
         pl.col("rec_id").alias("整理番号"),
         name.alias("氏名"),
@@ -118,8 +120,10 @@ def _febrl_workspace(root: Path) -> tuple[Any, Any, set[tuple[str, str]]]:
         report = import_extract(clerk, root / f"{kind}.csv", kind)
         print(
             f"    import {kind}.csv: {report.rows:,} rows, issues by column "
-            + ", ".join(f"{c} {sum(v.values()) if isinstance(v, dict) else v}"
-                        for c, v in report.issues_by_column.items())
+            + ", ".join(
+                f"{c} {sum(v.values()) if isinstance(v, dict) else v}"
+                for c, v in report.issues_by_column.items()
+            )
         )
     return ws, clerk, truth
 
@@ -357,7 +361,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (CI-friendly)")
     parser.add_argument("--persons", type=int, default=None, help="persons for the scale run")
     parser.add_argument("--only", choices=["febrl", "generated", "scale"], default=None)
-    parser.add_argument("--upper", type=float, default=None, help="upper threshold (default: the engine's)")
+    parser.add_argument(
+        "--upper", type=float, default=None, help="upper threshold (default: the engine's)"
+    )
     args = parser.parse_args(argv)
     settings = LinkSettings() if args.upper is None else LinkSettings(upper_threshold=args.upper)
     generated_persons = 3_000 if args.quick else 20_000

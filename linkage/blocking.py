@@ -74,9 +74,7 @@ def _pass_pairs(
     """
     keys = list(blocking_pass.keys)
     _check_columns(tax, si, blocking_pass)
-    left = tax.filter(_usable(tax, blocking_pass.keys)).select(
-        pl.col(INDEX).alias("tax_i"), *keys
-    )
+    left = tax.filter(_usable(tax, blocking_pass.keys)).select(pl.col(INDEX).alias("tax_i"), *keys)
     right = si.filter(_usable(si, blocking_pass.keys)).select(pl.col(INDEX).alias("si_i"), *keys)
     sizes = (
         left.group_by(keys)
@@ -191,9 +189,7 @@ def candidate_pairs(
     return union, stats
 
 
-def random_pairs(
-    tax: pl.DataFrame, si: pl.DataFrame, count: int, *, seed: int
-) -> pl.DataFrame:
+def random_pairs(tax: pl.DataFrame, si: pl.DataFrame, count: int, *, seed: int) -> pl.DataFrame:
     """``count`` uniformly random (tax_i, si_i) pairs (with replacement) of the given
     prepared records, for counting how often fields agree by chance."""
     if not tax.height or not si.height or count <= 0:

@@ -459,7 +459,9 @@ def link(
     pair_rows = pl.concat([token_rows, _decision_rows(decided, token_pairs)]).cast(_PAIR_ROWS)
     found = _probabilistic(tax_records, si_records, pair_rows, decided, settings, steps, cancel)
     pair_rows = (
-        pair_rows.join(found.decided_weights, on=["tax_i", "si_i"], how="left", maintain_order="left")
+        pair_rows.join(
+            found.decided_weights, on=["tax_i", "si_i"], how="left", maintain_order="left"
+        )
         .with_columns(
             pl.coalesce("match_weight_right", "match_weight").alias("match_weight"),
             pl.coalesce("match_probability_right", "match_probability").alias("match_probability"),

@@ -63,9 +63,7 @@ def reconcile(
     linked: LinkResult = link(
         tax, si, settings, decisions=decisions, progress=link_progress, cancel=cancel
     )
-    findings = evaluate(
-        tax, si, linked.links, ruleset, progress=rule_progress, cancel=cancel
-    )
+    findings = evaluate(tax, si, linked.links, ruleset, progress=rule_progress, cancel=cancel)
     if cancel is not None:
         cancel.raise_if_cancelled()
     progress("Reconciliation done", 1.0)

@@ -91,11 +91,13 @@ DEFAULT_BLOCKING: tuple[BlockingPass, ...] = (
     # the name stays near). Each was kept for the true pairs only it finds on FEBRL4
     # (bench/bench_quality.py prints every pass's recall and pairs).
     BlockingPass(
-        "family_prefix_house_number", ("block_family_prefix", "key_address_digits"),
+        "family_prefix_house_number",
+        ("block_family_prefix", "key_address_digits"),
         max_block_pairs=100,
     ),
     BlockingPass(
-        "given_prefix_house_number", ("block_given_prefix", "key_address_digits"),
+        "given_prefix_house_number",
+        ("block_given_prefix", "key_address_digits"),
         max_block_pairs=100,
     ),
     BlockingPass(

@@ -15,9 +15,7 @@ import jellyfish
 import polars as pl
 
 
-def jaro_winkler(
-    left: pl.Series, right: pl.Series, where: pl.Series | None = None
-) -> pl.Series:
+def jaro_winkler(left: pl.Series, right: pl.Series, where: pl.Series | None = None) -> pl.Series:
     """Jaro–Winkler similarity per row: 1.0 when equal, null when either side is null.
 
     With ``where``, unequal values are scored only on rows where it is true (null
@@ -26,9 +24,7 @@ def jaro_winkler(
     return _per_distinct(left, right, where, jellyfish.jaro_winkler_similarity, 1.0)
 
 
-def edit_distance(
-    left: pl.Series, right: pl.Series, where: pl.Series | None = None
-) -> pl.Series:
+def edit_distance(left: pl.Series, right: pl.Series, where: pl.Series | None = None) -> pl.Series:
     """Damerau–Levenshtein distance per row (a transposition is one edit): 0.0 when
     equal, null when either side is null; ``where`` as for :func:`jaro_winkler`.
 

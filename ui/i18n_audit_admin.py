@@ -35,8 +35,14 @@ ROWS: dict[str, tuple[str, str]] = {
     "event.keys.rotation_finished": ("鍵の更新終了", "key rotation finished"),
     "event.keys.backup": ("鍵のバックアップ", "key backup"),
     "event.keys.restore": ("鍵の復元", "key restore"),
-    "event.keys.compromise_started": ("漏えい対応: 新しい鍵系列の開始", "compromise response: new key chain"),
-    "event.keys.old_chain_destroyed": ("漏えい対応: 旧い鍵の破棄", "compromise response: old keys destroyed"),
+    "event.keys.compromise_started": (
+        "漏えい対応: 新しい鍵系列の開始",
+        "compromise response: new key chain",
+    ),
+    "event.keys.old_chain_destroyed": (
+        "漏えい対応: 旧い鍵の破棄",
+        "compromise response: old keys destroyed",
+    ),
     "event.user.created": ("利用者の作成", "user created"),
     "event.user.roles_changed": ("役割の変更", "roles changed"),
     "event.user.disabled": ("利用者の無効化", "user disabled"),

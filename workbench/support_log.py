@@ -50,6 +50,8 @@ def log_path(environ: Mapping[str, str] | None = None) -> Path:
 def mask_my_numbers(text: str) -> str:
     """``text`` with every 個人番号 (number_screen's rule) replaced by MASKED_MY_NUMBER."""
     return mask_text(text, MASKED_MY_NUMBER)
+
+
 # A traceback shows text as repr(): a space, dash or invisible character between the digits
 # of a number may be written as an escape (``1234\u30005678\u30009018``).
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([tnr]))")

@@ -360,6 +360,8 @@ def settle_pending_keyset(path: Path, workspace_id: str, master_key: bytes) -> N
         return
     os.replace(pending, path / KEYSET_FILE)
     fsync_directory(path)
+
+
 def _add_log_mac_key(
     path: Path, conn: sqlite3.Connection, keyset: Keyset, master_key: bytes
 ) -> Keyset:

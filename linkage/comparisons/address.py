@@ -70,7 +70,6 @@ class AddressComparison:
             (similar.fill_null(False), 2),
             (rough.fill_null(False), 1),
         )
-        return (
-            rows.select(unknown_if_null(pl.col("l"), pl.col("r"), levels).alias(self.name))
-            .to_series()
-        )
+        return rows.select(
+            unknown_if_null(pl.col("l"), pl.col("r"), levels).alias(self.name)
+        ).to_series()

@@ -84,9 +84,7 @@ class NameComparison:
     def _script(self, frame: PairFrame, columns: NameColumns) -> pl.Series:
         parts = self._parts(frame, columns)
         both_split = pl.all_horizontal(pl.col(n).is_not_null() for n in _PARTS)
-        split_mask = parts.select(
-            both_split & (pl.col("full_l") != pl.col("full_r"))
-        ).to_series()
+        split_mask = parts.select(both_split & (pl.col("full_l") != pl.col("full_r"))).to_series()
         # Every level above 0 of a split name needs a roughly similar given name, so the
         # family name is scored only where the given name is (most candidate pairs are not).
         giv_sim = jaro_winkler(parts["giv_l"], parts["giv_r"], split_mask)
@@ -96,10 +94,14 @@ class NameComparison:
         # Family and given name swapped, with a typo: scored only where the given names
         # are not close and a part starts like the other's counterpart (a swap keeps
         # the first letters; most candidate pairs share none and cost nothing).
-        starts = parts.select(
-            (pl.col("giv_l").str.slice(0, 1) == pl.col("fam_r").str.slice(0, 1))
-            & (pl.col("fam_l").str.slice(0, 1) == pl.col("giv_r").str.slice(0, 1))
-        ).to_series().fill_null(False)
+        starts = (
+            parts.select(
+                (pl.col("giv_l").str.slice(0, 1) == pl.col("fam_r").str.slice(0, 1))
+                & (pl.col("fam_l").str.slice(0, 1) == pl.col("giv_r").str.slice(0, 1))
+            )
+            .to_series()
+            .fill_null(False)
+        )
         unclose = split_mask & (giv_sim < self.close).fill_null(False) & starts
         cross_giv = jaro_winkler(parts["giv_l"], parts["fam_r"], unclose)
         cross_fam = jaro_winkler(
@@ -149,12 +151,16 @@ class NameComparison:
         compared by edits)."""
         rough = (sim >= self.partial).fill_null(False)
         frame = pl.DataFrame({"l": left, "r": right})
-        candidates = frame.select(
-            ((pl.col("l").str.len_chars() - pl.col("r").str.len_chars()).abs() <= 1)
-            & (pl.min_horizontal(pl.col("l").str.len_chars(), pl.col("r").str.len_chars()) >= 3)
-            & pl.col("l").str.contains(_ALPHABET)
-            & pl.col("r").str.contains(_ALPHABET)
-        ).to_series().fill_null(False)
+        candidates = (
+            frame.select(
+                ((pl.col("l").str.len_chars() - pl.col("r").str.len_chars()).abs() <= 1)
+                & (pl.min_horizontal(pl.col("l").str.len_chars(), pl.col("r").str.len_chars()) >= 3)
+                & pl.col("l").str.contains(_ALPHABET)
+                & pl.col("r").str.contains(_ALPHABET)
+            )
+            .to_series()
+            .fill_null(False)
+        )
         edits = edit_distance(left, right, where & ~rough & candidates)
         return rough | (edits <= 1).fill_null(False)
 

@@ -31,9 +31,7 @@ class PostalComparison:
 
     def compare(self, frame: PairFrame) -> pl.Series:
         left, right = pl.col("l"), pl.col("r")
-        same_area = left.str.slice(0, self.prefix_digits) == right.str.slice(
-            0, self.prefix_digits
-        )
+        same_area = left.str.slice(0, self.prefix_digits) == right.str.slice(0, self.prefix_digits)
         levels = level((left == right, 2), (same_area, 1))
         return (
             frame.both(self.column)

@@ -56,7 +56,9 @@ def possibly_unenrolled(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
         .select(pl.col("employer_corporate_number").alias("payer_corporate_number"))
         .unique()
     )
-    unpaired = inputs.links.filter(pl.col("outcome") == LinkOutcome.TAX_ONLY).select("tax_record_id")
+    unpaired = inputs.links.filter(pl.col("outcome") == LinkOutcome.TAX_ONLY).select(
+        "tax_record_id"
+    )
     rows = (
         inputs.tax.rename({"record_id": "tax_record_id"})
         .join(unpaired, on="tax_record_id", how="semi")
@@ -126,9 +128,9 @@ def si_without_tax(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
     if not years:
         rows = insured.select(
             "si_record_id",
-            pl.lit(
-                "Insured, but no tax record of this person was found in the tax extract."
-            ).alias("detail"),
+            pl.lit("Insured, but no tax record of this person was found in the tax extract.").alias(
+                "detail"
+            ),
         )
         return findings(ruleset, "R09", rows)
     covered = [
@@ -144,8 +146,7 @@ def si_without_tax(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
         .select(
             "si_record_id",
             pl.format(
-                "Insured during {} but no tax record of this person was found in the tax "
-                "extract.",
+                "Insured during {} but no tax record of this person was found in the tax extract.",
                 pl.col("years").list.join(", "),
             ).alias("detail"),
         )

@@ -64,9 +64,7 @@ def _conflicting_records(frame: pl.DataFrame, ruleset: RuleSet, side: str) -> pl
     shared = frame.filter(pl.col("token").is_not_null() & pl.col("token").is_duplicated())
     if not shared.height:
         return pl.DataFrame(schema={"record_id": pl.String, "records": pl.UInt32})
-    records = prepare_records(shared, side).with_columns(
-        pl.len().over("token").alias("records")
-    )
+    records = prepare_records(shared, side).with_columns(pl.len().over("token").alias("records"))
     large = records.filter(pl.col("records") > MAX_GROUP_CHECKED).select("record_id", "records")
     small = records.filter(pl.col("records") <= MAX_GROUP_CHECKED)
     pairs = (
@@ -86,9 +84,7 @@ def _conflicting_records(frame: pl.DataFrame, ruleset: RuleSet, side: str) -> pl
         agreement["identity_disagreements"] >= ruleset.identity.conflict_disagreements
     )
     involved = pl.concat([conflicting[INDEX], conflicting["other"]]).unique()
-    flagged = records.filter(pl.col(INDEX).is_in(involved.implode())).select(
-        "record_id", "records"
-    )
+    flagged = records.filter(pl.col(INDEX).is_in(involved.implode())).select("record_id", "records")
     return pl.concat([flagged, large]).unique("record_id")
 
 

@@ -21,9 +21,7 @@ from rlwb.linkage.rules.findings import NOT_EVALUATED, empty_findings, findings,
 from rlwb.linkage.rules.inputs import RuleInputs
 from rlwb.linkage.rules.ruleset import GradeTable, RuleSet
 
-PROMPT: Final = (
-    "Bonuses and commuting allowance make this a prompt to look, not a verdict."
-)
+PROMPT: Final = "Bonuses and commuting allowance make this a prompt to look, not a verdict."
 
 
 def _grade(amount: pl.Expr, months: pl.Expr, table: GradeTable) -> pl.Expr:
@@ -89,9 +87,9 @@ def remuneration_mismatch(inputs: RuleInputs, ruleset: RuleSet) -> pl.DataFrame:
         else:
             part = part.with_columns(
                 _grade(pl.col("total"), pl.col("months"), table).alias("pay_grade"),
-                _grade(
-                    pl.col("standard_monthly_remuneration"), pl.lit(1, pl.Int64), table
-                ).alias("standard_grade"),
+                _grade(pl.col("standard_monthly_remuneration"), pl.lit(1, pl.Int64), table).alias(
+                    "standard_grade"
+                ),
                 pl.lit(False).alias("no_table"),
             )
         parts.append(part)

@@ -79,9 +79,7 @@ class IncomeLimit:
     @property
     def specificity(self) -> int:
         return (
-            (self.min_age is not None)
-            + (self.max_age is not None)
-            + (self.relationship != "any")
+            (self.min_age is not None) + (self.max_age is not None) + (self.relationship != "any")
         )
 
     def in_force(self, on: date) -> bool:
@@ -198,7 +196,12 @@ class _Reader:
         return value
 
     def integer(
-        self, data: Mapping[str, Any], key: str, where: str, *, minimum: int = 0,
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        where: str,
+        *,
+        minimum: int = 0,
         optional: bool = False,
     ) -> int | None:
         value = data.get(key)
@@ -219,8 +222,9 @@ class _Reader:
             raise self.fail(where, f"'{key}' must be a number above 0 and at most 1")
         return float(value)
 
-    def day(self, data: Mapping[str, Any], key: str, where: str, *, optional: bool = False
-            ) -> date | None:
+    def day(
+        self, data: Mapping[str, Any], key: str, where: str, *, optional: bool = False
+    ) -> date | None:
         value = data.get(key)
         if value is None and optional:
             return None

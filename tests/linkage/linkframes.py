@@ -78,13 +78,15 @@ def person(
     }
 
 
-def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType], prefix: str,
-           version: int) -> pl.DataFrame:
+def _frame(
+    rows: list[dict[str, Any]], schema: dict[str, pl.DataType], prefix: str, version: int
+) -> pl.DataFrame:
     filled = []
     for position, row in enumerate(rows, start=1):
         record = dict.fromkeys(schema)
-        record.update(row_number=position, record_id=f"{prefix}{position:04d}",
-                      token_version=version)
+        record.update(
+            row_number=position, record_id=f"{prefix}{position:04d}", token_version=version
+        )
         record.update(row)
         filled.append(record)
     return pl.DataFrame(filled, schema=schema)
@@ -92,16 +94,24 @@ def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType], prefix: s
 
 def tax_frame(rows: list[dict[str, Any]], *, version: int = 1) -> pl.DataFrame:
     """Tax dataset: each row is ``person(...)`` plus optional tax columns."""
-    defaults = {"payment_amount": 3_000_000, "tax_year": 2025,
-                "payer_corporate_number": EMPLOYER, "payer_name": "株式会社テスト"}
+    defaults = {
+        "payment_amount": 3_000_000,
+        "tax_year": 2025,
+        "payer_corporate_number": EMPLOYER,
+        "payer_name": "株式会社テスト",
+    }
     return _frame([{**defaults, **r} for r in rows], TAX, "T", version)
 
 
 def si_frame(rows: list[dict[str, Any]], *, version: int = 1) -> pl.DataFrame:
     """SI dataset: each row is ``person(...)`` plus optional SI columns."""
-    defaults = {"coverage_type": "insured", "standard_monthly_remuneration": 240_000,
-                "coverage_start": date(2015, 4, 1), "employer_corporate_number": EMPLOYER,
-                "employer_name": "株式会社テスト"}
+    defaults = {
+        "coverage_type": "insured",
+        "standard_monthly_remuneration": 240_000,
+        "coverage_start": date(2015, 4, 1),
+        "employer_corporate_number": EMPLOYER,
+        "employer_name": "株式会社テスト",
+    }
     return _frame([{**defaults, **r} for r in rows], SI, "S", version)
 
 
@@ -123,8 +133,10 @@ def links_frame(rows: list[tuple[str | None, str | None, str]]) -> pl.DataFrame:
     ).with_columns(
         pl.lit(None, pl.Float64).alias("match_weight"),
         pl.lit(None, pl.Float64).alias("match_probability"),
-        *(pl.lit(None, pl.Int8).alias(c)
-          for c in ("agree_name", "agree_birth_date", "agree_sex", "agree_address")),
+        *(
+            pl.lit(None, pl.Int8).alias(c)
+            for c in ("agree_name", "agree_birth_date", "agree_sex", "agree_address")
+        ),
         pl.lit(None, pl.Boolean).alias("token_match"),
         pl.lit(None, pl.Boolean).alias("identity_conflict"),
     )
@@ -149,15 +161,18 @@ def stored_from_file_form(frame: pl.DataFrame, kind: str, folder: Any) -> pl.Dat
     checked = [canonical_my_number(v) for v in parsed.frame["my_number"].to_list()]
     stored = parsed.frame.drop("my_number").with_columns(
         pl.Series("token", [token(c) for c, _ in checked], dtype=pl.Binary),
-        pl.Series("id_problem", [None if p is None else str(p) for _, p in checked],
-                  dtype=pl.String),
+        pl.Series(
+            "id_problem", [None if p is None else str(p) for _, p in checked], dtype=pl.String
+        ),
         pl.lit(1, pl.Int32).alias("token_version"),
     )
     for column in ("payer_corporate_number", "employer_corporate_number"):
         if column in stored.columns:
             stored = stored.with_columns(
-                pl.when(pl.col(column).map_elements(is_valid_corporate_number,
-                                                    return_dtype=pl.Boolean))
-                .then(pl.col(column)).alias(column)
+                pl.when(
+                    pl.col(column).map_elements(is_valid_corporate_number, return_dtype=pl.Boolean)
+                )
+                .then(pl.col(column))
+                .alias(column)
             )
     return stored

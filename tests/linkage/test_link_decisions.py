@@ -12,8 +12,14 @@ from rlwb.linkage.errors import InvalidDecisions
 from rlwb.linkage.link import link
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
-HANAKO = dict(name="鈴木 花子", kana="スズキ ハナコ", sex="F", birth=date(1990, 2, 3),
-              postal="5300001", address="大阪府大阪市北区梅田3-1-1")
+HANAKO = dict(
+    name="鈴木 花子",
+    kana="スズキ ハナコ",
+    sex="F",
+    birth=date(1990, 2, 3),
+    postal="5300001",
+    address="大阪府大阪市北区梅田3-1-1",
+)
 
 
 def _decisions(*rows: tuple[str, str, str]) -> pl.DataFrame:
@@ -51,7 +57,9 @@ def test_non_match_decision_overrides_a_probabilistic_link() -> None:
     assert outcome_of(link(tax, si).links, "T0001", "S0001") == "probabilistic"
     links = link(tax, si, decisions=_decisions(("T0001", "S0001", "non_match"))).links
     assert outcome_of(links, "T0001", "S0001") == "reviewed_non_match"
-    assert links.filter(pl.col("outcome") == "reviewed_non_match")["match_weight"].is_not_null().all()
+    assert (
+        links.filter(pl.col("outcome") == "reviewed_non_match")["match_weight"].is_not_null().all()
+    )
     assert outcome_of(links, "T0001", None) == "tax_only"
 
 
@@ -93,8 +101,10 @@ def test_a_later_decision_supersedes_an_earlier_one() -> None:
     ("frame", "message"),
     [
         (_decisions(("T0001", "S0001", "maybe")), "not one of match, non_match, unsure"),
-        (_decisions(("T0001", "S0001", "match"), ("T0001", "S0001", "non_match")),
-         "latest decision per pair"),
+        (
+            _decisions(("T0001", "S0001", "match"), ("T0001", "S0001", "non_match")),
+            "latest decision per pair",
+        ),
         (pl.DataFrame({"tax_record_id": ["T0001"], "decision": ["match"]}), "si_record_id"),
     ],
 )

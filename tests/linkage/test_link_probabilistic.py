@@ -17,19 +17,38 @@ from rlwb.linkage.records import prepare_records
 from rlwb.linkage.settings import DEFAULT_COMPARISONS, BlockingPass, LinkSettings
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
-SUZUKI = dict(name="鈴木 花子", kana="スズキ ハナコ", sex="F", birth=date(1990, 2, 3),
-              postal="5300001", address="大阪府大阪市北区梅田3-1-1")
+SUZUKI = dict(
+    name="鈴木 花子",
+    kana="スズキ ハナコ",
+    sex="F",
+    birth=date(1990, 2, 3),
+    postal="5300001",
+    address="大阪府大阪市北区梅田3-1-1",
+)
 OTHERS = [
-    dict(name="佐藤 一郎", kana="サトウ イチロウ", birth=date(1960, 5, 5), postal="9800001",
-         address="宮城県仙台市青葉区中央1-1"),
-    dict(name="田中 美咲", kana="タナカ ミサキ", sex="F", birth=date(2001, 7, 7),
-         postal="8100001", address="福岡県福岡市中央区天神2-2"),
+    dict(
+        name="佐藤 一郎",
+        kana="サトウ イチロウ",
+        birth=date(1960, 5, 5),
+        postal="9800001",
+        address="宮城県仙台市青葉区中央1-1",
+    ),
+    dict(
+        name="田中 美咲",
+        kana="タナカ ミサキ",
+        sex="F",
+        birth=date(2001, 7, 7),
+        postal="8100001",
+        address="福岡県福岡市中央区天神2-2",
+    ),
 ]
 
 
 def _levels(tax: pl.DataFrame, si: pl.DataFrame) -> pl.DataFrame:
     t, s = prepare_records(tax, "tax"), prepare_records(si, "si")
-    pairs = pl.DataFrame({"tax_i": [0], "si_i": [0]}, schema={"tax_i": pl.UInt32, "si_i": pl.UInt32})
+    pairs = pl.DataFrame(
+        {"tax_i": [0], "si_i": [0]}, schema={"tax_i": pl.UInt32, "si_i": pl.UInt32}
+    )
     return comparison_levels(t, s, pairs, DEFAULT_COMPARISONS)
 
 
@@ -48,8 +67,9 @@ def test_records_without_tokens_link_probabilistically() -> None:
 def test_thresholds_decide_between_probabilistic_review_and_no_link() -> None:
     # A pair with mixed evidence: reading typo, birth date differs, same town.
     tax = tax_frame([person(None, kana="ヤマダ タロオ", birth=date(1980, 4, 1))])
-    si = si_frame([person(None, name="山田 太朗", birth=date(1981, 9, 9),
-                          address="東京都千代田区千代田5-5")])
+    si = si_frame(
+        [person(None, name="山田 太朗", birth=date(1981, 9, 9), address="東京都千代田区千代田5-5")]
+    )
     probability = link(tax, si).links["match_probability"].drop_nulls()
     assert probability.len() == 1
     p = float(probability[0])
@@ -73,8 +93,10 @@ def test_married_name_is_a_candidate_not_a_non_match() -> None:
     row = links.filter(pl.col("tax_record_id") == "T0001").row(0, named=True)
     assert row["agree_name"] == 0  # the family name really differs
     assert row["agree_birth_date"] == 1 and row["agree_address"] == 1
-    assert _levels(tax_frame([person(None, **SUZUKI)]),
-                   si_frame([person(None, **maiden)]))["name"][0] == 2
+    assert (
+        _levels(tax_frame([person(None, **SUZUKI)]), si_frame([person(None, **maiden)]))["name"][0]
+        == 2
+    )
 
 
 def test_day_month_swap_is_its_own_level_and_still_links() -> None:
@@ -87,14 +109,23 @@ def test_day_month_swap_is_its_own_level_and_still_links() -> None:
 
 
 def test_unknown_field_adds_no_weight() -> None:
-    levels = pl.concat([
-        _levels(tax_frame([person(None)]), si_frame([person(None)])),
-        _levels(tax_frame([person(None)]), si_frame([person(None, birth=None)])),
-        _levels(tax_frame([person(None)]), si_frame([person(None, birth=date(1950, 8, 9))])),
-    ])
+    levels = pl.concat(
+        [
+            _levels(tax_frame([person(None)]), si_frame([person(None)])),
+            _levels(tax_frame([person(None)]), si_frame([person(None, birth=None)])),
+            _levels(tax_frame([person(None)]), si_frame([person(None, birth=date(1950, 8, 9))])),
+        ]
+    )
     assert levels["birth_date"].to_list() == [3, None, 0]
-    model = estimate(levels, None, DEFAULT_COMPARISONS, total_pairs=3, max_iterations=5,
-                     tolerance=1e-6, min_pairs=500)
+    model = estimate(
+        levels,
+        None,
+        DEFAULT_COMPARISONS,
+        total_pairs=3,
+        max_iterations=5,
+        tolerance=1e-6,
+        min_pairs=500,
+    )
     weights = score(levels, model)["match_weight"].to_list()
     exact_bonus = model.level_weights()["birth_date"][3]
     different_penalty = model.level_weights()["birth_date"][0]
@@ -106,8 +137,9 @@ def test_pairs_with_two_different_tokens_are_at_most_review() -> None:
     # The same person under two different valid numbers (one mistyped).
     links = link(tax_frame([person("1")]), si_frame([person("2")])).links
     assert outcome_of(links, "T0001", "S0001") == "review"
-    off = link(tax_frame([person("1")]), si_frame([person("2")]),
-               LinkSettings(link_different_tokens=False)).links
+    off = link(
+        tax_frame([person("1")]), si_frame([person("2")]), LinkSettings(link_different_tokens=False)
+    ).links
     assert outcome_of(off, "T0001", None) == "tax_only"
 
 

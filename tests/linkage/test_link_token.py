@@ -11,15 +11,31 @@ from rlwb.linkage.errors import DatasetKeyVersionMismatch
 from rlwb.linkage.link import LINK_SCHEMA, link
 from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 
-HANAKO = {"name": "鈴木 花子", "kana": "スズキ ハナコ", "sex": "F", "birth": date(1990, 2, 3),
-          "postal": "5300001", "address": "大阪府大阪市北区梅田3-1-1"}
+HANAKO = {
+    "name": "鈴木 花子",
+    "kana": "スズキ ハナコ",
+    "sex": "F",
+    "birth": date(1990, 2, 3),
+    "postal": "5300001",
+    "address": "大阪府大阪市北区梅田3-1-1",
+}
 
 
 def test_links_have_the_documented_schema_and_every_record_once() -> None:
-    sato = dict(name="佐藤 一郎", kana="サトウ イチロウ", birth=date(1960, 5, 5),
-                postal="9800001", address="宮城県仙台市青葉区中央1-1")
-    tanaka = dict(name="田中 一", kana="タナカ ハジメ", birth=date(2001, 7, 7),
-                  postal="8100001", address="福岡県福岡市中央区天神2-2")
+    sato = dict(
+        name="佐藤 一郎",
+        kana="サトウ イチロウ",
+        birth=date(1960, 5, 5),
+        postal="9800001",
+        address="宮城県仙台市青葉区中央1-1",
+    )
+    tanaka = dict(
+        name="田中 一",
+        kana="タナカ ハジメ",
+        birth=date(2001, 7, 7),
+        postal="8100001",
+        address="福岡県福岡市中央区天神2-2",
+    )
     tax = tax_frame([person("1"), person("2", **HANAKO), person("3", **sato)])
     si = si_frame([person("1"), person("2", **HANAKO), person("4", **tanaka)])
     links = link(tax, si).links
@@ -32,8 +48,12 @@ def test_links_have_the_documented_schema_and_every_record_once() -> None:
     assert sorted(links["si_record_id"].drop_nulls().to_list()) == ["S0001", "S0002", "S0003"]
     token_rows = links.filter(pl.col("outcome") == "token")
     assert token_rows["token_match"].all()
-    assert token_rows.select("agree_name", "agree_birth_date", "agree_sex",
-                             "agree_address").to_numpy().min() == 1
+    assert (
+        token_rows.select("agree_name", "agree_birth_date", "agree_sex", "agree_address")
+        .to_numpy()
+        .min()
+        == 1
+    )
 
 
 def test_identity_conflict_goes_to_review_never_token() -> None:
@@ -60,8 +80,9 @@ def test_one_disagreeing_item_is_still_a_token_match() -> None:
 def test_unknown_items_neither_agree_nor_disagree() -> None:
     # Birth date, sex and address unknown on one side, name differs: only one
     # disagreement can be counted, so the token match stands.
-    bare = dict(name="山田 次郎", kana="ヤマダ ジロウ", birth=None, sex=None, postal=None,
-                address=None)
+    bare = dict(
+        name="山田 次郎", kana="ヤマダ ジロウ", birth=None, sex=None, postal=None, address=None
+    )
     links = link(tax_frame([person("1")]), si_frame([person("1", **bare)])).links
     row = links.row(0, named=True)
     assert row["outcome"] == "token"

@@ -21,37 +21,56 @@ from tests.linkage.linkframes import outcome_of, person, si_frame, tax_frame
 # Romaji names as FEBRL writes them (family name first), no reading, no postal code.
 ROMAJI = dict(kana=None, postal=None, sex=None)
 CROWD = [
-    person(None, name=f"{family} {given}", birth=date(1950 + n, 1 + n % 12, 1 + n),
-           address=f"vic {town} {street} street {n + 2}", **ROMAJI)
-    for n, (family, given, town, street) in enumerate([
-        ("white", "amelia", "carlton", "lygon"),
-        ("whitby", "ruby", "geelong", "moorabool"),
-        ("whitmore", "jack", "ballarat", "sturt"),
-        ("wheeler", "oliver", "bendigo", "pall mall"),
-    ])
+    person(
+        None,
+        name=f"{family} {given}",
+        birth=date(1950 + n, 1 + n % 12, 1 + n),
+        address=f"vic {town} {street} street {n + 2}",
+        **ROMAJI,
+    )
+    for n, (family, given, town, street) in enumerate(
+        [
+            ("white", "amelia", "carlton", "lygon"),
+            ("whitby", "ruby", "geelong", "moorabool"),
+            ("whitmore", "jack", "ballarat", "sturt"),
+            ("wheeler", "oliver", "bendigo", "pall mall"),
+        ]
+    )
 ]
 
 
 def _pairs(tax: pl.DataFrame, si: pl.DataFrame, settings: LinkSettings) -> set[tuple[str, str]]:
     t, s = prepare_records(tax, "tax"), prepare_records(si, "si")
     pairs, _ = candidate_pairs(t, s, settings)
-    return set(zip(t["record_id"].gather(pairs["tax_i"]).to_list(),
-                   s["record_id"].gather(pairs["si_i"]).to_list(), strict=True))
+    return set(
+        zip(
+            t["record_id"].gather(pairs["tax_i"]).to_list(),
+            s["record_id"].gather(pairs["si_i"]).to_list(),
+            strict=True,
+        )
+    )
 
 
 def _levels(tax: pl.DataFrame, si: pl.DataFrame) -> pl.DataFrame:
     t, s = prepare_records(tax, "tax"), prepare_records(si, "si")
-    pairs = pl.DataFrame({"tax_i": [0], "si_i": [0]}, schema={"tax_i": pl.UInt32, "si_i": pl.UInt32})
+    pairs = pl.DataFrame(
+        {"tax_i": [0], "si_i": [0]}, schema={"tax_i": pl.UInt32, "si_i": pl.UInt32}
+    )
     return comparison_levels(t, s, pairs, DEFAULT_COMPARISONS)
 
 
 def test_name_typo_without_birth_date_is_still_proposed_and_linked() -> None:
     # The example: one letter doubled, no birth date on one side, same address.
     address = "nsw kellyville kirkpatrick street 12 ridgeview"
-    tax = tax_frame([person(None, name="white laklynn", birth=date(1961, 4, 2),
-                            address=address, **ROMAJI), *CROWD])
-    si = si_frame([person(None, name="whhite laklynn", birth=None, address=address, **ROMAJI),
-                   *CROWD])
+    tax = tax_frame(
+        [
+            person(None, name="white laklynn", birth=date(1961, 4, 2), address=address, **ROMAJI),
+            *CROWD,
+        ]
+    )
+    si = si_frame(
+        [person(None, name="whhite laklynn", birth=None, address=address, **ROMAJI), *CROWD]
+    )
     only_old = LinkSettings(blocking=LinkSettings().blocking[:8])
     assert ("T0001", "S0001") not in _pairs(tax, si, only_old)
     assert ("T0001", "S0001") in _pairs(tax, si, LinkSettings())
@@ -71,9 +90,16 @@ def test_sorted_neighbourhood_meets_a_late_typo_and_a_swapped_order() -> None:
 
 def test_sorted_name_key_ignores_the_order_of_family_and_given_name() -> None:
     frame = prepare_records(
-        tax_frame([person(None, name="rees zachary", **ROMAJI),
-                   person(None, name="zachary rees", **ROMAJI),
-                   person(None, name="山田 太郎"), person(None, name="太郎 山田")]), "tax")
+        tax_frame(
+            [
+                person(None, name="rees zachary", **ROMAJI),
+                person(None, name="zachary rees", **ROMAJI),
+                person(None, name="山田 太郎"),
+                person(None, name="太郎 山田"),
+            ]
+        ),
+        "tax",
+    )
     keys = with_derived_keys(frame, {"block_name_sorted"})["block_name_sorted"].to_list()
     assert keys[0] == keys[1] and keys[2] == keys[3] and keys[0] != keys[2]
 
@@ -111,8 +137,9 @@ def test_a_new_comparison_class_needs_no_edit_in_the_engine() -> None:
     tax = tax_frame([person(None), person(None, name="佐藤 一郎", kana="サトウ イチロウ")])
     si = si_frame([person(None), person(None, name="山田 花子", kana="ヤマダ ハナコ")])
     t, s = prepare_records(tax, "tax"), prepare_records(si, "si")
-    pairs = pl.DataFrame({"tax_i": [0, 1], "si_i": [0, 0]},
-                         schema={"tax_i": pl.UInt32, "si_i": pl.UInt32})
+    pairs = pl.DataFrame(
+        {"tax_i": [0, 1], "si_i": [0, 0]}, schema={"tax_i": pl.UInt32, "si_i": pl.UInt32}
+    )
     levels = comparison_levels(t, s, pairs, settings.comparisons)
     assert levels["initial"].to_list() == [1, 0]
     # The address still scores after the names (a later stage reads earlier levels).
@@ -121,13 +148,21 @@ def test_a_new_comparison_class_needs_no_edit_in_the_engine() -> None:
 
 
 def test_one_edit_in_a_short_name_part_is_a_partial_name() -> None:
-    tax = tax_frame([person(None, name="maczkowiack pia", **ROMAJI),
-                     person(None, name="armiento ben", **ROMAJI)])
+    tax = tax_frame(
+        [
+            person(None, name="maczkowiack pia", **ROMAJI),
+            person(None, name="armiento ben", **ROMAJI),
+        ]
+    )
     # Jaro–Winkler scores PIA / PAI 0.56; one transposition is still a rough match.
-    assert _levels(tax[0:1], si_frame([person(None, name="maczkowiack pai", **ROMAJI)]))[
-        "name"][0] == 1
-    assert _levels(tax[1:2], si_frame([person(None, name="armiento bwn", **ROMAJI)]))[
-        "name"][0] == 1
+    assert (
+        _levels(tax[0:1], si_frame([person(None, name="maczkowiack pai", **ROMAJI)]))["name"][0]
+        == 1
+    )
+    assert (
+        _levels(tax[1:2], si_frame([person(None, name="armiento bwn", **ROMAJI)]))["name"][0] == 1
+    )
     # Two edits are not.
-    assert _levels(tax[1:2], si_frame([person(None, name="armiento bob", **ROMAJI)]))[
-        "name"][0] == 0
+    assert (
+        _levels(tax[1:2], si_frame([person(None, name="armiento bob", **ROMAJI)]))["name"][0] == 0
+    )

@@ -27,12 +27,18 @@ def _dependant_case(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """An insured person (S0001) and their dependant (S0002) whose tax record is T0001."""
     tax = tax_frame([person("2", birth=birth) | {"payment_amount": payment, "tax_year": tax_year}])
-    si = si_frame([
-        person("1"),
-        person("2", birth=birth) | {"coverage_type": "dependent", "relationship": relationship,
-                                    "insured_record_id": "S0001",
-                                    "standard_monthly_remuneration": None},
-    ])
+    si = si_frame(
+        [
+            person("1"),
+            person("2", birth=birth)
+            | {
+                "coverage_type": "dependent",
+                "relationship": relationship,
+                "insured_record_id": "S0001",
+                "standard_monthly_remuneration": None,
+            },
+        ]
+    )
     links = links_frame([("T0001", "S0002", outcome), (None, "S0001", "si_only")])
     return tax, si, links
 
@@ -46,7 +52,11 @@ def test_r01_fires_at_1_300_000_and_not_at_1_299_999() -> None:
     fired = _r01(1_300_000)
     assert fired.height == 1
     row = fired.row(0, named=True)
-    assert (row["severity"], row["tax_record_id"], row["si_record_id"]) == ("high", "T0001", "S0002")
+    assert (row["severity"], row["tax_record_id"], row["si_record_id"]) == (
+        "high",
+        "T0001",
+        "S0002",
+    )
     assert row["name"] == "DEPENDENT_INCOME_OVER_LIMIT"
     assert "1,300,000 yen" in row["detail"] and row["rule_version"] == RULES.version
 
@@ -54,7 +64,7 @@ def test_r01_fires_at_1_300_000_and_not_at_1_299_999() -> None:
 @pytest.mark.parametrize(
     ("birth", "fires"),
     [
-        (date(1966, 1, 2), True),   # 59 on 31 Dec 2025: limit 1,300,000
+        (date(1966, 1, 2), True),  # 59 on 31 Dec 2025: limit 1,300,000
         (date(1966, 1, 1), False),  # 60 on 31 Dec 2025 under legal age counting
         (date(1965, 12, 31), False),  # 60: limit 1,800,000
     ],
@@ -67,7 +77,9 @@ def test_r01_age_60_limit_boundary_and_calendar_counting() -> None:
     assert _r01(1_799_999, birth=date(1965, 12, 31)).is_empty()
     assert _r01(1_800_000, birth=date(1965, 12, 31)).height == 1
     calendar = parse_rules(
-        resources.files("rlwb.linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
+        resources.files("rlwb.linkage.rules")
+        .joinpath("default_rules.toml")
+        .read_text("utf-8")
         .replace('counting = "japanese_legal"', 'counting = "calendar"'),
         "calendar.toml",
     )
@@ -119,10 +131,12 @@ def test_r01_uses_linked_pairs_only(outcome: str) -> None:
 
 
 def test_r01_sums_several_payers_in_the_year() -> None:
-    tax = tax_frame([
-        person("2") | {"payment_amount": 700_000},
-        person("2") | {"payment_amount": 600_000},
-    ])
+    tax = tax_frame(
+        [
+            person("2") | {"payment_amount": 700_000},
+            person("2") | {"payment_amount": 600_000},
+        ]
+    )
     si = si_frame([person("2") | {"coverage_type": "dependent", "relationship": "子"}])
     links = links_frame([("T0001", "S0001", "token"), ("T0002", "S0001", "token")])
     fired = codes(evaluate_rules(tax, si, links, RULES), "R01")
@@ -130,18 +144,26 @@ def test_r01_sums_several_payers_in_the_year() -> None:
     assert "1,300,000 yen (2 tax records)" in fired["detail"][0]
 
 
-def _half_case(insured_pay: int | None, dependant_pay: int, *, insured_linked: bool = True
-               ) -> pl.DataFrame:
-    tax = tax_frame([
-        person("1") | {"payment_amount": insured_pay},
-        person("2", birth=date(1970, 1, 1)) | {"payment_amount": dependant_pay},
-    ])
-    si = si_frame([
-        person("1"),
-        person("2", birth=date(1970, 1, 1)) | {"coverage_type": "dependent",
-                                               "relationship": "配偶者",
-                                               "insured_record_id": "S0001"},
-    ])
+def _half_case(
+    insured_pay: int | None, dependant_pay: int, *, insured_linked: bool = True
+) -> pl.DataFrame:
+    tax = tax_frame(
+        [
+            person("1") | {"payment_amount": insured_pay},
+            person("2", birth=date(1970, 1, 1)) | {"payment_amount": dependant_pay},
+        ]
+    )
+    si = si_frame(
+        [
+            person("1"),
+            person("2", birth=date(1970, 1, 1))
+            | {
+                "coverage_type": "dependent",
+                "relationship": "配偶者",
+                "insured_record_id": "S0001",
+            },
+        ]
+    )
     rows: list[tuple[str | None, str | None, str]] = [("T0002", "S0002", "probabilistic")]
     rows.append(("T0001", "S0001", "token") if insured_linked else ("T0001", None, "tax_only"))
     return codes(evaluate_rules(tax, si, links_frame(rows), RULES), "R02")
@@ -152,7 +174,11 @@ def test_r02_fires_at_exactly_half_of_the_insured_income() -> None:
     fired = _half_case(2_000_000, 1_000_000)
     assert fired.height == 1
     row = fired.row(0, named=True)
-    assert (row["severity"], row["tax_record_id"], row["si_record_id"]) == ("review", "T0002", "S0002")
+    assert (row["severity"], row["tax_record_id"], row["si_record_id"]) == (
+        "review",
+        "T0002",
+        "S0002",
+    )
     assert "at least half" in row["detail"]
 
 

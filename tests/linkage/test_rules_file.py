@@ -11,7 +11,9 @@ import pytest
 from rlwb.linkage.errors import RulesFileError
 from rlwb.linkage.rules import RULE_CODES, load_rules, parse_rules
 
-DEFAULT_TEXT = resources.files("rlwb.linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
+DEFAULT_TEXT = (
+    resources.files("rlwb.linkage.rules").joinpath("default_rules.toml").read_text("utf-8")
+)
 
 
 def test_shipped_rules_hold_the_spec_thresholds() -> None:
@@ -19,7 +21,15 @@ def test_shipped_rules_hold_the_spec_thresholds() -> None:
     assert rules.version and rules.source == "default_rules.toml"
     assert tuple(rules.rules) == RULE_CODES
     assert [rules.rules[c].severity for c in RULE_CODES] == [
-        "high", "review", "review", "high", "high", "info", "review", "high", "info"
+        "high",
+        "review",
+        "review",
+        "high",
+        "high",
+        "info",
+        "review",
+        "high",
+        "info",
     ]
     year_end_2025 = date(2025, 12, 31)
     limit = rules.income_limit(year_end_2025, 40, False)
@@ -39,8 +49,12 @@ def test_shipped_rules_hold_the_spec_thresholds() -> None:
 
 def test_a_user_rules_file_is_loaded_from_a_path(tmp_path: Path) -> None:
     path = tmp_path / "my_rules.toml"
-    path.write_text(DEFAULT_TEXT.replace('version = "2025.10-1"', 'version = "city-7"')
-                    .replace("amount = 1_060_000", "amount = 1_000_000"), encoding="utf-8")
+    path.write_text(
+        DEFAULT_TEXT.replace('version = "2025.10-1"', 'version = "city-7"').replace(
+            "amount = 1_060_000", "amount = 1_000_000"
+        ),
+        encoding="utf-8",
+    )
     rules = load_rules(path)
     assert rules.version == "city-7" and rules.source == "my_rules.toml"
     assert rules.unenrolled_threshold(date(2025, 12, 31)) == 1_000_000
@@ -50,11 +64,17 @@ def test_a_user_rules_file_is_loaded_from_a_path(tmp_path: Path) -> None:
     ("old", "new", "message"),
     [
         ("version = ", "versio = ", "'version' must be a non-empty text"),
-        ('R03 = { name = "REMUNERATION_MISMATCH", severity = "review" }', "",
-         r"\[rules\] R03: is missing"),
+        (
+            'R03 = { name = "REMUNERATION_MISMATCH", severity = "review" }',
+            "",
+            r"\[rules\] R03: is missing",
+        ),
         ('severity = "info" }', 'severity = "low" }', "'severity' must be one of"),
-        ("effective_from = 2025-10-01", 'effective_from = "October"',
-         r"\[\[dependent_income_limit\]\] entry 3: 'effective_from' must be a date"),
+        (
+            "effective_from = 2025-10-01",
+            'effective_from = "October"',
+            r"\[\[dependent_income_limit\]\] entry 3: 'effective_from' must be a date",
+        ),
         ("limit = 1_300_000", "limit = -5", "'limit' must be a whole number"),
         ("[2, 98_000, 93_000],", "[2, 98_000, 130_000],", "'pay from' must start at 0 and rise"),
         ('counting = "japanese_legal"', 'counting = "lunar"', "'counting' must be"),

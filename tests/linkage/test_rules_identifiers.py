@@ -9,8 +9,14 @@ from rlwb.linkage.rules import evaluate, load_rules
 from tests.linkage.linkframes import codes, links_frame, person, si_frame, tax_frame
 
 RULES = load_rules()
-HANAKO = dict(name="鈴木 花子", kana="スズキ ハナコ", sex="F", birth=date(1990, 2, 3),
-              postal="5300001", address="大阪府大阪市北区梅田3-1-1")
+HANAKO = dict(
+    name="鈴木 花子",
+    kana="スズキ ハナコ",
+    sex="F",
+    birth=date(1990, 2, 3),
+    postal="5300001",
+    address="大阪府大阪市北区梅田3-1-1",
+)
 
 
 def test_r04_fires_for_a_token_match_with_an_identity_conflict() -> None:

@@ -14,11 +14,24 @@ from tests.linkage.linkframes import codes, links_frame, person, si_frame, tax_f
 RULES = load_rules()
 
 
-def _r03(payment: int | None, standard: int | None, *, start: date | None = date(2015, 4, 1),
-         end: date | None = None) -> pl.DataFrame:
+def _r03(
+    payment: int | None,
+    standard: int | None,
+    *,
+    start: date | None = date(2015, 4, 1),
+    end: date | None = None,
+) -> pl.DataFrame:
     tax = tax_frame([person("1") | {"payment_amount": payment, "tax_year": 2025}])
-    si = si_frame([person("1") | {"standard_monthly_remuneration": standard,
-                                  "coverage_start": start, "coverage_end": end}])
+    si = si_frame(
+        [
+            person("1")
+            | {
+                "standard_monthly_remuneration": standard,
+                "coverage_start": start,
+                "coverage_end": end,
+            }
+        ]
+    )
     return codes(evaluate(tax, si, links_frame([("T0001", "S0001", "token")]), RULES), "R03")
 
 
@@ -32,9 +45,10 @@ def test_r03_fires_two_grades_apart_not_one() -> None:
     row = fired.row(0, named=True)
     assert row["severity"] == "review" and row["name"] == "REMUNERATION_MISMATCH"
     assert "grade 21" in row["detail"] and "grade 19" in row["detail"]
-    assert "Bonuses and commuting allowance make this a prompt to look, not a verdict." in row[
-        "detail"
-    ]
+    assert (
+        "Bonuses and commuting allowance make this a prompt to look, not a verdict."
+        in row["detail"]
+    )
 
 
 def test_r03_grade_boundaries_are_inclusive_lower_bounds() -> None:

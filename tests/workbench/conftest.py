@@ -77,9 +77,7 @@ def store_tokenised(
     )
 
 
-def stored_run(
-    ws: Workspace, clerk: Session, numbers: list[str | None], prefix: str = "T"
-) -> str:
+def stored_run(ws: Workspace, clerk: Session, numbers: list[str | None], prefix: str = "T") -> str:
     """A run over two stored datasets (tax ``{prefix}0000``…, SI ``S0000``…, linked by
     token), for tests that need a disclosure: the app reveals only through a run
     (services.views.reveal_pair)."""

@@ -158,4 +158,3 @@ def undo_last(session: Session, run_id: str) -> Decision:
     ).fetchone()
     previous = str(earlier[0]) if earlier else "withdrawn"
     return _append(session, run, tax_id, si_id, previous, f"undo of #{last_id}")
-
