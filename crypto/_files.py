@@ -26,8 +26,19 @@ def write_private_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -
     fsync'ed so the rename itself survives a crash. Readers see the old file or the new
     one, never a mix; a failure leaves no temp file behind.
     """
-    directory = path.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    temp = _synced_temp(path, write)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    fsync_directory(path.parent)
+
+
+def _synced_temp(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """A temp file beside ``path`` (mkstemp: O_EXCL, never a link), filled by ``write``,
+    synced and owner-only; removed again if anything fails."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -35,11 +46,10 @@ def write_private_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, PRIVATE_FILE_MODE)
-        os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    fsync_directory(directory)
+    return temp
 
 
 def write_private_new(
@@ -58,15 +68,8 @@ def write_private_new(
     _refuse_symlink(path)
     if not replace and os.path.lexists(path):
         raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path))
-    directory = path.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    temp = Path(temp_name)
+    temp = _synced_temp(path, write)
     try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, PRIVATE_FILE_MODE)
         if replace:
             _refuse_symlink(path)
             os.replace(temp, path)
@@ -75,7 +78,7 @@ def write_private_new(
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    fsync_directory(directory)
+    fsync_directory(path.parent)
 
 
 def _refuse_symlink(path: Path) -> None:
