@@ -133,7 +133,8 @@ class VerificationResult:
                 count = len(self.tampering)
                 text = (
                     f"{text[:-1]} as a chain, but {count} sign{'s' if count > 1 else ''} of "
-                    "tampering outside the app were found (listed below): do not rely on "
+                    f"tampering outside the app {'were' if count > 1 else 'was'} found (listed "
+                    "below): do not rely on "
                     "filtered views or exports; keep the workspace as it is and tell the "
                     "administrator."
                 )
