@@ -213,7 +213,7 @@ def test_the_import_size_limit_is_set_from_the_command_line(cli: Cli, tmp_path: 
     from rlwb.fixtures.samples import sample_paths
 
     big = tmp_path / "big.csv"
-    big.write_bytes(sample_paths()["tax_cp932"].read_bytes() * 200)
+    big.write_bytes(sample_paths()["tax_cp932"].read_bytes() * 300)
     code, out, err = cli("settings", "set", str(cli.ws), "import_max_mb", "1", **ADMIN)
     assert code == 0 and "import_max_mb: (default) -> 1 (changed)" in out, err
     code, out, _ = cli("settings", "show", str(cli.ws), **ADMIN)

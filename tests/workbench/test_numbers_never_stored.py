@@ -127,7 +127,7 @@ def test_extra_number_columns_and_remarks_are_dropped_or_masked(
         "扶養親族個人番号": ("dropped_by_header", 0),
         "マイナンバー": ("dropped_by_header", 0),
         "参照": ("dropped_by_content", 0),
-        "摘要": ("masked", 31),
+        "摘要": ("masked", 26),
     }
     text = "\n".join(report.lines())
     assert "摘要" in text and "dropped" in text
@@ -142,7 +142,7 @@ def test_extra_number_columns_and_remarks_are_dropped_or_masked(
     assert all(r == "扶養親族 ************ 確認済" for r in remarks)
     assert sum(count_numbers(frame[c].cast(pl.String, strict=False)) for c in frame.columns
                if frame[c].dtype != pl.Binary) == 0  # fmt: skip
-    assert info.report["number_screen"]["摘要"] == {"action": "masked", "count": 31}
+    assert info.report["number_screen"]["摘要"] == {"action": "masked", "count": 26}
 
     import_extract(team.clerk, si_path, "si")
     run = reconcile_datasets(team.clerk)

@@ -104,7 +104,7 @@ def test_a_checkpoint_file_in_a_folder_others_can_write_is_refused(
 # -- import limits through the service -------------------------------------------------------
 def test_the_import_size_limit_is_a_workspace_setting(team: Team, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
-    big.write_bytes(sample_paths()["tax_cp932"].read_bytes() * 200)
+    big.write_bytes(sample_paths()["tax_cp932"].read_bytes() * 300)
     assert big.stat().st_size > 1024 * 1024
     settings_service.set_setting(team.admin, "import_max_mb", "1")
     with pytest.raises(InvalidInput, match="more than the import limit of 1 MB"):
