@@ -21,7 +21,7 @@ import hmac
 import re
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rlwb.crypto.params import SCRYPT_N
@@ -100,6 +100,9 @@ class User:
     must_change_password: bool
     created_at: datetime
     created_by: str
+    #: False if the row's MAC does not verify (changed outside the app): shown to
+    #: administrators, so they know which account to reset.
+    record_intact: bool = True
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -195,15 +198,12 @@ class UserStore:
         return row is not None and self._intact(row)
 
     def get(self, name: str) -> User:
-        """The account as stored, verified or not (for display; never to grant anything)."""
-        row = self._conn.execute(
-            "SELECT name, roles, disabled, failed_logins, locked_until, must_change_password, "
-            "created_at, created_by FROM users WHERE name = ?",
-            (name,),
-        ).fetchone()
+        """The account as stored, verified or not (for display; never to grant anything:
+        ``record_intact`` says whether its row verifies)."""
+        row = self._row(name)
         if row is None:
             raise NotFound(f"There is no user named {name!r}.")
-        return _user_from_row(row)
+        return self._shown(row)
 
     def exists(self, name: str) -> bool:
         return (
@@ -212,10 +212,13 @@ class UserStore:
 
     def list(self) -> list[User]:
         rows = self._conn.execute(
-            "SELECT name, roles, disabled, failed_logins, locked_until, must_change_password, "
-            "created_at, created_by FROM users ORDER BY name"
+            f"SELECT {_FIELDS}, record_mac FROM users ORDER BY name"
         ).fetchall()
-        return [_user_from_row(r) for r in rows]
+        return [self._shown(r) for r in rows]
+
+    def _shown(self, row: tuple[object, ...]) -> User:
+        user = _user_from_row((row[0], *row[2:-1]))
+        return user if self._intact(row) else replace(user, record_intact=False)
 
     # -- changing ------------------------------------------------------------------------
     def add(

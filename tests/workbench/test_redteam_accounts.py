@@ -147,10 +147,11 @@ def test_the_app_refuses_to_change_a_tampered_row_except_by_a_password_reset(
     with pytest.raises(RecordTampered):
         workspace.users.unlock("clerk1")
     assert not workspace.users.is_intact("clerk1")
+    assert not workspace.users.get("clerk1").record_intact  # the administrator's list says so
     # The administrator's reset makes the row valid again, but disabled: its roles are
     # checked and it is enabled by hand.
     user = reset_password(team.admin, "clerk1", "a-new-temporary-1")
-    assert user.disabled and workspace.users.is_intact("clerk1")
+    assert user.disabled and user.record_intact
     with pytest.raises(LoginRefused) as refused:
         login(workspace, "clerk1", "a-new-temporary-1")
     assert refused.value.kind is RefusalKind.DISABLED

@@ -45,6 +45,8 @@ def add(args: argparse.Namespace, ctx: Context, session: Session) -> None:
 def list_users(args: argparse.Namespace, ctx: Context, session: Session) -> None:
     for u in user_service.list_users(session):
         state = "disabled" if u.disabled else ("locked" if u.is_locked(ctx.clock()) else "active")
+        if not u.record_intact:
+            state = "changed outside the app: reset its password"
         ctx.print(f"{u.name}\t{','.join(u.roles)}\t{state}")
 
 
