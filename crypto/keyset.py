@@ -22,6 +22,10 @@ key) stay plain SHA-256. Both are recorded here, sealed, so someone who can only
 database can neither compute a link nor move the switch point. A keyset written before this
 key existed has neither; :meth:`Keyset.with_log_mac_key` adds them once.
 
+``user_record_macs`` records, sealed, that every row of the users table carries a MAC
+(workbench.users): set at creation, or once by the first open of an older workspace, and
+never unset, so a row whose MAC someone removed is refused rather than MACed again.
+
 Format versions: 1 had token keys, the data key and the signing key, and later also carried
 the log-MAC key and key chains as optional fields; an app that knows only that could open
 such a keyset and write unkeyed events, or drop the chains. Version 2 (written from now on)
@@ -107,6 +111,9 @@ class Keyset:
     log_mac_key: bytes | None = field(default=None, repr=False)
     #: The first log sequence whose link is keyed (1 for a workspace created with the key).
     log_mac_from_seq: int = 1
+    #: Every row of the users table carries a MAC (a key derived from the data key): set
+    #: when a workspace is created, or once when an older one is first opened.
+    user_record_macs: bool = False
     #: The format version of the bytes this keyset was read from (not part of its value):
     #: below :data:`FORMAT_VERSION`, the file should be written again in the current format.
     stored_format: int = field(default=FORMAT_VERSION, compare=False, repr=False)
@@ -165,6 +172,7 @@ class Keyset:
             signing_key=_random_key(random_bytes),  # any 32 bytes are an Ed25519 seed
             log_mac_key=_random_key(random_bytes),
             log_mac_from_seq=1,
+            user_record_macs=True,
         )
 
     def with_log_mac_key(
@@ -178,6 +186,11 @@ class Keyset:
         if self.log_mac_key is not None:
             return self
         return replace(self, log_mac_key=_random_key(random_bytes), log_mac_from_seq=from_seq)
+
+    def with_user_record_macs(self) -> Keyset:
+        """Record that every users row is MACed (an upgraded workspace). Never unset: a row
+        without a valid MAC is refused from then on, never MACed again by an upgrade."""
+        return replace(self, user_record_macs=True)
 
     @property
     def primary(self) -> KeyVersion:
@@ -279,6 +292,8 @@ class Keyset:
         if self.log_mac_key is not None:
             document["log_mac_key"] = _b64(self.log_mac_key)
             document["log_mac_from_seq"] = self.log_mac_from_seq
+        if self.user_record_macs:
+            document["user_record_macs"] = True
         return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
     @classmethod
@@ -300,6 +315,9 @@ class Keyset:
             mac_from = document.get("log_mac_from_seq", 1)
             if not isinstance(mac_from, int):
                 raise TypeError("log_mac_from_seq must be an int")
+            user_macs = document.get("user_record_macs", False)
+            if not isinstance(user_macs, bool):
+                raise TypeError("user_record_macs must be a bool")
             return cls(
                 workspace_id=_text(document["workspace_id"]),
                 versions=tuple(_version_from_json(v) for v in document["versions"]),
@@ -308,6 +326,7 @@ class Keyset:
                 destroyed_through=_int(document.get("destroyed_through", 0)),
                 log_mac_key=None if mac_key is None else _unb64(mac_key),
                 log_mac_from_seq=mac_from,
+                user_record_macs=user_macs,
                 stored_format=stored_format,
             )
         except KeysetInvalid:

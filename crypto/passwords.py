@@ -17,6 +17,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
@@ -93,6 +94,27 @@ def keyed_name(key: bytes, name: str) -> bytes:
     counted without ever storing what was typed (a typo, or a password). Raw bytes, so a
     scan for 12-digit runs never finds one in it."""
     return hmac.new(key, name.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def record_key(secret: bytes) -> bytes:
+    """The key for :func:`record_mac`, derived from a workspace secret (HMAC as a PRF)."""
+    return hmac.new(secret, b"records-linkage-workbench/user-records/v1", hashlib.sha256).digest()
+
+
+def record_mac(key: bytes, fields: Sequence[str | int | None]) -> bytes:
+    """HMAC-SHA256 over a canonical encoding of an account's fields: each field is a type
+    tag (``n`` None, ``i`` integer, ``s`` text) and, for the last two, its length and bytes,
+    so no two different field lists encode alike."""
+    parts = [b"records-linkage-workbench/user-record/v1"]
+    for value in fields:
+        if value is None:
+            parts.append(b"n")
+            continue
+        tag, data = (
+            (b"i", str(value).encode()) if isinstance(value, int) else (b"s", value.encode())
+        )
+        parts.append(tag + len(data).to_bytes(4, "big") + data)
+    return hmac.new(key, b"".join(parts), hashlib.sha256).digest()
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

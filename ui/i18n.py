@@ -219,6 +219,16 @@ MESSAGES: dict[str, dict[str, str]] = _catalogue(
             "ログインの失敗が続いたため、このアカウントは {until} までロックされています。管理者に解除を依頼することもできます。",
             "Too many failed logins: this account is locked until {until}, or until an administrator unlocks it.",
         ),
+        "login.record_tampered": (
+            "このアカウントの記録がアプリの外で変更されています。管理者がパスワードを再設定するまでログインできません。",
+            "This account's record was changed outside the app; an administrator must reset it "
+            "(set a new password) before it can log in.",
+        ),
+        "session.ended.record_tampered": (
+            "このアカウントの記録がアプリの外で変更されたため、セッションを終了しました。管理者がパスワードを再設定する必要があります。",
+            "This account's record was changed outside the app, so the session ended; an "
+            "administrator must reset it (set a new password).",
+        ),
         "session.ended.disabled": (
             "ログイン中に管理者がこのアカウントを無効にしたため、セッションを終了しました。管理者に連絡してください。",
             "An administrator disabled your account while you were logged in, so the session ended. Ask an administrator.",

@@ -317,6 +317,10 @@ ROWS: dict[str, tuple[str, str]] = {
     "users.state.active": ("有効", "active"),
     "users.state.disabled": ("無効", "disabled"),
     "users.state.locked": ("ロック中", "locked"),
+    "users.state.tampered": (
+        "アプリ外で変更 (パスワードを再設定)",
+        "changed outside the app (reset its password)",
+    ),
     "users.warning_cell": ("⚠ 担当者と監査の兼務", "⚠ clerk and auditor"),
     "users.segregation": (
         "⚠ この利用者は事務取扱担当者と監査担当の両方の役割を持ちます。同じ人が自分の個人情報へのアクセスを監査することになります。できる限り別の人に分けてください。",

@@ -38,6 +38,8 @@ def failure_message(exc: AuthenticationError) -> str:
     if isinstance(exc, LoginRefused):
         if exc.kind == RefusalKind.DISABLED:
             return tr("login.disabled")
+        if exc.kind == RefusalKind.TAMPERED:
+            return tr("login.record_tampered")
         if exc.kind == RefusalKind.LOCKED and exc.locked_until is not None:
             return tr("login.locked_until", until=exc.locked_until.astimezone().strftime("%H:%M"))
     return tr("login.wrong")

@@ -24,6 +24,7 @@ from rlwb.workbench.errors import (
 from rlwb.workbench.number_screen import mask_text
 from rlwb.workbench.permissions import Action, is_allowed
 from rlwb.workbench.session import Session
+from rlwb.workbench.users import RecordTampered
 
 T = TypeVar("T")
 
@@ -92,11 +93,17 @@ def _account_change(session: Session, now: datetime) -> tuple[SessionEndReason, 
     """(reason, message) if the account no longer allows this session; also carries over
     a temporary password an administrator set since the login."""
     try:
-        user = session.workspace.users.get(session.user)
+        user = session.workspace.users.get_verified(session.user)
     except NotFound:
         return (
             SessionEndReason.NO_SUCH_USER,
             "Your account no longer exists. The attempt was logged.",
+        )
+    except RecordTampered:
+        return (
+            SessionEndReason.TAMPERED,
+            "This account's record was changed outside the app, so the session ended; an "
+            "administrator must reset it (set a new password). The attempt was logged.",
         )
     if user.disabled:
         return (

@@ -143,12 +143,19 @@ CREATE TRIGGER retired_runs_no_delete BEFORE DELETE ON retired_runs
     BEGIN SELECT RAISE(ABORT, 'a retired run stays retired'); END;
 """
 
+#: The MAC of each account's fields (workbench.users); NULL until the first open by an app
+#: that writes it, which MACs every row once.
+_USER_RECORD_MAC_V5 = """
+ALTER TABLE users ADD COLUMN record_mac BLOB;
+"""
+
 #: (version, script). Each script runs in one transaction.
 MIGRATIONS: list[tuple[int, str]] = [
     (1, _CORE_SCHEMA_V1 + AUDIT_SCHEMA_SQL),
     (2, _RUNS_SCHEMA_V2),
     (3, _LOGIN_FAILURES_V3),
     (4, _KEY_CHAINS_SCHEMA),
+    (5, _USER_RECORD_MAC_V5),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -25,6 +25,8 @@ class LoginReason(StrEnum):
     LOCKED_OUT = "locked_out"
     LOCKED = "locked"
     DISABLED = "disabled"
+    #: The account's row does not carry a valid MAC: changed outside the app.
+    TAMPERED = "record_tampered"
 
 
 class RefusalKind(StrEnum):
@@ -33,6 +35,7 @@ class RefusalKind(StrEnum):
     WRONG = "wrong"
     LOCKED = "locked"
     DISABLED = "disabled"
+    TAMPERED = "record_tampered"
 
 
 class SessionEndReason(StrEnum):
@@ -42,6 +45,7 @@ class SessionEndReason(StrEnum):
     LOCKED = "locked"
     ROLES_CHANGED = "roles_changed"
     NO_SUCH_USER = "no_such_user"
+    TAMPERED = "record_tampered"
 
 
 class WorkbenchError(Exception):

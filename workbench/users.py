@@ -2,14 +2,26 @@
 
 This module stores and checks; it does not decide who may change whom (that is
 workbench.services.users, through the permission table) and it writes no events.
+
+Every row carries ``record_mac``: an HMAC-SHA256, under a key derived from the sealed
+keyset, of all the row's other fields (name, password hash, roles, disabled, lockout
+counters, must-change flag, creation). Every write here recomputes it in the same
+transaction; a row whose MAC does not verify was changed outside the app (someone who can
+write the database put in a password hash, roles or a cleared lock of their own) and opens
+nothing: :meth:`UserStore.authenticate` refuses it and :meth:`UserStore.get_verified`
+raises :class:`RecordTampered`. Only a new password set through the app
+(:meth:`UserStore.set_password`, an administrator's reset) makes such a row valid again,
+and it leaves the account disabled until an administrator has checked its roles and
+enables it.
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rlwb.crypto.params import SCRYPT_N
@@ -18,15 +30,44 @@ from rlwb.crypto.passwords import (
     hash_password,
     keyed_name,
     needs_rehash,
+    record_mac,
     verify_password,
 )
 from rlwb.workbench.clock import from_iso, to_iso
 from rlwb.workbench.db import transaction
-from rlwb.workbench.errors import InvalidInput, LoginReason, LoginRefused, NotFound, RefusalKind
+from rlwb.workbench.errors import (
+    InvalidInput,
+    LoginReason,
+    LoginRefused,
+    NotFound,
+    RefusalKind,
+    WorkbenchError,
+)
 from rlwb.workbench.permissions import Role, parse_roles
 
 MIN_PASSWORD_LENGTH = 10
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: The fields a row's MAC covers, in this order (every column but the MAC itself).
+_FIELDS = (
+    "name, password_hash, roles, disabled, failed_logins, locked_until, "
+    "must_change_password, created_at, created_by"
+)
+TAMPERED_MESSAGE = (
+    "This account's record was changed outside the app; an administrator must reset it "
+    "(set a new password for it) before it can be used."
+)
+
+
+class RecordTampered(WorkbenchError):
+    """A users row whose MAC does not verify: changed outside the app."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The record of account {name!r} was changed outside the app, so it allows "
+            "nothing. An administrator must reset it: set a new password for it (that leaves "
+            "it disabled until its roles are checked and it is enabled again)."
+        )
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -59,6 +100,9 @@ class User:
     must_change_password: bool
     created_at: datetime
     created_by: str
+    #: False if the row's MAC does not verify (changed outside the app): shown to
+    #: administrators, so they know which account to reset.
+    record_intact: bool = True
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -79,31 +123,87 @@ def check_user_name(name: str) -> None:
 
 
 class UserStore:
-    """``name_key`` keys the HMAC under which failed logins for unknown names are counted
-    (derived from the sealed keyset, so the table means nothing without the keys)."""
+    """``name_key`` keys the HMAC under which failed logins for unknown names are counted,
+    ``record_key`` the MAC of each row (both derived from the sealed keyset, so the tables
+    mean nothing, and cannot be forged, without the keys)."""
 
     def __init__(
         self,
         conn: sqlite3.Connection,
         *,
+        record_key: bytes,
         scrypt_n: int = SCRYPT_N,
         name_key: bytes | None = None,
     ) -> None:
         self._conn = conn
+        self._record_key = record_key
         self._scrypt_n = scrypt_n
         self._name_key = name_key if name_key is not None else secrets.token_bytes(32)
         self._dummy_hash = dummy_hash(n=scrypt_n)
 
-    # -- reading -------------------------------------------------------------------------
-    def get(self, name: str) -> User:
-        row = self._conn.execute(
-            "SELECT name, roles, disabled, failed_logins, locked_until, must_change_password, "
-            "created_at, created_by FROM users WHERE name = ?",
-            (name,),
+    # -- the row MAC ---------------------------------------------------------------------
+    def _row(self, name: str) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = self._conn.execute(
+            f"SELECT {_FIELDS}, record_mac FROM users WHERE name = ?", (name,)
         ).fetchone()
+        return row
+
+    def _intact(self, row: tuple[object, ...]) -> bool:
+        stored = row[-1]
+        expected = record_mac(self._record_key, _fields(row[:-1]))
+        return isinstance(stored, bytes) and hmac.compare_digest(stored, expected)
+
+    def _seal(self, name: str) -> None:
+        """Write the row's MAC over what it holds now (inside the caller's transaction)."""
+        row = self._conn.execute(f"SELECT {_FIELDS} FROM users WHERE name = ?", (name,)).fetchone()
+        self._conn.execute(
+            "UPDATE users SET record_mac = ? WHERE name = ?",
+            (record_mac(self._record_key, _fields(row)), name),
+        )
+
+    def seal_all(self) -> int:
+        """MAC every row as it is: only for the one-time upgrade of a workspace from before
+        row MACs (inside the caller's transaction, with the keyset marker written in it)."""
+        names = [str(r[0]) for r in self._conn.execute("SELECT name FROM users").fetchall()]
+        for name in names:
+            self._seal(name)
+        return len(names)
+
+    def _update(self, name: str, assignments: str, params: tuple[object, ...]) -> None:
+        """Change a row and MAC it again, in one transaction; a row that does not verify
+        is refused (only :meth:`set_password` may repair one)."""
+        with transaction(self._conn):
+            row = self._row(name)
+            if row is None:
+                raise NotFound(f"There is no user named {name!r}.")
+            if not self._intact(row):
+                raise RecordTampered(name)
+            self._conn.execute(f"UPDATE users SET {assignments} WHERE name = ?", (*params, name))
+            self._seal(name)
+
+    # -- reading -------------------------------------------------------------------------
+    def get_verified(self, name: str) -> User:
+        """The account, if its row verifies; RecordTampered if it was changed outside the
+        app (what authorize() reads on every action)."""
+        row = self._row(name)
         if row is None:
             raise NotFound(f"There is no user named {name!r}.")
-        return _user_from_row(row)
+        if not self._intact(row):
+            raise RecordTampered(name)
+        return _user_from_row((row[0], *row[2:-1]))
+
+    def is_intact(self, name: str) -> bool:
+        """False for a row changed outside the app (for the administrator's list)."""
+        row = self._row(name)
+        return row is not None and self._intact(row)
+
+    def get(self, name: str) -> User:
+        """The account as stored, verified or not (for display; never to grant anything:
+        ``record_intact`` says whether its row verifies)."""
+        row = self._row(name)
+        if row is None:
+            raise NotFound(f"There is no user named {name!r}.")
+        return self._shown(row)
 
     def exists(self, name: str) -> bool:
         return (
@@ -112,10 +212,13 @@ class UserStore:
 
     def list(self) -> list[User]:
         rows = self._conn.execute(
-            "SELECT name, roles, disabled, failed_logins, locked_until, must_change_password, "
-            "created_at, created_by FROM users ORDER BY name"
+            f"SELECT {_FIELDS}, record_mac FROM users ORDER BY name"
         ).fetchall()
-        return [_user_from_row(r) for r in rows]
+        return [self._shown(r) for r in rows]
+
+    def _shown(self, row: tuple[object, ...]) -> User:
+        user = _user_from_row((row[0], *row[2:-1]))
+        return user if self._intact(row) else replace(user, record_intact=False)
 
     # -- changing ------------------------------------------------------------------------
     def add(
@@ -147,41 +250,40 @@ class UserStore:
                     created_by,
                 ),
             )
+            self._seal(name)
         return self.get(name)
 
     def set_roles(self, name: str, roles: tuple[Role, ...]) -> User:
         roles = parse_roles(roles)
-        self.get(name)
-        with transaction(self._conn):
-            self._conn.execute("UPDATE users SET roles = ? WHERE name = ?", (",".join(roles), name))
+        self._update(name, "roles = ?", (",".join(roles),))
         return self.get(name)
 
     def set_disabled(self, name: str, disabled: bool) -> User:
-        self.get(name)
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name)
-            )
+        self._update(name, "disabled = ?", (int(disabled),))
         return self.get(name)
 
     def unlock(self, name: str) -> User:
-        self.get(name)
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ?", (name,)
-            )
+        self._update(name, "failed_logins = 0, locked_until = NULL", ())
         return self.get(name)
 
     def set_password(self, name: str, password: str, *, must_change: bool) -> User:
+        """Set a new password. This is also the reset of a row changed outside the app: it
+        is MACed again, and disabled, since its roles cannot be trusted; an administrator
+        checks them and enables the account."""
         check_password_strength(password)
         self.get(name)
         encoded = hash_password(password, n=self._scrypt_n)
         with transaction(self._conn):
+            row = self._row(name)
+            if row is None:
+                raise NotFound(f"There is no user named {name!r}.")
+            disable = ", disabled = 1" if not self._intact(row) else ""
             self._conn.execute(
                 "UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, "
-                "locked_until = NULL WHERE name = ?",
+                f"locked_until = NULL{disable} WHERE name = ?",
                 (encoded, int(must_change), name),
             )
+            self._seal(name)
         return self.get(name)
 
     # -- authentication ------------------------------------------------------------------
@@ -197,15 +299,16 @@ class UserStore:
         said to be disabled to someone who gave its right password. A hash made with
         cheaper parameters than today's is replaced after a successful check.
         """
-        row = self._conn.execute(
-            "SELECT password_hash FROM users WHERE name = ?", (name,)
-        ).fetchone()
+        row = self._row(name)
         if row is None:
             verify_password(password, self._dummy_hash)
             return self._unknown_name_failure(name, now, policy)
-        encoded = str(row[0])
+        encoded = str(row[1])
         matches = verify_password(password, encoded)
-        user = self.get(name)
+        if not self._intact(row):
+            # Whatever the password: the row's hash, roles and lock are not the app's.
+            return LoginCheck(_untrusted(name, now), LoginReason.TAMPERED)
+        user = _user_from_row((row[0], *row[2:-1]))
         if user.is_locked(now):
             return LoginCheck(user, LoginReason.LOCKED, user.locked_until)
         if not matches:
@@ -217,12 +320,12 @@ class UserStore:
             if needs_rehash(encoded, n=self._scrypt_n)
             else encoded
         )
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = NULL, password_hash = ? "
-                "WHERE name = ?",
-                (rehashed, name),
+        try:
+            self._update(
+                name, "failed_logins = 0, locked_until = NULL, password_hash = ?", (rehashed,)
             )
+        except RecordTampered:  # changed outside the app since it was read above
+            return LoginCheck(_untrusted(name, now), LoginReason.TAMPERED)
         return LoginCheck(self.get(name), LoginReason.OK)
 
     def password_cost(self, name: str) -> str:
@@ -236,11 +339,14 @@ class UserStore:
 
     def _count_failure(self, user: User, now: datetime, policy: LockoutPolicy) -> LoginCheck:
         failures, locked_until = _next_failure(user.failed_logins, now, policy)
-        with transaction(self._conn):
-            self._conn.execute(
-                "UPDATE users SET failed_logins = ?, locked_until = ? WHERE name = ?",
-                (failures, to_iso(locked_until) if locked_until else None, user.name),
+        try:
+            self._update(
+                user.name,
+                "failed_logins = ?, locked_until = ?",
+                (failures, to_iso(locked_until) if locked_until else None),
             )
+        except RecordTampered:  # changed outside the app since it was read above
+            return LoginCheck(_untrusted(user.name, now), LoginReason.TAMPERED)
         if locked_until is not None:
             return LoginCheck(self.get(user.name), LoginReason.LOCKED_OUT, locked_until)
         return LoginCheck(self.get(user.name), LoginReason.WRONG_PASSWORD)
@@ -283,6 +389,8 @@ def refusal(check: LoginCheck) -> LoginRefused:
     """The error for a failed check: the same words whether the name exists or not."""
     if check.reason is LoginReason.DISABLED:
         return LoginRefused("This account is disabled. Ask an administrator.", RefusalKind.DISABLED)
+    if check.reason is LoginReason.TAMPERED:
+        return LoginRefused(TAMPERED_MESSAGE, RefusalKind.TAMPERED)
     if (
         check.reason in (LoginReason.LOCKED, LoginReason.LOCKED_OUT)
         and check.locked_until is not None
@@ -295,6 +403,27 @@ def refusal(check: LoginCheck) -> LoginRefused:
             check.locked_until,
         )
     return LoginRefused(WRONG_LOGIN_MESSAGE, RefusalKind.WRONG)
+
+
+def _fields(row: tuple[object, ...]) -> list[str | int | None]:
+    """A row's fields as the MAC encodes them (a value of another type, which only an edit
+    outside the app puts there, by its repr)."""
+    return [v if isinstance(v, (str, int)) or v is None else repr(v) for v in row]
+
+
+def _untrusted(name: str, now: datetime) -> User:
+    """What a login check says of an account whose row does not verify: its name, and
+    nothing the row claims (no roles, disabled), so nothing is granted or logged from it."""
+    return User(
+        name=name,
+        roles=(),
+        disabled=True,
+        failed_logins=0,
+        locked_until=None,
+        must_change_password=False,
+        created_at=now,
+        created_by="",
+    )
 
 
 def _user_from_row(row: tuple[object, ...]) -> User:

@@ -32,7 +32,7 @@ from rlwb.crypto.errors import CryptoError, DecryptionFailed
 from rlwb.crypto.keyset import FORMAT_VERSION as KEYSET_FORMAT
 from rlwb.crypto.keyset import Keyset, open_keyset, read_keyset_file, write_keyset_file
 from rlwb.crypto.params import SCRYPT_N
-from rlwb.crypto.passwords import name_key
+from rlwb.crypto.passwords import name_key, record_key
 from rlwb.workbench.audit.chain import ChainKey
 from rlwb.workbench.audit.errors import CheckpointError
 from rlwb.workbench.audit.events import Actor, EventDraft, EventType, Outcome, Workstation
@@ -177,7 +177,7 @@ class Workspace:
         if keyset_blob is None:
             settle_pending_keyset(path, workspace_id, master_key)
         keyset = load_keyset(path, workspace_id, master_key, keyset_blob)
-        if keyset_blob is not None and keyset.log_mac_key is None:
+        if keyset_blob is not None and (keyset.log_mac_key is None or not keyset.user_record_macs):
             keyset = _keep_log_key(path, workspace_id, master_key, keyset)
         conn = connect(path / DB_FILE)
         lock = WorkspaceLock.take(path / WORKSPACE_FILE)
@@ -188,6 +188,8 @@ class Workspace:
                 keyset = _add_log_mac_key(path, conn, keyset, master_key)
             elif keyset_blob is None and keyset.stored_format < KEYSET_FORMAT:
                 keyset = _rewrite_keyset_format(path, conn, workspace_id, master_key)
+            if not keyset.user_record_macs:
+                keyset = _mac_user_records(path, conn, keyset, master_key)
             if lock.exclusive:  # nobody else has it open: clear what a crash left
                 remove_leftovers(path, conn)
             lock.share()
@@ -231,7 +233,12 @@ class Workspace:
             keyset=keyset,
             access=access,
             audit=audit,
-            users=UserStore(conn, scrypt_n=scrypt_n, name_key=name_key(keyset.data_key)),
+            users=UserStore(
+                conn,
+                record_key=record_key(keyset.data_key),
+                scrypt_n=scrypt_n,
+                name_key=name_key(keyset.data_key),
+            ),
             clock=clock,
         )
 
@@ -257,8 +264,11 @@ class Workspace:
     def save_keyset(self, keyset: Keyset) -> None:
         """Seal and store ``keyset``. The log-MAC key and its switch point always stay this
         workspace's, whatever ``keyset`` holds: replacing them (say with a keyset made fresh by
-        ``Keyset.new``) would make every keyed event fail verification."""
+        ``Keyset.new``) would make every keyed event fail verification. Likewise the fact
+        that the users rows are MACed is never dropped."""
         current = self.keyset
+        if current.user_record_macs:
+            keyset = replace(keyset, user_record_macs=True)
         if current.log_mac_key is not None:
             keyset = replace(
                 keyset,
@@ -389,6 +399,41 @@ def _add_log_mac_key(
     return upgraded
 
 
+def _mac_user_records(
+    path: Path, conn: sqlite3.Connection, keyset: Keyset, master_key: bytes
+) -> Keyset:
+    """Give every users row its MAC, once, in a workspace from before row MACs, and record
+    in the sealed keyset that they have one (from then on a row without is refused).
+
+    The keyset file is read again under the database's write lock: if another process
+    upgraded it meanwhile, nothing is MACed again. The rows are MACed and the keyset
+    written inside one transaction, so a failure leaves both as they were.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            try:
+                current = read_keyset_file(path / KEYSET_FILE, master_key, keyset.workspace_id)
+            except (OSError, CryptoError):  # a restore over a damaged or missing keyset file
+                current = keyset
+            upgraded = replace(keyset, user_record_macs=True)
+            if not current.user_record_macs:
+                store = UserStore(conn, record_key=record_key(keyset.data_key))
+                store.seal_all()
+                write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        raise WorkspaceError(
+            f"The workspace {path} must be upgraded once (its user accounts get a MAC) but "
+            f"cannot be written ({exc}). Open it once where it is writable, then try again."
+        ) from exc
+    return upgraded
+
+
 def _rewrite_keyset_format(
     path: Path, conn: sqlite3.Connection, workspace_id: str, master_key: bytes
 ) -> Keyset:
@@ -420,15 +465,20 @@ def _rewrite_keyset_format(
 
 
 def _keep_log_key(path: Path, workspace_id: str, master_key: bytes, restored: Keyset) -> Keyset:
-    """A restored backup from before keyed logs: keep the log key of the keyset on disk.
+    """A restored backup from before keyed logs or MACed users rows: keep the log key and
+    the row-MAC marker of the keyset on disk.
 
-    Without it, the events keyed since the upgrade could no longer be verified.
+    Without the key, the events keyed since the upgrade could no longer be verified;
+    without the marker, the next open would MAC every users row again, a row someone
+    changed outside the app included.
     """
     try:
         current = read_keyset_file(path / KEYSET_FILE, master_key, workspace_id)
     except (OSError, CryptoError):
         return restored
-    if current.log_mac_key is None:
+    if current.user_record_macs:
+        restored = replace(restored, user_record_macs=True)
+    if current.log_mac_key is None or restored.log_mac_key is not None:
         return restored
     return replace(
         restored, log_mac_key=current.log_mac_key, log_mac_from_seq=current.log_mac_from_seq

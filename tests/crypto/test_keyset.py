@@ -289,3 +289,16 @@ def test_a_keyset_from_before_log_keys_opens_and_gets_one_once(keyset: Keyset) -
     blob = seal_keyset(upgraded, MASTER)
     assert upgraded.log_mac_key not in blob
     assert open_keyset(blob, MASTER, "ws-1") == upgraded
+
+
+def test_the_user_record_mac_marker_is_sealed_and_read_back(keyset: Keyset) -> None:
+    assert keyset.user_record_macs
+    assert Keyset.from_bytes(keyset.to_bytes()).user_record_macs
+    assert keyset.with_new_version("admin", LATER).user_record_macs
+    document = json.loads(keyset.to_bytes())
+    del document["user_record_macs"]  # a keyset from before row MACs
+    old = Keyset.from_bytes(json.dumps(document).encode())
+    assert not old.user_record_macs and old.with_user_record_macs().user_record_macs
+    document["user_record_macs"] = "yes"
+    with pytest.raises(KeysetInvalid):
+        Keyset.from_bytes(json.dumps(document).encode())

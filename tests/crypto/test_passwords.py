@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from rlwb.crypto.passwords import hash_password, verify_password
+from rlwb.crypto.passwords import (
+    hash_password,
+    name_key,
+    record_key,
+    record_mac,
+    verify_password,
+)
 
 N = 2**10  # low scrypt cost: tests only
 
@@ -61,3 +67,21 @@ def test_bad_parameters_are_refused() -> None:
         hash_password("pw", n=1000)
     with pytest.raises(ValueError):
         hash_password("pw", n=N, r=0)
+
+
+def test_record_macs_tell_apart_every_split_and_type_of_the_fields() -> None:
+    key = record_key(b"k" * 32)
+    assert key != name_key(b"k" * 32)  # its own label: not the login-name key
+    variants = [
+        ["ab", "c"],
+        ["a", "bc"],
+        ["abc"],
+        ["abc", None],
+        ["abc", ""],
+        ["abc", 0],
+        ["abc", "0"],
+    ]
+    macs = {record_mac(key, v) for v in variants}
+    assert len(macs) == len(variants)
+    assert record_mac(key, ["ab", "c"]) == record_mac(key, ["ab", "c"])
+    assert record_mac(record_key(b"j" * 32), ["ab", "c"]) != record_mac(key, ["ab", "c"])

@@ -10,6 +10,7 @@ from rlwb.ui.pages.settings_page import SETTING_CHECKPOINT_FILE, SETTING_IDLE_MI
 from rlwb.workbench.audit.analysis import SECTIONS
 from rlwb.workbench.audit.events import EventType, Outcome
 from rlwb.workbench.audit.verify import BreakReason
+from rlwb.workbench.errors import SessionEndReason
 from rlwb.workbench.services.keys import CHAINING_NOTE
 from rlwb.workbench.services.reconcile import SETTING_RULES_FILE
 
@@ -21,7 +22,7 @@ def test_keys_built_from_codes_and_constants_exist_in_both_languages() -> None:
     keys |= {f"key_state.{s}" for s in ("primary", "active", "retired")}
     keys |= {key for _, key in log_model.COLUMNS}
     keys |= set(users_page.COLUMNS) | set(keys_page.COLUMNS) | set(passphrase.STRENGTH_KEYS)
-    keys |= {f"users.state.{s}" for s in ("active", "disabled", "locked")}
+    keys |= {f"users.state.{s}" for s in ("active", "disabled", "locked", "tampered")}
     keys |= {f"analysis.section.{s}" for s in SECTIONS}
     keys |= {f"analysis.explain.{s}" for s in SECTIONS}
     keys |= {f"analysis.summary.{s}" for s in analysis_page.SUMMARY_ITEMS}
@@ -31,6 +32,8 @@ def test_keys_built_from_codes_and_constants_exist_in_both_languages() -> None:
         for k in (SETTING_IDLE_MINUTES, SETTING_CHECKPOINT_FILE, SETTING_RULES_FILE)
     }
     keys |= {f"log.filter.subject.{k}" for k in ("dataset", "run", "user")}
+    keys |= {f"session.ended.{r.value}" for r in SessionEndReason}
+    keys.add("login.record_tampered")
     missing = sorted(k for k in keys if k not in MESSAGES)
     assert missing == []
     for key in keys:

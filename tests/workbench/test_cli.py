@@ -88,6 +88,8 @@ def test_users_list_and_lifecycle(cli: Cli) -> None:
     assert cli("users", "disable", str(cli.ws), "clerk1", **ADMIN)[0] == 0
     code, out, _ = cli("users", "list", str(cli.ws), **ADMIN)
     assert "clerk1\tclerk\tdisabled" in out
+    assert cli("users", "enable", str(cli.ws), "clerk1", **ADMIN)[0] == 0
+    assert "clerk1\tclerk\tactive" in cli("users", "list", str(cli.ws), **ADMIN)[1]
     assert cli("users", "unlock", str(cli.ws), "audit1", **ADMIN)[0] == 0
     code, _, _ = cli(
         "users",

@@ -63,6 +63,8 @@ def holds_both(roles: Sequence[Role | str]) -> bool:
 
 
 def user_state(user: User, now: datetime) -> str:
+    if not user.record_intact:
+        return "tampered"
     if user.disabled:
         return "disabled"
     if user.is_locked(now):

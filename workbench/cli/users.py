@@ -45,6 +45,8 @@ def add(args: argparse.Namespace, ctx: Context, session: Session) -> None:
 def list_users(args: argparse.Namespace, ctx: Context, session: Session) -> None:
     for u in user_service.list_users(session):
         state = "disabled" if u.disabled else ("locked" if u.is_locked(ctx.clock()) else "active")
+        if not u.record_intact:
+            state = "changed outside the app: reset its password"
         ctx.print(f"{u.name}\t{','.join(u.roles)}\t{state}")
 
 
@@ -60,6 +62,13 @@ def disable(args: argparse.Namespace, ctx: Context, session: Session) -> None:
     name = _required_name(args)
     user_service.disable_user(session, name)
     ctx.print(f"Disabled {name}.")
+
+
+@in_session
+def enable(args: argparse.Namespace, ctx: Context, session: Session) -> None:
+    name = _required_name(args)
+    user_service.enable_user(session, name)
+    ctx.print(f"Enabled {name}.")
 
 
 @in_session
@@ -88,8 +97,14 @@ def unlock(args: argparse.Namespace, ctx: Context) -> int:
 def reset_password(args: argparse.Namespace, ctx: Context, session: Session) -> None:
     name = _required_name(args)
     password = ctx.new_password(f"Temporary password for {name}: ")
-    user_service.reset_password(session, name, password)
+    user = user_service.reset_password(session, name, password)
     ctx.print(f"Password of {name} reset; they must change it at next login.")
+    if user.disabled:
+        ctx.print(
+            f"{name} is disabled (its record had been changed outside the app, or an "
+            f"administrator disabled it): check its roles (`users roles`), then "
+            f"`workbench users enable WORKSPACE {name}`."
+        )
 
 
 def change_password(args: argparse.Namespace, ctx: Context) -> int:
@@ -120,6 +135,7 @@ def register(sub: Any) -> None:
     for name, func in (
         ("list", list_users),
         ("disable", disable),
+        ("enable", enable),
         ("unlock", unlock),
         ("reset-password", reset_password),
     ):

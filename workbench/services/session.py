@@ -103,12 +103,19 @@ def unlock(session: Session, password: str) -> None:
 
 
 #: Check outcomes after which the session cannot go on.
-_ENDS_SESSION = (LoginReason.LOCKED_OUT, LoginReason.LOCKED, LoginReason.DISABLED)
+_ENDS_SESSION = (
+    LoginReason.LOCKED_OUT,
+    LoginReason.LOCKED,
+    LoginReason.DISABLED,
+    LoginReason.TAMPERED,
+)
 
 
 def _ended_by(check: LoginCheck) -> SessionEndReason:
     if check.reason is LoginReason.DISABLED:
         return SessionEndReason.DISABLED
+    if check.reason is LoginReason.TAMPERED:
+        return SessionEndReason.TAMPERED
     return SessionEndReason.LOCKED
 
 
