@@ -102,3 +102,21 @@ def test_token_pair_in_two_scripts_agrees_on_name() -> None:
     row = links.filter(pl.col("tax_record_id") == "T0001")
     assert row["agree_name"][0] == 1
     assert row["outcome"][0] == "token"
+
+
+def test_a_move_is_counted_once_postal_code_stands_in_only_without_an_address() -> None:
+    moved = person(None, postal="5300001", address="大阪府大阪市北区梅田1-1")
+    levels = comparison_levels(
+        prepare_records(tax_frame([person(None), person(None, address=None)]), "tax"),
+        prepare_records(si_frame([moved]), "si"),
+        pl.DataFrame(
+            {"tax_i": [0, 1], "si_i": [0, 0]}, schema={"tax_i": pl.UInt32, "si_i": pl.UInt32}
+        ),
+        DEFAULT_COMPARISONS,
+    )
+    # Both addresses known: the address says it, the postal code is not counted again.
+    assert levels["address"][0] == 0
+    assert levels["postal_code"][0] is None
+    # No address on one side: the postal code stands in.
+    assert levels["address"][1] is None
+    assert levels["postal_code"][1] == 0
