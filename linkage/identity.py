@@ -9,7 +9,10 @@ screen for every pair.
 
 - name: agrees when the reading (kana) or the kanji name agrees. Where both sides split
   family and given name, both parts must be similar (so a sibling with the same family
-  name, or a married person whose family name changed, does not agree on name).
+  name, or a married person whose family name changed, does not agree on name). The
+  folded romaji reading key with its words sorted (``key_reading_sorted``,
+  ``linkage.reading``) also agrees when equal: ``NGUYEN VAN AN`` (or ``AN VAN NGUYEN``) in
+  one file and ``グエン　バン　アン`` in the other are one name in two scripts.
 - birth date, sex: equality.
 - address: the normalised addresses are equal, or similar with the same house numbers;
   when an address is unknown the postal codes stand in for it.
@@ -89,6 +92,7 @@ def identity_agreement(
     """
     kana = _script_agreement(left, right, left_i, right_i, _NAME_SCRIPTS[0], name_similarity)
     kanji = _script_agreement(left, right, left_i, right_i, _NAME_SCRIPTS[1], name_similarity)
+    reading_l, reading_r = _sides(left, right, left_i, right_i, "key_reading_sorted")
     birth_l, birth_r = _sides(left, right, left_i, right_i, "birth_date")
     sex_l, sex_r = _sides(left, right, left_i, right_i, "sex")
     addr_l, addr_r = _sides(left, right, left_i, right_i, "key_address")
@@ -98,6 +102,7 @@ def identity_agreement(
         {
             "kana": kana,
             "kanji": kanji,
+            "reading": reading_l == reading_r,
             "birth_l": birth_l,
             "birth_r": birth_r,
             "sex_l": sex_l,
@@ -112,7 +117,11 @@ def identity_agreement(
         }
     )
     name_agree = (
-        pl.when(pl.col("kana").fill_null(False) | pl.col("kanji").fill_null(False))
+        pl.when(
+            pl.col("kana").fill_null(False)
+            | pl.col("kanji").fill_null(False)
+            | pl.col("reading").fill_null(False)
+        )
         .then(True)
         .when(pl.col("kana").is_not_null() | pl.col("kanji").is_not_null())
         .then(False)

@@ -104,6 +104,9 @@ _FOLDS: Final[tuple[tuple[str, str], ...]] = (
     ("ts", "t"),
     ("dz", "z"),
     ("j", "zy"),
+    # ヅ is DU in Nihon-shiki and ZU in Hepburn; Vietnamese D reads /z/ (DUNG == ズン)
+    # while Đ reads /d/ (DUC == ドック): ZU folds to DU, so both meet their katakana
+    ("zu", "du"),
     ("c", "k"),
     ("q", "k"),
     ("x", "ks"),

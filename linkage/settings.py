@@ -104,6 +104,10 @@ DEFAULT_BLOCKING: tuple[BlockingPass, ...] = (
         "family_given_prefix", ("block_family", "block_given_prefix"), max_block_pairs=100
     ),
     BlockingPass("address", ("key_address",), max_block_pairs=100),
+    # The romaji reading with its words sorted (linkage.reading): a name in romaji in one
+    # file and in katakana in the other, in either order, with ヴ/ブ-style spellings.
+    BlockingPass("reading_key", ("key_reading_sorted",), max_block_pairs=100),
+    BlockingPass("reading_key_birth_year", ("key_reading_sorted", "birth_year")),
     BlockingPass("name_sorted_window", ("block_name_sorted",), window=3),
 )
 

@@ -13,6 +13,8 @@ from rlwb.linkage.similarity import edit_distance, jaro_winkler
 
 _PARTS = ("fam_l", "fam_r", "giv_l", "giv_r")
 _ALPHABET = r"^[A-Za-z'-]+$"
+# A name written in romaji (the other side may write it in kana).
+_ROMAJI = r"^[A-Za-z][A-Za-z '.-]*$"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class NameColumns:
 
 READING = NameColumns("key_name_kana", "key_family_kana", "key_given_kana")
 KANJI = NameColumns("key_name_kanji", "key_family_kanji", "key_given_kanji")
+#: The folded romaji reading with its words sorted (``linkage.reading``).
+READING_KEY = "key_reading_sorted"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,15 @@ class NameComparison:
     similar: Jaro–Winkler at least ``partial``, or for a part one edit apart) · 2 given name only (the married-name level: given agrees, family does
     not) · 3 close (every part similar, or family and given swapped, each part still
     similar to its counterpart) · 4 exact.
+
+    The romaji reading key (``reading_key``, ``linkage.reading``) bridges the scripts:
+    ``NGUYEN VAN AN`` in one file and ``グエン　バン　アン`` in the other, or given name
+    first. It is the same name once more, so it is not a comparison of its own but a
+    third opinion in this one, and the better level wins: equal keys are level 3 (close,
+    not exact: the fold drops long vowels and ヴ/ブ-style differences), and where one
+    record writes the name in romaji and the other does not (the scripts cannot be
+    compared) the keys are graded by Jaro–Winkler like a whole name. Elsewhere the key
+    gives no opinion, so a Japanese name is not scored twice on its kana.
     """
 
     stage: ClassVar[int] = 0
@@ -47,6 +60,7 @@ class NameComparison:
 
     name: str
     scripts: tuple[NameColumns, ...] = (READING, KANJI)
+    reading_key: str | None = READING_KEY
     close: float = 0.92
     partial: float = 0.80
     m: tuple[float, ...] = (0.03, 0.02, 0.02, 0.08, 0.85)
@@ -64,7 +78,40 @@ class NameComparison:
         per_script = pl.DataFrame(
             {f"s{k}": self._script(frame, columns) for k, columns in enumerate(self.scripts)}
         )
-        return per_script.select(pl.max_horizontal(pl.all()).alias(self.name)).to_series()
+        best = per_script.select(pl.max_horizontal(pl.all()).alias(self.name)).to_series()
+        if self.reading_key is None:
+            return best
+        bridged = pl.DataFrame({"best": best, "bridge": self._bridge(frame, best)})
+        return bridged.select(pl.max_horizontal(pl.all()).alias(self.name)).to_series()
+
+    def _bridge(self, frame: PairFrame, best: pl.Series) -> pl.Series:
+        """The reading key's level (see the class docstring); null where it has none."""
+        assert self.reading_key is not None
+        key = frame.both(self.reading_key)
+        name = frame.both(KANJI.full)
+        romaji_l = pl.col("l").str.contains(_ROMAJI).fill_null(False)
+        romaji_r = pl.col("r").str.contains(_ROMAJI).fill_null(False)
+        mixed = name.select((romaji_l != romaji_r).alias("m")).to_series() & (best.fill_null(0) < 3)
+        sim = jaro_winkler(key["l"], key["r"], mixed)
+        return (
+            key.with_columns(mixed.alias("mixed"), sim.alias("sim"))
+            .select(
+                pl.when(pl.col("l").is_null() | pl.col("r").is_null())
+                .then(pl.lit(None, pl.Int8))
+                .when(pl.col("l") == pl.col("r"))
+                .then(pl.lit(3, pl.Int8))
+                .when(pl.col("mixed"))
+                .then(
+                    level(
+                        ((pl.col("sim") >= self.close).fill_null(False), 3),
+                        ((pl.col("sim") >= self.partial).fill_null(False), 1),
+                    )
+                )
+                .otherwise(pl.lit(None, pl.Int8))
+                .alias("bridge")
+            )
+            .to_series()
+        )
 
     def _parts(self, frame: PairFrame, columns: NameColumns) -> pl.DataFrame:
         full = frame.both(columns.full)

@@ -132,6 +132,10 @@ def test_script_keeps_the_hand_pairs_behaviour() -> None:
         ("HOMMA SHINICHI", "ホンマ シンイチ"),
         ("HATTORI KYOKO", "ハットリ キョウコ"),
         ("Ōno Tsuji", "オオノ ツジ"),
+        ("PHAM MINH DUNG", "ファム ミン ズン"),
+        ("NGUYEN DUC HOA", "グエン ドゥック ホア"),
+        ("PHAM DUC TUAN", "ファム ドック トゥアン"),
+        ("SUZUKI KAZUO", "スズキ カズオ"),
     ],
 )
 def test_romaji_and_katakana_meet(romaji: str, kana: str) -> None:
