@@ -22,6 +22,8 @@ import os
 import shutil
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -372,6 +374,30 @@ def settle_pending_keyset(path: Path, workspace_id: str, master_key: bytes) -> N
     fsync_directory(path)
 
 
+@contextmanager
+def _upgrade_once(path: Path, conn: sqlite3.Connection, what: str) -> Iterator[None]:
+    """Run a one-time upgrade step inside ``BEGIN IMMEDIATE ... COMMIT``.
+
+    The database's write lock is held throughout, so no other process appends an event or
+    upgrades the keyset meanwhile; a failure rolls back and says which upgrade needs a
+    writable workspace.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        raise WorkspaceError(
+            f"The workspace {path} must be upgraded once ({what}) but cannot be written "
+            f"({exc}). Open it once where it is writable, then try again."
+        ) from exc
+
+
 def _add_log_mac_key(
     path: Path, conn: sqlite3.Connection, keyset: Keyset, master_key: bytes
 ) -> Keyset:
@@ -380,22 +406,10 @@ def _add_log_mac_key(
     The switch point is chosen and the keyset written while the database's write lock is
     held, so no event can be appended in between.
     """
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            (end,) = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()
-            upgraded = keyset.with_log_mac_key(int(end) + 1)
-            write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-    except (sqlite3.Error, OSError) as exc:
-        raise WorkspaceError(
-            f"The workspace {path} must be upgraded once (its access log gets its own key) but "
-            f"cannot be written ({exc}). Open it once where it is writable, then try again."
-        ) from exc
+    with _upgrade_once(path, conn, "its access log gets its own key"):
+        (end,) = conn.execute(f"SELECT coalesce(max(seq), 0) FROM {EVENTS_TABLE}").fetchone()
+        upgraded = keyset.with_log_mac_key(int(end) + 1)
+        write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
     return upgraded
 
 
@@ -409,28 +423,16 @@ def _mac_user_records(
     upgraded it meanwhile, nothing is MACed again. The rows are MACed and the keyset
     written inside one transaction, so a failure leaves both as they were.
     """
-    try:
-        conn.execute("BEGIN IMMEDIATE")
+    with _upgrade_once(path, conn, "its user accounts get a MAC"):
         try:
-            try:
-                current = read_keyset_file(path / KEYSET_FILE, master_key, keyset.workspace_id)
-            except (OSError, CryptoError):  # a restore over a damaged or missing keyset file
-                current = keyset
-            upgraded = replace(keyset, user_record_macs=True)
-            if not current.user_record_macs:
-                store = UserStore(conn, record_key=record_key(keyset.data_key))
-                store.seal_all()
-                write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-    except (sqlite3.Error, OSError) as exc:
-        raise WorkspaceError(
-            f"The workspace {path} must be upgraded once (its user accounts get a MAC) but "
-            f"cannot be written ({exc}). Open it once where it is writable, then try again."
-        ) from exc
+            current = read_keyset_file(path / KEYSET_FILE, master_key, keyset.workspace_id)
+        except (OSError, CryptoError):  # a restore over a damaged or missing keyset file
+            current = keyset
+        upgraded = replace(keyset, user_record_macs=True)
+        if not current.user_record_macs:
+            store = UserStore(conn, record_key=record_key(keyset.data_key))
+            store.seal_all()
+            write_keyset_file(path / KEYSET_FILE, upgraded, master_key)
     return upgraded
 
 
@@ -444,23 +446,10 @@ def _rewrite_keyset_format(
     is read again while the database's write lock is held, so a keyset another process has
     just changed is not overwritten with an older copy.
     """
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            current = read_keyset_file(path / KEYSET_FILE, master_key, workspace_id)
-            if current.stored_format < KEYSET_FORMAT:
-                write_keyset_file(path / KEYSET_FILE, current, master_key)
-            conn.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            raise
-    except (sqlite3.Error, OSError) as exc:
-        raise WorkspaceError(
-            f"The workspace {path} must be upgraded once (its keyset is written in the current "
-            f"format) but cannot be written ({exc}). Open it once where it is writable, then "
-            "try again."
-        ) from exc
+    with _upgrade_once(path, conn, "its keyset is written in the current format"):
+        current = read_keyset_file(path / KEYSET_FILE, master_key, workspace_id)
+        if current.stored_format < KEYSET_FORMAT:
+            write_keyset_file(path / KEYSET_FILE, current, master_key)
     return replace(current, stored_format=KEYSET_FORMAT)
 
 
