@@ -236,6 +236,16 @@ def refuse_number(text: str, what: str) -> None:
         )
 
 
+def refuse_numbered_file_name(name: str) -> None:
+    """Raise InvalidInput when the name of a file to read holds a number: file names are
+    kept in the access log with the action, so such a file cannot be opened or imported."""
+    if holds_number(name):
+        raise InvalidInput(
+            "The file name holds what looks like a 個人番号, and file names are kept in the "
+            "access log: rename the file and try again."
+        )
+
+
 def integer_numbers(values: pl.Series) -> pl.Series:
     """Boolean per value of an integer column: the value, written out, is a number
     (twelve digits, so from 10**11 up; a leading zero does not survive in an integer)."""

@@ -28,7 +28,7 @@ from rlwb.workbench.identifier_columns import (
 )
 from rlwb.workbench.import_limits import import_limits
 from rlwb.workbench.import_screen import ColumnAction, screen_extract
-from rlwb.workbench.number_screen import holds_number
+from rlwb.workbench.number_screen import refuse_numbered_file_name
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.session import Session
@@ -159,11 +159,7 @@ def import_extract(
 ) -> ImportReport:
     authorize(session, Action.DATASET_IMPORT)
     ws = session.workspace
-    if holds_number(Path(path).name):
-        raise InvalidInput(
-            "The file name holds what looks like a 個人番号, and file names are kept in the "
-            "access log: rename the file and import it again."
-        )
+    refuse_numbered_file_name(Path(path).name)
     record(session, EventType.IMPORT_STARTED, details={"file": path.name, "kind": kind})
     try:
         parsed = read_extract(

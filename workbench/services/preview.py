@@ -25,7 +25,12 @@ from rlwb.workbench.audit.events import EventType
 from rlwb.workbench.datasets import Kind
 from rlwb.workbench.errors import InvalidInput
 from rlwb.workbench.import_limits import import_limits
-from rlwb.workbench.number_screen import holds_number, mask_numbers, mask_text, refuse_number
+from rlwb.workbench.number_screen import (
+    mask_numbers,
+    mask_text,
+    refuse_number,
+    refuse_numbered_file_name,
+)
 from rlwb.workbench.permissions import Action
 from rlwb.workbench.services.boundary import engine_errors
 from rlwb.workbench.services.imports import find_profile, profiles_dir
@@ -129,11 +134,7 @@ def preview_extract(
     """Detected encoding, header mapping, missing columns and the first rows, masked."""
     authorize(session, Action.DATASET_IMPORT)
     checked_kind = _check_kind(kind)
-    if holds_number(Path(path).name):
-        raise InvalidInput(
-            "The file name holds what looks like a 個人番号, and file names are kept in the "
-            "access log: rename the file and open it again."
-        )
+    refuse_numbered_file_name(Path(path).name)
     if profile is not None and profile.kind != checked_kind:
         raise InvalidInput(
             f"The import profile {profile.name!r} is for {profile.kind} extracts; "
